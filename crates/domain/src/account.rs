@@ -1,0 +1,196 @@
+//! Accounts (the tenant boundary) and their system settings: the tag catalogue and customer data fields.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    billing::BillingSettings,
+    customer::Tag,
+    validation::{check_length, check_not_blank, FieldError, ValidationErrors, MAX_NAME_LEN, MAX_SHORT_TEXT_LEN},
+    value::{Struct, Value},
+};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountInfo {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_account_id: Option<String>,
+    /// Root first, not including the account itself.
+    #[serde(default)]
+    pub ancestor_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_settings: Option<BillingSettings>,
+    pub date_created: String,
+    pub date_last_modified: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ValueType {
+    #[default]
+    String,
+    Number,
+    Boolean,
+    Date,
+    Time,
+    TimeZoneId,
+    PhoneNumber,
+    List,
+    Struct,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DataFieldUniqueness {
+    #[default]
+    NotUnique,
+    Unique,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerDataField {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub name: String,
+    #[serde(default, rename = "type")]
+    pub value_type: ValueType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub possible_values: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<Value>,
+    #[serde(default)]
+    pub uniqueness: DataFieldUniqueness,
+}
+
+/// An account's system settings. Both lists are replaced whole on PATCH, as Evo Voice does.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SystemSettings {
+    pub account_id: String,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+    #[serde(default)]
+    pub customer_fields: Vec<CustomerDataField>,
+}
+
+impl SystemSettings {
+    pub fn validate_catalogue(tags: &[Tag], fields: &[CustomerDataField]) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let mut tag_ids = HashSet::new();
+        for (i, tag) in tags.iter().enumerate() {
+            check_not_blank(&format!("tags[{i}].id"), &tag.id, &mut errors);
+            check_length(&format!("tags[{i}].id"), &tag.id, MAX_NAME_LEN, &mut errors);
+            check_not_blank(&format!("tags[{i}].name"), &tag.name, &mut errors);
+            check_length(&format!("tags[{i}].name"), &tag.name, MAX_NAME_LEN, &mut errors);
+            if !tag_ids.insert(tag.id.as_str()) {
+                errors.push(FieldError::new(&format!("tags[{i}].id"), "Unique", "tag ids must be unique"));
+            }
+        }
+        let mut names = HashSet::new();
+        for (i, field) in fields.iter().enumerate() {
+            let path = format!("customerFields[{i}]");
+            check_not_blank(&format!("{path}.name"), &field.name, &mut errors);
+            check_length(&format!("{path}.name"), &field.name, MAX_NAME_LEN, &mut errors);
+            if let Some(description) = &field.description {
+                check_length(&format!("{path}.description"), description, MAX_SHORT_TEXT_LEN, &mut errors);
+            }
+            if !names.insert(field.name.as_str()) {
+                errors.push(FieldError::new(&format!("{path}.name"), "Unique", "field names must be unique"));
+            }
+            if let Some(default) = &field.default_value {
+                if let Err(problem) = check_value_against_field(field, default) {
+                    errors.push(FieldError::new(&format!("{path}.defaultValue"), "InvalidValue", problem));
+                }
+            }
+        }
+        errors.into_result()
+    }
+}
+
+/// Checks a customer's `data` against its account's field definitions: every key must be a defined field and
+/// every value of the field's type (and among its `possibleValues` when those are given).
+pub fn validate_customer_data(path: &str, data: &Struct, fields: &[CustomerDataField], errors: &mut ValidationErrors) {
+    crate::value::validate_struct(path, data, errors);
+    for (key, value) in data {
+        let field_path = format!("{path}.{key}");
+        match fields.iter().find(|f| f.name == *key) {
+            None => errors.push(FieldError::new(
+                &field_path,
+                "UnknownField",
+                format!("'{key}' is not a customer data field of this account"),
+            )),
+            Some(field) => {
+                if let Err(problem) = check_value_against_field(field, value) {
+                    errors.push(FieldError::new(&field_path, "InvalidValue", problem));
+                }
+            }
+        }
+    }
+}
+
+fn check_value_against_field(field: &CustomerDataField, value: &Value) -> Result<(), String> {
+    let kind_ok = match field.value_type {
+        ValueType::String | ValueType::Date | ValueType::Time | ValueType::TimeZoneId | ValueType::PhoneNumber => {
+            value.string_value.is_some()
+        }
+        ValueType::Number => value.number_value.is_some(),
+        ValueType::Boolean => value.bool_value.is_some(),
+        ValueType::List => value.list_value.is_some(),
+        ValueType::Struct => value.struct_value.is_some(),
+    };
+    if !kind_ok {
+        return Err(format!("'{}' holds a value of type {:?}", field.name, field.value_type));
+    }
+    if let (Some(possible), Some(s)) = (&field.possible_values, &value.string_value) {
+        if !possible.is_empty() && !possible.iter().any(|p| p == s) {
+            return Err(format!("'{s}' is not one of the possible values of '{}'", field.name));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tier_field() -> CustomerDataField {
+        CustomerDataField {
+            name: "Tier".into(),
+            value_type: ValueType::String,
+            possible_values: Some(vec!["Gold".into(), "Silver".into()]),
+            ..CustomerDataField::default()
+        }
+    }
+
+    #[test]
+    fn data_must_use_defined_fields_of_the_right_type() {
+        let mut data = Struct::new();
+        data.insert("Tier".into(), Value::number(3.0));
+        data.insert("Unknown".into(), Value::string("x"));
+        let mut errors = ValidationErrors::default();
+        validate_customer_data("data", &data, &[tier_field()], &mut errors);
+        let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["data.Tier", "data.Unknown"]);
+    }
+
+    #[test]
+    fn possible_values_are_enforced() {
+        let mut data = Struct::new();
+        data.insert("Tier".into(), Value::string("Bronze"));
+        let mut errors = ValidationErrors::default();
+        validate_customer_data("data", &data, &[tier_field()], &mut errors);
+        assert_eq!(errors.0.len(), 1);
+        data.insert("Tier".into(), Value::string("Gold"));
+        let mut errors = ValidationErrors::default();
+        validate_customer_data("data", &data, &[tier_field()], &mut errors);
+        assert!(errors.is_empty());
+    }
+}

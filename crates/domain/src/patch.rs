@@ -1,0 +1,127 @@
+//! Sparse changes to a customer, the semantics of PatchCustomer (and the optional part of NewCustomer).
+//!
+//! `None` means "leave as it is" (the field was absent or null); for optional strings `Some("")` clears;
+//! a present list or object replaces the stored one whole.
+
+use crate::{
+    billing::BillingSettings,
+    customer::IntegrationData,
+    hierarchy::check_id,
+    schedule::{Schedule, MAX_RULES_PER_SCHEDULE},
+    settings::AppSettings,
+    validation::{
+        check_length, check_not_blank, FieldError, ValidationErrors, MAX_NAME_LEN, MAX_REFERENCE_ID_LEN,
+        MAX_SHORT_TEXT_LEN,
+    },
+    value::Struct,
+};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CustomerChanges {
+    pub name: Option<String>,
+    /// `Some("")` makes the customer top-level.
+    pub parent_customer_id: Option<String>,
+    /// `Some("")` clears it.
+    pub reference_id: Option<String>,
+    pub data: Option<Struct>,
+    pub tag_ids: Option<Vec<String>>,
+    pub schedule: Option<Schedule>,
+    pub override_billing_settings: Option<bool>,
+    pub billing_settings: Option<BillingSettings>,
+    pub override_app_settings: Option<bool>,
+    pub app_settings: Option<AppSettings>,
+    pub integration_data: Option<IntegrationData>,
+    pub is_staging: Option<bool>,
+}
+
+/// What a string change means for an optional column.
+pub fn optional_text(change: &Option<String>) -> Option<Option<&str>> {
+    change.as_deref().map(|s| if s.is_empty() { None } else { Some(s) })
+}
+
+impl CustomerChanges {
+    /// The checks that need nothing but the request itself. Checks against stored state (the account's data
+    /// fields, tags, the tree) are the store's, in the same transaction as the write.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        if let Some(name) = &self.name {
+            check_not_blank("name", name, &mut errors);
+            check_length("name", name, MAX_NAME_LEN, &mut errors);
+        }
+        if let Some(Some(parent)) = optional_text(&self.parent_customer_id) {
+            check_id("parentCustomerId", parent, &mut errors);
+        }
+        if let Some(Some(reference)) = optional_text(&self.reference_id) {
+            check_length("referenceId", reference, MAX_REFERENCE_ID_LEN, &mut errors);
+        }
+        if let Some(data) = &self.data {
+            crate::value::validate_struct("data", data, &mut errors);
+        }
+        if let Some(tag_ids) = &self.tag_ids {
+            if tag_ids.len() > crate::listing::MAX_FILTER_IDS {
+                errors.push(FieldError::new("tagIds", "Length", "too many tags"));
+            }
+            for (i, id) in tag_ids.iter().enumerate() {
+                check_id(&format!("tagIds[{i}]"), id, &mut errors);
+            }
+        }
+        if let Some(schedule) = &self.schedule {
+            validate_schedule_shape(schedule, &mut errors);
+        }
+        if let Some(billing) = &self.billing_settings {
+            billing.validate("billingSettings", &mut errors);
+        }
+        if let Some(app) = &self.app_settings {
+            app.validate("appSettings", &mut errors);
+        }
+        if let Some(integrations) = &self.integration_data {
+            for (key, reference) in integrations {
+                let field = format!("integrationData.{key}");
+                check_not_blank(&field, key, &mut errors);
+                check_length(&field, key, MAX_NAME_LEN, &mut errors);
+                if let Some(id) = &reference.third_party_id {
+                    check_length(&format!("{field}.thirdPartyId"), id, MAX_SHORT_TEXT_LEN, &mut errors);
+                }
+            }
+        }
+        errors.into_result()
+    }
+}
+
+/// Size limits on a schedule; the schedule engine adds the semantic checks.
+fn validate_schedule_shape(schedule: &Schedule, errors: &mut ValidationErrors) {
+    if let Some(zone) = &schedule.time_zone_id {
+        check_length("schedule.timeZoneId", zone, MAX_NAME_LEN, errors);
+    }
+    if let Some(state) = &schedule.default_state {
+        check_length("schedule.defaultState", state, MAX_NAME_LEN, errors);
+    }
+    if let Some(rules) = &schedule.rules {
+        if rules.len() > MAX_RULES_PER_SCHEDULE {
+            errors.push(FieldError::new(
+                "schedule.rules",
+                "Length",
+                format!("a schedule holds at most {MAX_RULES_PER_SCHEDULE} rules"),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_string_clears_and_absent_leaves() {
+        assert_eq!(optional_text(&None), None);
+        assert_eq!(optional_text(&Some(String::new())), Some(None));
+        assert_eq!(optional_text(&Some("x".into())), Some(Some("x")));
+    }
+
+    #[test]
+    fn a_blank_name_is_refused_but_an_absent_one_is_fine() {
+        let changes = CustomerChanges { name: Some("  ".into()), ..CustomerChanges::default() };
+        assert_eq!(changes.validate().expect_err("blank").0[0].field, "name");
+        assert!(CustomerChanges::default().validate().is_ok());
+    }
+}
