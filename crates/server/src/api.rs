@@ -1,0 +1,422 @@
+//! The request pipeline, in one place: which operation a route names, how its request is read (body, path,
+//! query and form merged into its DTO) and how its reply or error is written in the negotiated format.
+//! Handlers only see a bound DTO and return a [`Reply`].
+
+use actix_web::{
+    http::{header, StatusCode},
+    web, HttpRequest, HttpResponse,
+};
+use canopy_store::{Actor, Store, StoreError};
+use futures_util::StreamExt;
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::{
+    binding::{FieldValue, Fields},
+    error::ApiError,
+    handlers,
+    negotiation::{self, Format},
+    telemetry::RequestId,
+};
+
+/// Limits on what one request may carry.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_body_bytes: 1024 * 1024 }
+    }
+}
+
+/// What every handler can reach: the store and the limits. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub limits: Limits,
+}
+
+/// Every operation, by its ServiceStack request DTO name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    ListCustomers,
+    GetCustomer,
+    NewCustomer,
+    PatchCustomer,
+    DeleteCustomer,
+    SetCustomerStagingMode,
+    ListAccounts,
+    GetAccount,
+    NewAccount,
+    PatchAccount,
+    DeleteAccount,
+    GetSystemSettings,
+    PatchSystemSettings,
+}
+
+impl Operation {
+    pub const ALL: [Operation; 13] = [
+        Operation::ListCustomers,
+        Operation::GetCustomer,
+        Operation::NewCustomer,
+        Operation::PatchCustomer,
+        Operation::DeleteCustomer,
+        Operation::SetCustomerStagingMode,
+        Operation::ListAccounts,
+        Operation::GetAccount,
+        Operation::NewAccount,
+        Operation::PatchAccount,
+        Operation::DeleteAccount,
+        Operation::GetSystemSettings,
+        Operation::PatchSystemSettings,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::ListCustomers => "ListCustomers",
+            Operation::GetCustomer => "GetCustomer",
+            Operation::NewCustomer => "NewCustomer",
+            Operation::PatchCustomer => "PatchCustomer",
+            Operation::DeleteCustomer => "DeleteCustomer",
+            Operation::SetCustomerStagingMode => "SetCustomerStagingMode",
+            Operation::ListAccounts => "ListAccounts",
+            Operation::GetAccount => "GetAccount",
+            Operation::NewAccount => "NewAccount",
+            Operation::PatchAccount => "PatchAccount",
+            Operation::DeleteAccount => "DeleteAccount",
+            Operation::GetSystemSettings => "GetSystemSettings",
+            Operation::PatchSystemSettings => "PatchSystemSettings",
+        }
+    }
+
+    /// Predefined routes name the DTO case-insensitively, as ServiceStack matches them.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|op| op.name().eq_ignore_ascii_case(name))
+    }
+}
+
+/// A request on its way to a handler: its merged fields and the headers handlers care about.
+pub struct Ctx {
+    pub state: AppState,
+    pub fields: Fields,
+    pub if_match: Option<IfMatch>,
+    pub actor: Actor,
+}
+
+/// The `If-Match` header: `*`, or the version a client last read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfMatch {
+    Any,
+    Version(i64),
+    /// A tag we never issued: matches nothing.
+    Unknown,
+}
+
+impl IfMatch {
+    fn parse(value: &str) -> Self {
+        let value = value.trim();
+        if value == "*" {
+            return IfMatch::Any;
+        }
+        let tag = value.strip_prefix("W/").unwrap_or(value).trim_matches('"');
+        tag.parse().map(IfMatch::Version).unwrap_or(IfMatch::Unknown)
+    }
+
+    /// The version the store must find, if any; an unknown tag can never match.
+    pub fn expected_version(this: Option<Self>) -> Option<i64> {
+        match this {
+            None | Some(IfMatch::Any) => None,
+            Some(IfMatch::Version(v)) => Some(v),
+            Some(IfMatch::Unknown) => Some(-1),
+        }
+    }
+}
+
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+impl Ctx {
+    pub fn bind<T: DeserializeOwned>(&self, dto: &str) -> Result<T, ApiError> {
+        self.fields.bind(dto)
+    }
+
+    /// Runs a store call on the blocking pool: the store's calls block on the database.
+    pub async fn store<T, F>(&self, call: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    {
+        let store = self.state.store.clone();
+        web::block(move || call(&store))
+            .await
+            .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+            .map_err(ApiError::from)
+    }
+}
+
+/// What a handler answers.
+pub enum Reply {
+    Body { status: StatusCode, body: serde_json::Value, etag: Option<String> },
+    NoContent,
+}
+
+impl Reply {
+    pub fn ok<T: Serialize>(value: &T) -> Result<Self, ApiError> {
+        Self::with_status(StatusCode::OK, value)
+    }
+
+    pub fn with_status<T: Serialize>(status: StatusCode, value: &T) -> Result<Self, ApiError> {
+        let body = serde_json::to_value(value).map_err(|e| ApiError::Internal(e.to_string()))?;
+        Ok(Reply::Body { status, body, etag: None })
+    }
+
+    pub fn with_etag(mut self, version: i64) -> Self {
+        if let Reply::Body { etag: tag, .. } = &mut self {
+            *tag = Some(etag(version));
+        }
+        self
+    }
+}
+
+async fn dispatch(op: Operation, ctx: Ctx) -> Result<Reply, ApiError> {
+    match op {
+        Operation::ListCustomers => handlers::customers::list(ctx).await,
+        Operation::GetCustomer => handlers::customers::get(ctx).await,
+        Operation::NewCustomer => handlers::customers::create(ctx).await,
+        Operation::PatchCustomer => handlers::customers::patch(ctx).await,
+        Operation::DeleteCustomer => handlers::customers::delete(ctx).await,
+        Operation::SetCustomerStagingMode => handlers::customers::set_staging(ctx).await,
+        Operation::ListAccounts => handlers::accounts::list(ctx).await,
+        Operation::GetAccount => handlers::accounts::get(ctx).await,
+        Operation::NewAccount => handlers::accounts::create(ctx).await,
+        Operation::PatchAccount => handlers::accounts::patch(ctx).await,
+        Operation::DeleteAccount => handlers::accounts::delete(ctx).await,
+        Operation::GetSystemSettings => handlers::settings::get(ctx).await,
+        Operation::PatchSystemSettings => handlers::settings::patch(ctx).await,
+    }
+}
+
+/// Reads the body, up to the limit.
+async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, ApiError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| match e {
+            actix_web::error::PayloadError::Overflow => ApiError::PayloadTooLarge { limit },
+            other => ApiError::Binding { message: format!("could not read the request body: {other}"), errors: vec![] },
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn content_type(req: &HttpRequest) -> String {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// Merges the body (by its Content-Type), then path values, then the query string, into `Fields`.
+fn collect_fields(req: &HttpRequest, body: &[u8], body_format: Option<Format>) -> Result<Fields, ApiError> {
+    let mut fields = Fields::default();
+    let mut form_pairs = Vec::new();
+    let is_blank = body.iter().all(u8::is_ascii_whitespace);
+    if !is_blank {
+        let kind = content_type(req);
+        let as_json = match body_format {
+            Some(Format::Json) => true,
+            Some(Format::Jsv | Format::Csv) => false,
+            None => {
+                matches!(kind.as_str(), "application/json" | "text/json") || kind.is_empty() || kind == "text/plain"
+            }
+        };
+        if kind == "application/x-www-form-urlencoded" {
+            form_pairs = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).map_err(|e| {
+                ApiError::Binding { message: format!("the form body could not be read: {e}"), errors: vec![] }
+            })?;
+        } else if as_json {
+            match serde_json::from_slice::<serde_json::Value>(body) {
+                Ok(serde_json::Value::Object(map)) => fields.set_json_object(map),
+                Ok(_) => {
+                    return Err(ApiError::Binding { message: "the JSON body must be an object".into(), errors: vec![] })
+                }
+                Err(e) => {
+                    return Err(ApiError::Binding {
+                        message: format!("Could not deserialize 'application/json' request: {e}"),
+                        errors: vec![],
+                    })
+                }
+            }
+        } else {
+            return Err(ApiError::UnsupportedMediaType(format!(
+                "request bodies of type '{kind}' are not supported; send application/json or a form"
+            )));
+        }
+    }
+    for (name, value) in req.match_info().iter() {
+        if name != "dto" {
+            fields.set(name, FieldValue::Text(value.to_owned()));
+        }
+    }
+    let query = serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string()).map_err(|e| {
+        ApiError::Binding { message: format!("the query string could not be read: {e}"), errors: vec![] }
+    })?;
+    fields.set_text_pairs(query);
+    fields.set_text_pairs(form_pairs);
+    Ok(fields)
+}
+
+/// Runs `op` for a request and writes its reply or error. Every route ends here.
+pub async fn handle(
+    op: Operation,
+    route_format: Option<Format>,
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let format = match negotiation::negotiate(&req, route_format) {
+        Ok(format) => format,
+        Err(error) => return render_error(&req, error, Format::Json),
+    };
+    let result = async {
+        let body = read_body(payload, state.limits.max_body_bytes).await?;
+        let fields = collect_fields(&req, &body, route_format)?;
+        let if_match = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()).map(IfMatch::parse);
+        let ctx = Ctx { state: state.get_ref().clone(), fields, if_match, actor: Actor::default() };
+        dispatch(op, ctx).await
+    }
+    .await;
+    match result {
+        Ok(reply) => render(reply, format),
+        Err(error) => render_error(&req, error, format),
+    }
+}
+
+fn render(reply: Reply, format: Format) -> HttpResponse {
+    match reply {
+        Reply::NoContent => HttpResponse::NoContent().finish(),
+        Reply::Body { status, body, etag } => {
+            let mut response = HttpResponse::build(status);
+            if let Some(tag) = etag {
+                response.insert_header((header::ETAG, tag));
+            }
+            negotiation::write(&mut response, format, &body)
+        }
+    }
+}
+
+/// Writes an error as `responseStatus` in the negotiated format. Server faults are logged with the request id;
+/// their cause never reaches the client.
+pub fn render_error(req: &HttpRequest, error: ApiError, format: Format) -> HttpResponse {
+    if error.is_server_fault() {
+        let request_id = req.extensions().get::<RequestId>().map(|id| id.0.clone()).unwrap_or_default();
+        tracing::error!(request_id, cause = error.internal_cause().unwrap_or(""), "request failed");
+    }
+    let body = serde_json::to_value(error.response_status()).unwrap_or(serde_json::Value::Null);
+    let mut response = HttpResponse::build(error.status());
+    negotiation::write(&mut response, format, &body)
+}
+
+use actix_web::HttpMessage;
+
+/// The route table: Evo Voice's user routes and ServiceStack's predefined routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use Operation as Op;
+    let user_routes: [(&str, actix_web::http::Method, Op); 13] = {
+        use actix_web::http::Method as M;
+        [
+            ("/customers", M::GET, Op::ListCustomers),
+            ("/customers", M::POST, Op::NewCustomer),
+            ("/customers/{customerId}", M::GET, Op::GetCustomer),
+            ("/customers/{customerId}", M::PATCH, Op::PatchCustomer),
+            ("/customers/{customerId}", M::DELETE, Op::DeleteCustomer),
+            ("/customers/{customerId}/staging", M::POST, Op::SetCustomerStagingMode),
+            ("/accounts", M::GET, Op::ListAccounts),
+            ("/accounts", M::POST, Op::NewAccount),
+            ("/accounts/{accountId}", M::GET, Op::GetAccount),
+            ("/accounts/{accountId}", M::PATCH, Op::PatchAccount),
+            ("/accounts/{accountId}", M::DELETE, Op::DeleteAccount),
+            ("/system/settings", M::GET, Op::GetSystemSettings),
+            ("/system/settings", M::PATCH, Op::PatchSystemSettings),
+        ]
+    };
+    let mut paths: Vec<&str> = user_routes.iter().map(|(p, _, _)| *p).collect();
+    paths.dedup();
+    for path in paths {
+        let mut resource = web::resource(path);
+        for (_, method, op) in user_routes.iter().filter(|(p, _, _)| *p == path) {
+            let op = *op;
+            resource = resource.route(web::method(method.clone()).to(
+                move |req: HttpRequest, payload: web::Payload, state: web::Data<AppState>| {
+                    handle(op, None, req, payload, state)
+                },
+            ));
+        }
+        cfg.service(resource.default_service(web::to(method_not_allowed)));
+    }
+    for (prefix, format) in
+        [("/json/reply", Some(Format::Json)), ("/jsv/reply", Some(Format::Jsv)), ("/csv/reply", Some(Format::Csv))]
+    {
+        cfg.route(
+            &format!("{prefix}/{{dto}}"),
+            web::to(move |req: HttpRequest, payload: web::Payload, state: web::Data<AppState>| {
+                predefined(format, req, payload, state)
+            }),
+        );
+    }
+    cfg.route(
+        "/api/{dto}",
+        web::to(|req: HttpRequest, payload: web::Payload, state: web::Data<AppState>| {
+            predefined(None, req, payload, state)
+        }),
+    );
+    cfg.route("/health", web::get().to(handlers::health::health));
+}
+
+/// `/json/reply/{Dto}`, `/api/{Dto}`: the operation is named in the path, its fields come from the query or body.
+async fn predefined(
+    format: Option<Format>,
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let name = req.match_info().get("dto").unwrap_or("").to_owned();
+    // `/api/{Dto}.csv` picks the format by extension, as ServiceStack does.
+    let (name, format) = match name.rsplit_once('.') {
+        Some((dto, ext)) if format.is_none() => match Format::from_name(ext) {
+            Some(f) => (dto.to_owned(), Some(f)),
+            None => (name.clone(), None),
+        },
+        _ => (name.clone(), format),
+    };
+    match Operation::from_name(&name) {
+        Some(op) => handle(op, Some(format.unwrap_or(Format::Json)), req, payload, state).await,
+        None => render_error(
+            &req,
+            ApiError::MethodNotAllowed(format!("The operation '{name}' does not exist for this service")),
+            format.unwrap_or(Format::Json),
+        ),
+    }
+}
+
+async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+    let format = negotiation::negotiate(&req, None).unwrap_or(Format::Json);
+    render_error(
+        &req,
+        ApiError::MethodNotAllowed(format!("{} is not supported on {}", req.method(), req.path())),
+        format,
+    )
+}
+
+/// Unmatched paths: a 404 in the client's format rather than an empty body.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    let format = negotiation::negotiate(&req, None).unwrap_or(Format::Json);
+    render_error(&req, ApiError::NotFound(format!("no route matches {}", req.path())), format)
+}

@@ -1,0 +1,276 @@
+//! Request and response DTOs, named and cased as ServiceStack clients send and expect them, and their
+//! conversions to the domain's terms. Nothing here touches HTTP or the store.
+
+use canopy_domain::{
+    listing::SortOrder, patch::CustomerChanges, AppSettings, BillingSettings, CustomerDataField, IntegrationData,
+    Schedule, Struct, Tag,
+};
+use canopy_store::{AccountChanges, CustomerFilter, NewAccount, SystemSettingsChanges};
+use serde::{Deserialize, Serialize};
+
+/// Paging members every list request shares (Evo Voice's `ListRequest<T>`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ListRequest {
+    pub page: Option<i64>,
+    pub count_per_page: Option<i64>,
+    pub all: bool,
+    pub specific_ids: Vec<String>,
+    pub sort_field: Option<String>,
+    pub sort_order: Option<SortOrder>,
+    pub simplified_paging: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ListCustomers {
+    pub account_ids: Vec<String>,
+    pub name_filter: Option<String>,
+    pub parent_customer_ids: Vec<String>,
+    pub shallow_parent: bool,
+    pub tag_ids: Vec<String>,
+    pub reference_ids: Vec<String>,
+    // Flattened paging members; listed here because serde's flatten would lose case-insensitive binding.
+    pub page: Option<i64>,
+    pub count_per_page: Option<i64>,
+    pub all: bool,
+    pub specific_ids: Vec<String>,
+    pub sort_field: Option<String>,
+    pub sort_order: Option<SortOrder>,
+    pub simplified_paging: bool,
+}
+
+impl ListCustomers {
+    pub fn filter(&self) -> CustomerFilter {
+        CustomerFilter {
+            account_ids: self.account_ids.clone(),
+            name_filter: self.name_filter.clone(),
+            parent_customer_ids: self.parent_customer_ids.clone(),
+            shallow_parent: self.shallow_parent,
+            tag_ids: self.tag_ids.clone(),
+            specific_ids: self.specific_ids.clone(),
+            reference_ids: self.reference_ids.clone(),
+        }
+    }
+
+    /// The filter lists, for the size limit on each.
+    pub fn id_lists(&self) -> [(&'static str, &Vec<String>); 5] {
+        [
+            ("accountIds", &self.account_ids),
+            ("parentCustomerIds", &self.parent_customer_ids),
+            ("tagIds", &self.tag_ids),
+            ("specificIds", &self.specific_ids),
+            ("referenceIds", &self.reference_ids),
+        ]
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GetCustomer {
+    pub customer_id: String,
+}
+
+/// The sparse members shared by NewCustomer and PatchCustomer: absent or null leaves a member as it is.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PatchCustomer {
+    pub customer_id: String,
+    pub name: Option<String>,
+    pub parent_customer_id: Option<String>,
+    pub reference_id: Option<String>,
+    pub data: Option<Struct>,
+    pub tag_ids: Option<Vec<String>>,
+    pub schedule: Option<Schedule>,
+    pub override_billing_settings: Option<bool>,
+    pub billing_settings: Option<BillingSettings>,
+    pub override_app_settings: Option<bool>,
+    pub app_settings: Option<AppSettings>,
+    pub integration_data: Option<IntegrationData>,
+}
+
+impl PatchCustomer {
+    pub fn changes(&self) -> CustomerChanges {
+        CustomerChanges {
+            name: self.name.clone(),
+            parent_customer_id: self.parent_customer_id.clone(),
+            reference_id: self.reference_id.clone(),
+            data: self.data.clone(),
+            tag_ids: self.tag_ids.clone(),
+            schedule: self.schedule.clone(),
+            override_billing_settings: self.override_billing_settings,
+            billing_settings: self.billing_settings.clone(),
+            override_app_settings: self.override_app_settings,
+            app_settings: self.app_settings.clone(),
+            integration_data: self.integration_data.clone(),
+            is_staging: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct NewCustomer {
+    pub account_id: Option<String>,
+    pub name: Option<String>,
+    pub parent_customer_id: Option<String>,
+    pub reference_id: Option<String>,
+    pub data: Option<Struct>,
+    pub tag_ids: Option<Vec<String>>,
+    pub schedule: Option<Schedule>,
+    pub override_billing_settings: Option<bool>,
+    pub billing_settings: Option<BillingSettings>,
+    pub override_app_settings: Option<bool>,
+    pub app_settings: Option<AppSettings>,
+    pub integration_data: Option<IntegrationData>,
+    pub is_staging: Option<bool>,
+}
+
+impl NewCustomer {
+    pub fn into_store(self) -> canopy_store::NewCustomer {
+        canopy_store::NewCustomer {
+            id: None,
+            account_id: self.account_id.unwrap_or_default(),
+            name: self.name.unwrap_or_default(),
+            fields: CustomerChanges {
+                name: None,
+                parent_customer_id: self.parent_customer_id,
+                reference_id: self.reference_id,
+                data: self.data,
+                tag_ids: self.tag_ids,
+                schedule: self.schedule,
+                override_billing_settings: self.override_billing_settings,
+                billing_settings: self.billing_settings,
+                override_app_settings: self.override_app_settings,
+                app_settings: self.app_settings,
+                integration_data: self.integration_data,
+                is_staging: self.is_staging,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DeleteCustomer {
+    pub customer_id: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SetCustomerStagingMode {
+    pub customer_id: String,
+    pub is_staging: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ListAccounts {
+    pub name_filter: Option<String>,
+    pub page: Option<i64>,
+    pub count_per_page: Option<i64>,
+    pub all: bool,
+    pub specific_ids: Vec<String>,
+    pub simplified_paging: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GetAccount {
+    pub account_id: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct NewAccountRequest {
+    pub name: Option<String>,
+    pub parent_account_id: Option<String>,
+    pub billing_settings: Option<BillingSettings>,
+}
+
+impl NewAccountRequest {
+    pub fn into_store(self) -> NewAccount {
+        NewAccount {
+            id: None,
+            name: self.name.unwrap_or_default(),
+            parent_account_id: self.parent_account_id,
+            billing_settings: self.billing_settings,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PatchAccount {
+    pub account_id: String,
+    pub name: Option<String>,
+    pub parent_account_id: Option<String>,
+    pub billing_settings: Option<BillingSettings>,
+}
+
+impl PatchAccount {
+    pub fn changes(&self) -> AccountChanges {
+        AccountChanges {
+            name: self.name.clone(),
+            parent_account_id: self.parent_account_id.clone(),
+            billing_settings: self.billing_settings.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DeleteAccount {
+    pub account_id: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GetSystemSettings {
+    pub account_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PatchSystemSettings {
+    pub account_id: Option<String>,
+    pub tags: Option<Vec<Tag>>,
+    pub customer_fields: Option<Vec<CustomerDataField>>,
+}
+
+impl PatchSystemSettings {
+    pub fn changes(&self) -> SystemSettingsChanges {
+        SystemSettingsChanges { tags: self.tags.clone(), customer_fields: self.customer_fields.clone() }
+    }
+}
+
+/// Evo Voice's `ListResponse<T>`. Totals are absent with `simplifiedPaging` (they were not computed).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListResponse<T> {
+    pub items: Vec<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_pages: Option<u64>,
+    pub has_more_pages: bool,
+}
+
+impl<T> ListResponse<T> {
+    pub fn new(items: Vec<T>, totals: canopy_domain::listing::PageTotals) -> Self {
+        Self {
+            items,
+            total_count: totals.total_count,
+            total_pages: totals.total_pages,
+            has_more_pages: totals.has_more_pages,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthResponse {
+    pub status: &'static str,
+    pub database: &'static str,
+    pub version: &'static str,
+}

@@ -1,0 +1,83 @@
+use actix_web::http::StatusCode;
+use canopy_domain::{
+    listing::{CustomerSortField, Paging, MAX_FILTER_IDS},
+    FieldError, ValidationErrors,
+};
+use canopy_store::Scope;
+
+use crate::{
+    api::{Ctx, IfMatch, Reply},
+    dto::{self, ListResponse},
+    error::ApiError,
+};
+
+fn require_id(field: &str, id: &str) -> Result<(), ApiError> {
+    if id.trim().is_empty() {
+        return Err(ValidationErrors::single(field, "NotEmpty", format!("'{field}' must not be empty.")).into());
+    }
+    Ok(())
+}
+
+pub async fn list(ctx: Ctx) -> Result<Reply, ApiError> {
+    let request: dto::ListCustomers = ctx.bind("ListCustomers")?;
+    let mut errors = ValidationErrors::default();
+    for (field, ids) in request.id_lists() {
+        if ids.len() > MAX_FILTER_IDS {
+            errors.push(FieldError::new(field, "Length", format!("at most {MAX_FILTER_IDS} ids per filter")));
+        }
+    }
+    errors.into_result()?;
+    let sort = CustomerSortField::parse(request.sort_field.as_deref().unwrap_or(""))?;
+    let order = request.sort_order.unwrap_or_default();
+    let paging = Paging::from_request(request.page, request.count_per_page, request.all, request.simplified_paging)?;
+    let filter = request.filter();
+    let page = ctx.store(move |s| s.list_customers(&filter, &Scope::All, sort, order, paging)).await?;
+    Reply::ok(&ListResponse::new(page.items, page.totals))
+}
+
+pub async fn get(ctx: Ctx) -> Result<Reply, ApiError> {
+    let request: dto::GetCustomer = ctx.bind("GetCustomer")?;
+    require_id("customerId", &request.customer_id)?;
+    let (customer, version) = ctx.store(move |s| s.get_customer(&request.customer_id, &Scope::All)).await?;
+    Ok(Reply::ok(&customer)?.with_etag(version))
+}
+
+pub async fn create(ctx: Ctx) -> Result<Reply, ApiError> {
+    let request: dto::NewCustomer = ctx.bind("NewCustomer")?;
+    let actor = ctx.actor.clone();
+    let (customer, version) = ctx.store(move |s| s.create_customer(request.into_store(), &actor)).await?;
+    Ok(Reply::ok(&customer)?.with_etag(version))
+}
+
+pub async fn patch(ctx: Ctx) -> Result<Reply, ApiError> {
+    let request: dto::PatchCustomer = ctx.bind("PatchCustomer")?;
+    require_id("customerId", &request.customer_id)?;
+    let if_match = IfMatch::expected_version(ctx.if_match);
+    let actor = ctx.actor.clone();
+    let changes = request.changes();
+    let (customer, version) =
+        ctx.store(move |s| s.patch_customer(&request.customer_id, &changes, if_match, &actor)).await?;
+    Ok(Reply::ok(&customer)?.with_etag(version))
+}
+
+pub async fn delete(ctx: Ctx) -> Result<Reply, ApiError> {
+    let request: dto::DeleteCustomer = ctx.bind("DeleteCustomer")?;
+    require_id("customerId", &request.customer_id)?;
+    let if_match = IfMatch::expected_version(ctx.if_match);
+    ctx.store(move |s| s.delete_customer(&request.customer_id, if_match)).await?;
+    Ok(Reply::NoContent)
+}
+
+pub async fn set_staging(ctx: Ctx) -> Result<Reply, ApiError> {
+    let request: dto::SetCustomerStagingMode = ctx.bind("SetCustomerStagingMode")?;
+    require_id("customerId", &request.customer_id)?;
+    let Some(is_staging) = request.is_staging else {
+        return Err(ValidationErrors::single("isStaging", "NotNull", "'isStaging' must be true or false.").into());
+    };
+    let actor = ctx.actor.clone();
+    let changes = canopy_domain::patch::CustomerChanges { is_staging: Some(is_staging), ..Default::default() };
+    let if_match = IfMatch::expected_version(ctx.if_match);
+    let (customer, version) =
+        ctx.store(move |s| s.patch_customer(&request.customer_id, &changes, if_match, &actor)).await?;
+    Ok(Reply::with_status(StatusCode::OK, &customer)?.with_etag(version))
+}

@@ -1,0 +1,7 @@
+//! Handlers: each binds its DTO, asks the store, and returns a reply. No SQL, no HTTP details, no rules of
+//! their own (rules live in `canopy-domain`).
+
+pub mod accounts;
+pub mod customers;
+pub mod health;
+pub mod settings;

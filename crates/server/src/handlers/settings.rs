@@ -1,0 +1,29 @@
+use canopy_domain::ValidationErrors;
+
+use crate::{
+    api::{Ctx, Reply},
+    dto,
+    error::ApiError,
+};
+
+fn require_account(account_id: Option<String>) -> Result<String, ApiError> {
+    account_id
+        .filter(|id| !id.trim().is_empty())
+        .ok_or_else(|| ValidationErrors::single("accountId", "NotEmpty", "'accountId' must not be empty.").into())
+}
+
+pub async fn get(ctx: Ctx) -> Result<Reply, ApiError> {
+    let request: dto::GetSystemSettings = ctx.bind("GetSystemSettings")?;
+    let account_id = require_account(request.account_id)?;
+    let settings = ctx.store(move |s| s.get_system_settings(&account_id)).await?;
+    Reply::ok(&settings)
+}
+
+pub async fn patch(ctx: Ctx) -> Result<Reply, ApiError> {
+    let request: dto::PatchSystemSettings = ctx.bind("PatchSystemSettings")?;
+    let account_id = require_account(request.account_id.clone())?;
+    let changes = request.changes();
+    let actor = ctx.actor.clone();
+    let settings = ctx.store(move |s| s.patch_system_settings(&account_id, &changes, &actor)).await?;
+    Reply::ok(&settings)
+}

@@ -1,0 +1,122 @@
+//! Which format a response is written in, and writing it. ServiceStack's precedence: a `.json/.jsv/.csv` path
+//! suffix, then `?format=`, then the predefined route's own format, then the Accept header, then JSON.
+
+use actix_web::{
+    dev::ServiceRequest,
+    http::{header, Uri},
+    HttpMessage, HttpRequest, HttpResponse, HttpResponseBuilder,
+};
+
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Jsv,
+    Csv,
+}
+
+impl Format {
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name.to_ascii_lowercase().as_str() {
+            "json" => Some(Format::Json),
+            "jsv" => Some(Format::Jsv),
+            "csv" => Some(Format::Csv),
+            _ => None,
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Json => "application/json; charset=utf-8",
+            Format::Jsv => "application/jsv",
+            Format::Csv => "text/csv",
+        }
+    }
+
+    /// Formats this build can write. JSV and CSV arrive with the wire-format crate.
+    fn available(self) -> bool {
+        matches!(self, Format::Json)
+    }
+}
+
+/// The format named by a path suffix, stripped from the path before routing.
+#[derive(Debug, Clone, Copy)]
+pub struct SuffixFormat(pub Format);
+
+/// Strips a `.json`, `.jsv` or `.csv` suffix from the path so that `/customers.csv` routes as `/customers`,
+/// remembering the format it named. Other suffixes stay (`/customers/john.doe` keeps its `.doe`).
+pub fn strip_format_suffix(req: &mut ServiceRequest) {
+    let path = req.path().to_owned();
+    let Some((stem, ext)) = path.rsplit_once('.') else { return };
+    if ext.contains('/') {
+        return;
+    }
+    let Some(format) = Format::from_name(ext) else { return };
+    let new_path_and_query = match req.uri().query() {
+        Some(q) => format!("{stem}?{q}"),
+        None => stem.to_owned(),
+    };
+    let Ok(uri) = new_path_and_query.parse::<Uri>() else { return };
+    req.head_mut().uri = uri.clone();
+    req.match_info_mut().get_mut().update(&uri);
+    req.extensions_mut().insert(SuffixFormat(format));
+}
+
+fn query_format(req: &HttpRequest) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("format"))
+        .map(|(_, v)| v)
+}
+
+/// The Accept header's best known type: highest q first, then the order listed; `*/*` means JSON.
+fn accept_format(req: &HttpRequest) -> Option<Format> {
+    let accept = req.headers().get(header::ACCEPT)?.to_str().ok()?;
+    let mut candidates: Vec<(f32, usize, Format)> = Vec::new();
+    for (position, entry) in accept.split(',').enumerate() {
+        let mut parts = entry.split(';');
+        let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q =
+            parts.filter_map(|p| p.trim().strip_prefix("q=")).find_map(|q| q.trim().parse::<f32>().ok()).unwrap_or(1.0);
+        let format = match media.as_str() {
+            "application/json" | "text/json" | "*/*" | "application/*" => Format::Json,
+            "application/jsv" | "text/jsv" => Format::Jsv,
+            "text/csv" => Format::Csv,
+            _ => continue,
+        };
+        if q > 0.0 && format.available() {
+            candidates.push((q, position, format));
+        }
+    }
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    candidates.first().map(|c| c.2)
+}
+
+pub fn negotiate(req: &HttpRequest, route_format: Option<Format>) -> Result<Format, ApiError> {
+    let chosen = if let Some(SuffixFormat(format)) = req.extensions().get::<SuffixFormat>().copied() {
+        format
+    } else if let Some(name) = query_format(req) {
+        let name = name.split('.').next().unwrap_or("").to_owned();
+        Format::from_name(&name).ok_or_else(|| {
+            ApiError::UnknownFormat(format!("'{name}' is not a supported format; use json, jsv or csv"))
+        })?
+    } else if let Some(format) = route_format {
+        format
+    } else {
+        accept_format(req).unwrap_or(Format::Json)
+    };
+    if !chosen.available() {
+        return Err(ApiError::UnknownFormat(format!("the {chosen:?} format is not available in this build")));
+    }
+    Ok(chosen)
+}
+
+/// Writes `body` in `format`.
+pub fn write(response: &mut HttpResponseBuilder, format: Format, body: &serde_json::Value) -> HttpResponse {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => response.content_type(format.content_type()).body(bytes),
+        Err(_) => HttpResponse::InternalServerError().finish(),
+    }
+}

@@ -1,0 +1,305 @@
+//! Accounts: the tenant boundary, nested under parent accounts.
+
+use canopy_domain::{
+    hierarchy::{self, child_path, subtree_upper_bound},
+    listing::{PageTotals, Paging},
+    validation::{check_length, check_not_blank, MAX_NAME_LEN},
+    AccountInfo, BillingSettings, ValidationErrors,
+};
+use diesel::{
+    connection::SimpleConnection,
+    dsl::sql,
+    prelude::*,
+    sql_types::{Integer, Text},
+};
+
+use crate::{
+    connection::AnyConnection,
+    new_id, now_text,
+    rows::{to_doc, AccountRow},
+    schema::{accounts, customers},
+    sort_key, Actor, Store, StoreError, StoreResult,
+};
+
+#[derive(Debug, Clone, Default)]
+pub struct NewAccount {
+    pub id: Option<String>,
+    pub name: String,
+    pub parent_account_id: Option<String>,
+    pub billing_settings: Option<BillingSettings>,
+}
+
+/// Sparse changes: `None` leaves a field; `parent_account_id: Some("")` makes the account a root.
+#[derive(Debug, Clone, Default)]
+pub struct AccountChanges {
+    pub name: Option<String>,
+    pub parent_account_id: Option<String>,
+    pub billing_settings: Option<BillingSettings>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AccountFilter {
+    pub name_filter: Option<String>,
+    pub specific_ids: Vec<String>,
+    /// When set, only these accounts (the caller's scope).
+    pub visible: Option<Vec<String>>,
+}
+
+fn validate_name(name: &str, errors: &mut ValidationErrors) {
+    check_not_blank("name", name, errors);
+    check_length("name", name, MAX_NAME_LEN, errors);
+}
+
+fn load_account_row(conn: &mut AnyConnection, id: &str) -> StoreResult<AccountRow> {
+    accounts::table
+        .find(id)
+        .select(AccountRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound { entity: "Account", id: id.to_owned() })
+}
+
+fn parent_path(conn: &mut AnyConnection, parent_id: &str) -> StoreResult<String> {
+    accounts::table.find(parent_id).select(accounts::path).first::<String>(conn).optional()?.ok_or_else(|| {
+        ValidationErrors::single("parentAccountId", "NotFound", format!("parent account '{parent_id}' does not exist"))
+            .into()
+    })
+}
+
+/// Account moves are rare and can race across two rows (A under B while B goes under A); on PostgreSQL one
+/// advisory lock serialises them. SQLite serialises every writer already.
+fn serialise_account_moves(conn: &mut AnyConnection) -> StoreResult<()> {
+    if let AnyConnection::Postgresql(pg) = conn {
+        pg.batch_execute("SELECT pg_advisory_xact_lock(7243111)")?;
+    }
+    Ok(())
+}
+
+impl Store {
+    pub fn get_account(&self, id: &str) -> StoreResult<AccountInfo> {
+        let mut conn = self.conn()?;
+        load_account_row(&mut conn, id)?.into_info()
+    }
+
+    /// The account and its ancestors, nearest first: the chain billing settings are inherited along.
+    pub fn account_chain(&self, id: &str) -> StoreResult<Vec<AccountInfo>> {
+        let mut conn = self.conn()?;
+        let row = load_account_row(&mut conn, id)?;
+        let ids: Vec<String> = hierarchy::path_ids(&row.path).map(str::to_owned).collect();
+        let rows: Vec<AccountRow> =
+            accounts::table.filter(accounts::id.eq_any(&ids)).select(AccountRow::as_select()).load(&mut conn)?;
+        let mut infos = rows.into_iter().map(AccountRow::into_info).collect::<StoreResult<Vec<_>>>()?;
+        infos.sort_by_key(|a| std::cmp::Reverse(a.ancestor_ids.len()));
+        Ok(infos)
+    }
+
+    /// Ids of the accounts and all their descendant accounts (a Manager's reach).
+    pub fn account_subtree_ids(&self, roots: &[String]) -> StoreResult<Vec<String>> {
+        let mut conn = self.conn()?;
+        let mut ids = Vec::new();
+        for root in roots {
+            let Some(path) = accounts::table.find(root).select(accounts::path).first::<String>(&mut conn).optional()?
+            else {
+                continue;
+            };
+            let found: Vec<String> = accounts::table
+                .filter(accounts::path.ge(&path))
+                .filter(accounts::path.lt(subtree_upper_bound(&path)))
+                .select(accounts::id)
+                .load(&mut conn)?;
+            ids.extend(found);
+        }
+        ids.sort();
+        ids.dedup();
+        Ok(ids)
+    }
+
+    pub fn list_accounts(&self, filter: &AccountFilter, paging: Paging) -> StoreResult<(Vec<AccountInfo>, PageTotals)> {
+        let mut conn = self.conn()?;
+        let pattern = filter.name_filter.as_deref().filter(|s| !s.is_empty()).map(|s| {
+            let mut p = String::from("%");
+            for c in sort_key(s).chars() {
+                if matches!(c, '%' | '_' | '\\') {
+                    p.push('\\');
+                }
+                p.push(c);
+            }
+            p.push('%');
+            p
+        });
+        let query = || {
+            let mut q = accounts::table.into_boxed();
+            if let Some(pattern) = &pattern {
+                q = q.filter(accounts::name_key.like(pattern.clone()).escape('\\'));
+            }
+            if !filter.specific_ids.is_empty() {
+                q = q.filter(accounts::id.eq_any(filter.specific_ids.clone()));
+            }
+            if let Some(visible) = &filter.visible {
+                q = q.filter(accounts::id.eq_any(visible.clone()));
+            }
+            q
+        };
+        let total = match paging {
+            Paging::Page { simplified: false, .. } => Some(query().count().get_result::<i64>(&mut conn)?.max(0) as u64),
+            _ => None,
+        };
+        let mut q = query().order_by(accounts::name_key.asc()).then_order_by(accounts::id.asc());
+        if let Some((offset, limit)) = paging.window() {
+            q = q.offset(offset as i64).limit(limit as i64);
+        }
+        let mut rows: Vec<AccountRow> = q.select(AccountRow::as_select()).load(&mut conn)?;
+        let totals = PageTotals::compute(paging, total, rows.len());
+        if let Paging::Page { count_per_page, .. } = paging {
+            rows.truncate(count_per_page as usize);
+        }
+        let items = rows.into_iter().map(AccountRow::into_info).collect::<StoreResult<Vec<_>>>()?;
+        Ok((items, totals))
+    }
+
+    pub fn create_account(&self, new: NewAccount, actor: &Actor) -> StoreResult<AccountInfo> {
+        let mut errors = ValidationErrors::default();
+        validate_name(&new.name, &mut errors);
+        if let Some(id) = &new.id {
+            hierarchy::check_id("id", id, &mut errors);
+        }
+        if let Some(billing) = &new.billing_settings {
+            billing.validate("billingSettings", &mut errors);
+        }
+        errors.into_result()?;
+        let id = new.id.clone().unwrap_or_else(new_id);
+        let mut conn = self.conn()?;
+        conn.transaction(|conn| -> StoreResult<()> {
+            let parent = new.parent_account_id.as_deref().filter(|p| !p.is_empty());
+            let path = match parent {
+                Some(parent_id) => child_path(Some(&parent_path(conn, parent_id)?), &id),
+                None => child_path(None, &id),
+            };
+            let now = now_text();
+            diesel::insert_into(accounts::table)
+                .values((
+                    accounts::id.eq(&id),
+                    accounts::name.eq(&new.name),
+                    accounts::name_key.eq(sort_key(&new.name)),
+                    accounts::parent_account_id.eq(parent),
+                    accounts::path.eq(&path),
+                    accounts::billing_settings.eq(new.billing_settings.as_ref().map(to_doc).transpose()?),
+                    accounts::customer_fields.eq("[]"),
+                    accounts::date_created.eq(&now),
+                    accounts::date_last_modified.eq(&now),
+                    accounts::created_by.eq(actor.user_id.as_deref()),
+                    accounts::last_modified_by.eq(actor.user_id.as_deref()),
+                    accounts::version.eq(1i64),
+                    accounts::write_lock.eq(0i64),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })?;
+        self.get_account(&id)
+    }
+
+    pub fn patch_account(&self, id: &str, changes: &AccountChanges, actor: &Actor) -> StoreResult<AccountInfo> {
+        let mut errors = ValidationErrors::default();
+        if let Some(name) = &changes.name {
+            validate_name(name, &mut errors);
+        }
+        if let Some(billing) = &changes.billing_settings {
+            billing.validate("billingSettings", &mut errors);
+        }
+        errors.into_result()?;
+        let mut conn = self.conn()?;
+        conn.transaction(|conn| -> StoreResult<()> {
+            let updated = diesel::update(accounts::table.find(id))
+                .set(accounts::write_lock.eq(accounts::write_lock + 1))
+                .execute(conn)?;
+            if updated == 0 {
+                return Err(StoreError::NotFound { entity: "Account", id: id.to_owned() });
+            }
+            if let Some(parent) = &changes.parent_account_id {
+                serialise_account_moves(conn)?;
+                let row = load_account_row(conn, id)?;
+                let parent = Some(parent.as_str()).filter(|p| !p.is_empty());
+                if parent != row.parent_account_id.as_deref() {
+                    let new_path = match parent {
+                        Some(parent_id) => {
+                            let parent_path = parent_path(conn, parent_id)?;
+                            if hierarchy::is_within(&parent_path, &row.path) {
+                                return Err(ValidationErrors::single(
+                                    "parentAccountId",
+                                    "Cycle",
+                                    format!("'{parent_id}' is this account or one of its descendants"),
+                                )
+                                .into());
+                            }
+                            child_path(Some(&parent_path), id)
+                        }
+                        None => child_path(None, id),
+                    };
+                    let keep_from = i32::try_from(row.path.len() + 1)
+                        .map_err(|_| StoreError::Corrupt("account path too long".into()))?;
+                    diesel::update(
+                        accounts::table
+                            .filter(accounts::path.ge(&row.path))
+                            .filter(accounts::path.lt(subtree_upper_bound(&row.path))),
+                    )
+                    .set(
+                        accounts::path.eq(sql::<Text>("")
+                            .bind::<Text, _>(&new_path)
+                            .sql(" || substr(path, ")
+                            .bind::<Integer, _>(keep_from)
+                            .sql(")")),
+                    )
+                    .execute(conn)?;
+                    diesel::update(accounts::table.find(id))
+                        .set(accounts::parent_account_id.eq(parent))
+                        .execute(conn)?;
+                }
+            }
+            if let Some(name) = &changes.name {
+                diesel::update(accounts::table.find(id))
+                    .set((accounts::name.eq(name), accounts::name_key.eq(sort_key(name))))
+                    .execute(conn)?;
+            }
+            if let Some(billing) = &changes.billing_settings {
+                diesel::update(accounts::table.find(id))
+                    .set(accounts::billing_settings.eq(Some(to_doc(billing)?)))
+                    .execute(conn)?;
+            }
+            diesel::update(accounts::table.find(id))
+                .set((
+                    accounts::date_last_modified.eq(now_text()),
+                    accounts::last_modified_by.eq(actor.user_id.as_deref()),
+                    accounts::version.eq(accounts::version + 1),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })?;
+        self.get_account(id)
+    }
+
+    /// Deletes an account that holds no customers and no child accounts.
+    pub fn delete_account(&self, id: &str) -> StoreResult<()> {
+        let mut conn = self.conn()?;
+        conn.transaction(|conn| {
+            let updated = diesel::update(accounts::table.find(id))
+                .set(accounts::write_lock.eq(accounts::write_lock + 1))
+                .execute(conn)?;
+            if updated == 0 {
+                return Err(StoreError::NotFound { entity: "Account", id: id.to_owned() });
+            }
+            let children: i64 = accounts::table.filter(accounts::parent_account_id.eq(id)).count().get_result(conn)?;
+            let customers: i64 = customers::table.filter(customers::account_id.eq(id)).count().get_result(conn)?;
+            if children > 0 || customers > 0 {
+                return Err(StoreError::Conflict {
+                    field: "accountId".into(),
+                    message: format!(
+                        "account '{id}' still has {customers} customer(s) and {children} child account(s)"
+                    ),
+                });
+            }
+            diesel::delete(crate::schema::tags::table.filter(crate::schema::tags::account_id.eq(id))).execute(conn)?;
+            diesel::delete(accounts::table.find(id)).execute(conn)?;
+            Ok(())
+        })
+    }
+}

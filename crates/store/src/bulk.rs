@@ -1,0 +1,125 @@
+//! Bulk import for seeding large synthetic hierarchies: rows arrive with their paths already computed, and go in
+//! by multi-row INSERTs inside one transaction. Not a path for user requests (it trusts its input's shape).
+
+use canopy_domain::patch::CustomerChanges;
+use diesel::prelude::*;
+
+use crate::{
+    connection::AnyConnection,
+    now_text,
+    rows::to_doc,
+    schema::{customer_tags, customers},
+    sort_key, Store, StoreResult,
+};
+
+/// One customer to import: its place in the tree and its own values.
+#[derive(Debug, Clone)]
+pub struct ImportCustomer {
+    pub id: String,
+    pub account_id: String,
+    pub parent_customer_id: Option<String>,
+    pub path: String,
+    pub name: String,
+    pub fields: CustomerChanges,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = customers, treat_none_as_default_value = false)]
+struct CustomerInsert {
+    id: String,
+    account_id: String,
+    parent_customer_id: Option<String>,
+    path: String,
+    name: String,
+    name_key: String,
+    reference_id: Option<String>,
+    reference_key: Option<String>,
+    is_staging: bool,
+    data: String,
+    schedule: Option<String>,
+    integration_data: String,
+    override_billing_settings: bool,
+    billing_settings: Option<String>,
+    override_app_settings: bool,
+    app_settings: Option<String>,
+    date_created: String,
+    date_last_modified: String,
+    created_by: Option<String>,
+    last_modified_by: Option<String>,
+    version: i64,
+}
+
+/// Rows per INSERT: 21 columns each stays under SQLite's and PostgreSQL's parameter limits.
+const ROWS_PER_INSERT: usize = 500;
+
+impl Store {
+    /// Inserts customers (parents before children) and their tags in one transaction.
+    pub fn import_customers(&self, customers_in: &[ImportCustomer], created_by: Option<&str>) -> StoreResult<usize> {
+        let mut conn = self.conn()?;
+        let now = now_text();
+        conn.transaction(|conn| {
+            for chunk in customers_in.chunks(ROWS_PER_INSERT) {
+                let mut rows = Vec::with_capacity(chunk.len());
+                let mut tag_rows = Vec::new();
+                for c in chunk {
+                    let f = &c.fields;
+                    let reference = f.reference_id.clone().filter(|r| !r.is_empty());
+                    rows.push(CustomerInsert {
+                        id: c.id.clone(),
+                        account_id: c.account_id.clone(),
+                        parent_customer_id: c.parent_customer_id.clone(),
+                        path: c.path.clone(),
+                        name: c.name.clone(),
+                        name_key: sort_key(&c.name),
+                        reference_key: reference.as_deref().map(sort_key),
+                        reference_id: reference,
+                        is_staging: f.is_staging.unwrap_or(false),
+                        data: to_doc(&f.data.clone().unwrap_or_default())?,
+                        schedule: f.schedule.as_ref().map(to_doc).transpose()?,
+                        integration_data: to_doc(&f.integration_data.clone().unwrap_or_default())?,
+                        override_billing_settings: f.override_billing_settings.unwrap_or(false),
+                        billing_settings: f.billing_settings.as_ref().map(to_doc).transpose()?,
+                        override_app_settings: f.override_app_settings.unwrap_or(false),
+                        app_settings: f.app_settings.as_ref().map(to_doc).transpose()?,
+                        date_created: now.clone(),
+                        date_last_modified: now.clone(),
+                        created_by: created_by.map(str::to_owned),
+                        last_modified_by: created_by.map(str::to_owned),
+                        version: 1,
+                    });
+                    for tag in f.tag_ids.iter().flatten() {
+                        tag_rows.push((
+                            customer_tags::customer_id.eq(c.id.clone()),
+                            customer_tags::account_id.eq(c.account_id.clone()),
+                            customer_tags::tag_id.eq(tag.clone()),
+                        ));
+                    }
+                }
+                // Multi-row INSERTs are outside diesel's MultiConnection subset, so each backend runs its own.
+                match &mut **conn {
+                    AnyConnection::Sqlite(c) => {
+                        diesel::insert_into(customers::table).values(&rows).execute(c)?;
+                        for tags in tag_rows.chunks(ROWS_PER_INSERT) {
+                            diesel::insert_into(customer_tags::table).values(tags.to_vec()).execute(c)?;
+                        }
+                    }
+                    AnyConnection::Postgresql(c) => {
+                        diesel::insert_into(customers::table).values(&rows).execute(c)?;
+                        for tags in tag_rows.chunks(ROWS_PER_INSERT) {
+                            diesel::insert_into(customer_tags::table).values(tags.to_vec()).execute(c)?;
+                        }
+                    }
+                }
+            }
+            Ok(customers_in.len())
+        })
+    }
+
+    /// Whether the database holds no account yet (so demo data may be loaded).
+    pub fn is_empty(&self) -> StoreResult<bool> {
+        use crate::schema::accounts;
+        let mut conn = self.conn()?;
+        let count: i64 = accounts::table.count().get_result(&mut conn)?;
+        Ok(count == 0)
+    }
+}

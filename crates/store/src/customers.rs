@@ -1,0 +1,706 @@
+//! Customers: the forest inside each account, its listing, and sparse changes.
+
+use std::collections::{HashMap, HashSet};
+
+use canopy_domain::{
+    account::validate_customer_data,
+    hierarchy::{self, check_move, child_path, subtree_upper_bound, MoveRefusal},
+    listing::{CustomerSortField, PageTotals, Paging, SortOrder},
+    patch::{optional_text, CustomerChanges},
+    CustomerDataField, CustomerInfo, FieldError, Tag, ValidationErrors,
+};
+use diesel::{
+    dsl::sql,
+    prelude::*,
+    sql_types::{Bool, Integer, Text},
+};
+
+use crate::{
+    connection::{AnyConnection, Db},
+    new_id, now_text,
+    rows::{from_doc, to_doc, CustomerRow, TagRow},
+    schema::{accounts, customer_tags, customers, tags},
+    sort_key, Actor, Store, StoreError, StoreResult,
+};
+
+/// What part of the forest a caller may see. Applied inside every query, never after loading.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Scope {
+    #[default]
+    All,
+    /// Every customer of these accounts.
+    Accounts(Vec<String>),
+    /// These customers and all their descendants.
+    Subtrees(Vec<String>),
+}
+
+/// The filters of ListCustomers. Empty lists mean "no filter".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerFilter {
+    pub account_ids: Vec<String>,
+    /// Case-insensitive substring of the name.
+    pub name_filter: Option<String>,
+    /// Descendants (at any depth, the parents themselves excluded) of these customers…
+    pub parent_customer_ids: Vec<String>,
+    /// …or only their direct children.
+    pub shallow_parent: bool,
+    /// Customers carrying every one of these tags.
+    pub tag_ids: Vec<String>,
+    pub specific_ids: Vec<String>,
+    pub reference_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CustomerPage {
+    pub items: Vec<CustomerInfo>,
+    pub totals: PageTotals,
+}
+
+/// A customer to create. `id` is normally generated; fixtures may fix it.
+#[derive(Debug, Clone, Default)]
+pub struct NewCustomer {
+    pub id: Option<String>,
+    pub account_id: String,
+    pub name: String,
+    pub fields: CustomerChanges,
+}
+
+/// A filter with the ids it names already turned into paths, so that the query can be built twice (count and
+/// page) without touching the database again.
+struct ResolvedFilter {
+    filter: CustomerFilter,
+    name_pattern: Option<String>,
+    /// Paths of the named parents that exist; `None` when no parent filter was given.
+    parent_paths: Option<Vec<String>>,
+    scope_accounts: Option<Vec<String>>,
+    scope_paths: Option<Vec<String>>,
+}
+
+type BoxedCustomers<'a> = customers::BoxedQuery<'a, Db>;
+type BoolExpr<'a> = Box<dyn BoxableExpression<customers::table, Db, SqlType = Bool> + 'a>;
+
+/// The rows whose path lies in one of the subtrees at `paths` (`include_roots`: the subtree roots too). Combined
+/// as a balanced tree of ORs, because SQLite limits expression depth.
+fn within_any<'a>(paths: &'a [String], include_roots: bool) -> BoolExpr<'a> {
+    match paths {
+        [] => Box::new(diesel::dsl::sql::<Bool>("1 = 0")),
+        [path] => {
+            let upper = subtree_upper_bound(path);
+            if include_roots {
+                Box::new(customers::path.ge(path.as_str()).and(customers::path.lt(upper)))
+            } else {
+                Box::new(customers::path.gt(path.as_str()).and(customers::path.lt(upper)))
+            }
+        }
+        _ => {
+            let (left, right) = paths.split_at(paths.len() / 2);
+            Box::new(within_any(left, include_roots).or(within_any(right, include_roots)))
+        }
+    }
+}
+
+/// Escapes LIKE's wildcards so that a user's `%` or `_` matches itself.
+fn like_pattern(needle: &str) -> String {
+    let mut pattern = String::with_capacity(needle.len() + 2);
+    pattern.push('%');
+    for c in sort_key(needle).chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+impl ResolvedFilter {
+    fn query(&self) -> BoxedCustomers<'_> {
+        let f = &self.filter;
+        let mut q = customers::table.into_boxed();
+        if let Some(accounts) = &self.scope_accounts {
+            q = q.filter(customers::account_id.eq_any(accounts));
+        }
+        if let Some(paths) = &self.scope_paths {
+            q = q.filter(within_any(paths, true));
+        }
+        if !f.account_ids.is_empty() {
+            q = q.filter(customers::account_id.eq_any(&f.account_ids));
+        }
+        if let Some(pattern) = &self.name_pattern {
+            q = q.filter(customers::name_key.like(pattern).escape('\\'));
+        }
+        if let Some(paths) = &self.parent_paths {
+            q = if f.shallow_parent {
+                q.filter(customers::parent_customer_id.eq_any(&f.parent_customer_ids))
+            } else {
+                q.filter(within_any(paths, false))
+            };
+        }
+        for tag in &f.tag_ids {
+            let carrying =
+                customer_tags::table.filter(customer_tags::tag_id.eq(tag)).select(customer_tags::customer_id);
+            q = q.filter(customers::id.eq_any(carrying));
+        }
+        if !f.specific_ids.is_empty() {
+            q = q.filter(customers::id.eq_any(&f.specific_ids));
+        }
+        if !f.reference_ids.is_empty() {
+            q = q.filter(customers::reference_id.eq_any(&f.reference_ids));
+        }
+        q
+    }
+}
+
+/// Orders by the sort field, then by id so that pages never overlap or skip. NULLs sort first in ascending
+/// order on both backends (they disagree by default).
+fn ordered(q: BoxedCustomers<'_>, field: CustomerSortField, order: SortOrder) -> BoxedCustomers<'_> {
+    macro_rules! by {
+        ($col:expr) => {
+            match order {
+                SortOrder::Ascend => q.order_by($col.asc()).then_order_by(customers::id.asc()),
+                SortOrder::Descend => q.order_by($col.desc()).then_order_by(customers::id.desc()),
+            }
+        };
+    }
+    macro_rules! by_nullable {
+        ($col:expr) => {
+            match order {
+                SortOrder::Ascend => {
+                    q.order_by($col.is_null().desc()).then_order_by($col.asc()).then_order_by(customers::id.asc())
+                }
+                SortOrder::Descend => {
+                    q.order_by($col.is_null().asc()).then_order_by($col.desc()).then_order_by(customers::id.desc())
+                }
+            }
+        };
+    }
+    match field {
+        CustomerSortField::Name => by!(customers::name_key),
+        CustomerSortField::Id => match order {
+            SortOrder::Ascend => q.order_by(customers::id.asc()),
+            SortOrder::Descend => q.order_by(customers::id.desc()),
+        },
+        CustomerSortField::ReferenceId => by_nullable!(customers::reference_key),
+        CustomerSortField::AccountId => by!(customers::account_id),
+        CustomerSortField::ParentCustomerId => by_nullable!(customers::parent_customer_id),
+        CustomerSortField::IsStaging => by!(customers::is_staging),
+        CustomerSortField::DateCreated => by!(customers::date_created),
+        CustomerSortField::DateLastModified => by!(customers::date_last_modified),
+    }
+}
+
+/// Largest id list bound in one statement; keeps well inside SQLite's and PostgreSQL's parameter limits.
+const BIND_CHUNK: usize = 900;
+
+/// Paths of the customers among `ids` that exist.
+fn paths_of(conn: &mut AnyConnection, ids: &[String]) -> StoreResult<Vec<String>> {
+    let mut paths = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(BIND_CHUNK) {
+        let found: Vec<String> =
+            customers::table.filter(customers::id.eq_any(chunk)).select(customers::path).load(conn)?;
+        paths.extend(found);
+    }
+    Ok(paths)
+}
+
+fn resolve_filter(conn: &mut AnyConnection, filter: &CustomerFilter, scope: &Scope) -> StoreResult<ResolvedFilter> {
+    let parent_paths =
+        if filter.parent_customer_ids.is_empty() { None } else { Some(paths_of(conn, &filter.parent_customer_ids)?) };
+    let (scope_accounts, scope_paths) = match scope {
+        Scope::All => (None, None),
+        Scope::Accounts(ids) => (Some(ids.clone()), None),
+        Scope::Subtrees(ids) => (None, Some(paths_of(conn, ids)?)),
+    };
+    Ok(ResolvedFilter {
+        name_pattern: filter.name_filter.as_deref().filter(|s| !s.is_empty()).map(like_pattern),
+        filter: filter.clone(),
+        parent_paths,
+        scope_accounts,
+        scope_paths,
+    })
+}
+
+/// Turns rows into `CustomerInfo`s with three more queries whatever their number or depth: their tags, the
+/// names of every ancestor on their breadcrumbs, and their accounts' names.
+fn hydrate(conn: &mut AnyConnection, rows: Vec<CustomerRow>) -> StoreResult<Vec<CustomerInfo>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut tags_by_customer: HashMap<String, Vec<Tag>> = HashMap::new();
+    for chunk in ids.chunks(BIND_CHUNK) {
+        let found: Vec<(String, TagRow)> = customer_tags::table
+            .inner_join(
+                tags::table.on(tags::account_id.eq(customer_tags::account_id).and(tags::id.eq(customer_tags::tag_id))),
+            )
+            .filter(customer_tags::customer_id.eq_any(chunk))
+            .order_by(tags::position.asc())
+            .select((customer_tags::customer_id, TagRow::as_select()))
+            .load(conn)?;
+        for (customer_id, tag) in found {
+            tags_by_customer.entry(customer_id).or_default().push(tag.into_tag()?);
+        }
+    }
+    let ancestor_ids: Vec<String> = rows
+        .iter()
+        .flat_map(|r| hierarchy::ancestor_ids(&r.path))
+        .map(str::to_owned)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut names: HashMap<String, String> = HashMap::new();
+    for chunk in ancestor_ids.chunks(BIND_CHUNK) {
+        let found: Vec<(String, String)> =
+            customers::table.filter(customers::id.eq_any(chunk)).select((customers::id, customers::name)).load(conn)?;
+        names.extend(found);
+    }
+    let account_ids: Vec<String> =
+        rows.iter().map(|r| r.account_id.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let mut account_names: HashMap<String, String> = HashMap::new();
+    for chunk in account_ids.chunks(BIND_CHUNK) {
+        let found: Vec<(String, String)> =
+            accounts::table.filter(accounts::id.eq_any(chunk)).select((accounts::id, accounts::name)).load(conn)?;
+        account_names.extend(found);
+    }
+    rows.into_iter()
+        .map(|row| {
+            let tags = tags_by_customer.remove(&row.id).unwrap_or_default();
+            let account_name = account_names.get(&row.account_id).cloned();
+            row.into_info(account_name, tags, &names)
+        })
+        .collect()
+}
+
+/// Takes the account's write lock: the first statement of every transaction that changes its customers.
+/// On PostgreSQL this row lock serialises such transactions per account (so two moves cannot race into a cycle);
+/// on SQLite it makes the transaction a writer from its first statement.
+fn lock_account(conn: &mut AnyConnection, account_id: &str) -> StoreResult<bool> {
+    let updated = diesel::update(accounts::table.find(account_id))
+        .set(accounts::write_lock.eq(accounts::write_lock + 1))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Like [`lock_account`], for the account of a customer; false when the customer does not exist.
+fn lock_account_of_customer(conn: &mut AnyConnection, customer_id: &str) -> StoreResult<bool> {
+    let account = customers::table.filter(customers::id.eq(customer_id)).select(customers::account_id);
+    let updated = diesel::update(accounts::table.filter(accounts::id.eq_any(account)))
+        .set(accounts::write_lock.eq(accounts::write_lock + 1))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+fn load_row(conn: &mut AnyConnection, id: &str) -> StoreResult<CustomerRow> {
+    customers::table
+        .find(id)
+        .select(CustomerRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound { entity: "Customer", id: id.to_owned() })
+}
+
+fn customer_fields_of(conn: &mut AnyConnection, account_id: &str) -> StoreResult<Vec<CustomerDataField>> {
+    let text: String = accounts::table.find(account_id).select(accounts::customer_fields).first(conn)?;
+    from_doc("customer_fields", &text)
+}
+
+/// Refuses tag ids that are not in the account's catalogue.
+fn check_tags(conn: &mut AnyConnection, account_id: &str, tag_ids: &[String]) -> StoreResult<()> {
+    let known: HashSet<String> = tags::table
+        .filter(tags::account_id.eq(account_id))
+        .filter(tags::id.eq_any(tag_ids))
+        .select(tags::id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    let mut errors = ValidationErrors::default();
+    for (i, id) in tag_ids.iter().enumerate() {
+        if !known.contains(id) {
+            errors.push(FieldError::new(
+                &format!("tagIds[{i}]"),
+                "NotFound",
+                format!("'{id}' is not a tag of this customer's account"),
+            ));
+        }
+    }
+    Ok(errors.into_result()?)
+}
+
+fn replace_tags(conn: &mut AnyConnection, customer_id: &str, account_id: &str, tag_ids: &[String]) -> StoreResult<()> {
+    diesel::delete(customer_tags::table.filter(customer_tags::customer_id.eq(customer_id))).execute(conn)?;
+    let mut seen = HashSet::new();
+    for tag_id in tag_ids.iter().filter(|id| seen.insert(id.as_str())) {
+        diesel::insert_into(customer_tags::table)
+            .values((
+                customer_tags::customer_id.eq(customer_id),
+                customer_tags::account_id.eq(account_id),
+                customer_tags::tag_id.eq(tag_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The new parent's path, after checking the move keeps the forest a forest inside one account.
+fn resolve_new_parent(
+    conn: &mut AnyConnection,
+    moving: Option<(&str, &str)>,
+    account_id: &str,
+    parent_id: &str,
+) -> StoreResult<String> {
+    let parent: Option<(String, String)> =
+        customers::table.find(parent_id).select((customers::path, customers::account_id)).first(conn).optional()?;
+    let Some((parent_path, parent_account)) = parent else {
+        return Err(ValidationErrors::single(
+            "parentCustomerId",
+            "NotFound",
+            format!("parent customer '{parent_id}' does not exist"),
+        )
+        .into());
+    };
+    let moving_path = moving.map(|(path, _)| path).unwrap_or("");
+    let refusal = match moving {
+        Some((path, account)) => check_move(path, account, Some((&parent_path, &parent_account))).err(),
+        None if parent_account != account_id => Some(MoveRefusal::CrossAccount),
+        None => None,
+    };
+    match refusal {
+        None => Ok(parent_path),
+        Some(MoveRefusal::Cycle) => Err(ValidationErrors::single(
+            "parentCustomerId",
+            "Cycle",
+            format!("'{parent_id}' is this customer or one of its descendants; moving there would create a cycle"),
+        )
+        .into()),
+        Some(MoveRefusal::CrossAccount) => {
+            let _ = moving_path;
+            Err(ValidationErrors::single(
+                "parentCustomerId",
+                "CrossAccount",
+                format!("'{parent_id}' belongs to another account; a parent must be in the customer's own account"),
+            )
+            .into())
+        }
+    }
+}
+
+fn check_if_match(row: &CustomerRow, if_match: Option<i64>) -> StoreResult<()> {
+    match if_match {
+        Some(expected) if expected != row.version => Err(StoreError::PreconditionFailed),
+        _ => Ok(()),
+    }
+}
+
+/// The stored form of the optional documents, keeping `None` as "leave".
+fn doc_change<T: serde::Serialize>(value: &Option<T>) -> StoreResult<Option<String>> {
+    value.as_ref().map(to_doc).transpose()
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = customers)]
+struct CustomerChangeset {
+    name: Option<String>,
+    name_key: Option<String>,
+    parent_customer_id: Option<Option<String>>,
+    reference_id: Option<Option<String>>,
+    reference_key: Option<Option<String>>,
+    is_staging: Option<bool>,
+    data: Option<String>,
+    schedule: Option<Option<String>>,
+    integration_data: Option<String>,
+    override_billing_settings: Option<bool>,
+    billing_settings: Option<Option<String>>,
+    override_app_settings: Option<bool>,
+    app_settings: Option<Option<String>>,
+    date_last_modified: String,
+    last_modified_by: Option<Option<String>>,
+}
+
+impl Store {
+    /// One customer, with its version (for ETags).
+    pub fn get_customer(&self, id: &str, scope: &Scope) -> StoreResult<(CustomerInfo, i64)> {
+        let mut conn = self.conn()?;
+        get_in_scope(&mut conn, id, scope)
+    }
+
+    pub fn list_customers(
+        &self,
+        filter: &CustomerFilter,
+        scope: &Scope,
+        sort: CustomerSortField,
+        order: SortOrder,
+        paging: Paging,
+    ) -> StoreResult<CustomerPage> {
+        let mut conn = self.conn()?;
+        conn.transaction(|conn| {
+            let resolved = resolve_filter(conn, filter, scope)?;
+            let total = match paging {
+                Paging::Page { simplified: false, .. } => {
+                    Some(resolved.query().count().get_result::<i64>(conn)?.max(0) as u64)
+                }
+                _ => None,
+            };
+            let mut q = ordered(resolved.query(), sort, order);
+            if let Some((offset, limit)) = paging.window() {
+                q = q.offset(offset as i64).limit(limit as i64);
+            }
+            let mut rows: Vec<CustomerRow> = q.select(CustomerRow::as_select()).load(conn)?;
+            let totals = PageTotals::compute(paging, total, rows.len());
+            if let Paging::Page { count_per_page, .. } = paging {
+                rows.truncate(count_per_page as usize);
+            }
+            Ok(CustomerPage { items: hydrate(conn, rows)?, totals })
+        })
+    }
+
+    /// Every matching customer, in order, handed to `sink` a chunk at a time so that memory stays bounded
+    /// however many there are. Runs in one read transaction: a consistent snapshot on both backends.
+    pub fn for_each_customer<E>(
+        &self,
+        filter: &CustomerFilter,
+        scope: &Scope,
+        sort: CustomerSortField,
+        order: SortOrder,
+        chunk: usize,
+        mut sink: impl FnMut(Vec<CustomerInfo>) -> Result<(), E>,
+    ) -> StoreResult<Result<(), E>> {
+        let mut conn = self.conn()?;
+        conn.transaction(|conn| {
+            let resolved = resolve_filter(conn, filter, scope)?;
+            let chunk = chunk.clamp(1, 10_000);
+            let mut offset = 0i64;
+            loop {
+                let rows: Vec<CustomerRow> = ordered(resolved.query(), sort, order)
+                    .offset(offset)
+                    .limit(chunk as i64)
+                    .select(CustomerRow::as_select())
+                    .load(conn)?;
+                let done = rows.len() < chunk;
+                offset += rows.len() as i64;
+                if !rows.is_empty() {
+                    if let Err(e) = sink(hydrate(conn, rows)?) {
+                        return Ok(Err(e));
+                    }
+                }
+                if done {
+                    return Ok(Ok(()));
+                }
+            }
+        })
+    }
+
+    pub fn create_customer(&self, new: NewCustomer, actor: &Actor) -> StoreResult<(CustomerInfo, i64)> {
+        let mut errors = ValidationErrors::default();
+        canopy_domain::validation::check_not_blank("accountId", &new.account_id, &mut errors);
+        canopy_domain::validation::check_not_blank("name", &new.name, &mut errors);
+        if let Some(id) = &new.id {
+            hierarchy::check_id("id", id, &mut errors);
+        }
+        if let Err(more) = new.fields.validate() {
+            errors.0.extend(more.0);
+        }
+        errors.into_result()?;
+        let mut conn = self.conn()?;
+        let id = conn.transaction(|conn| -> StoreResult<String> {
+            if !lock_account(conn, &new.account_id)? {
+                return Err(ValidationErrors::single(
+                    "accountId",
+                    "NotFound",
+                    format!("account '{}' does not exist", new.account_id),
+                )
+                .into());
+            }
+            let f = &new.fields;
+            let id = new.id.clone().unwrap_or_else(new_id);
+            let parent_id = optional_text(&f.parent_customer_id).flatten();
+            let path = match parent_id {
+                Some(parent_id) => {
+                    let parent_path = resolve_new_parent(conn, None, &new.account_id, parent_id)?;
+                    child_path(Some(&parent_path), &id)
+                }
+                None => child_path(None, &id),
+            };
+            if let Some(data) = &f.data {
+                let fields = customer_fields_of(conn, &new.account_id)?;
+                let mut errors = ValidationErrors::default();
+                validate_customer_data("data", data, &fields, &mut errors);
+                errors.into_result()?;
+            }
+            if let Some(tag_ids) = &f.tag_ids {
+                check_tags(conn, &new.account_id, tag_ids)?;
+            }
+            let now = now_text();
+            let reference_id = optional_text(&f.reference_id).flatten();
+            diesel::insert_into(customers::table)
+                .values((
+                    customers::id.eq(&id),
+                    customers::account_id.eq(&new.account_id),
+                    customers::parent_customer_id.eq(parent_id),
+                    customers::path.eq(&path),
+                    customers::name.eq(&new.name),
+                    customers::name_key.eq(sort_key(&new.name)),
+                    customers::reference_id.eq(reference_id),
+                    customers::reference_key.eq(reference_id.map(sort_key)),
+                    customers::is_staging.eq(f.is_staging.unwrap_or(false)),
+                    customers::data.eq(to_doc(&f.data.clone().unwrap_or_default())?),
+                    customers::schedule.eq(doc_change(&f.schedule)?),
+                    customers::integration_data.eq(to_doc(&f.integration_data.clone().unwrap_or_default())?),
+                    customers::override_billing_settings.eq(f.override_billing_settings.unwrap_or(false)),
+                    customers::billing_settings.eq(doc_change(&f.billing_settings)?),
+                    customers::override_app_settings.eq(f.override_app_settings.unwrap_or(false)),
+                    customers::app_settings.eq(doc_change(&f.app_settings)?),
+                    customers::date_created.eq(&now),
+                    customers::date_last_modified.eq(&now),
+                    customers::created_by.eq(actor.user_id.as_deref()),
+                    customers::last_modified_by.eq(actor.user_id.as_deref()),
+                    customers::version.eq(1i64),
+                ))
+                .execute(conn)?;
+            if let Some(tag_ids) = &f.tag_ids {
+                replace_tags(conn, &id, &new.account_id, tag_ids)?;
+            }
+            Ok(id)
+        })?;
+        self.get_customer(&id, &Scope::All)
+    }
+
+    /// Applies sparse changes. `if_match` is the version the client last read; a mismatch changes nothing.
+    pub fn patch_customer(
+        &self,
+        id: &str,
+        changes: &CustomerChanges,
+        if_match: Option<i64>,
+        actor: &Actor,
+    ) -> StoreResult<(CustomerInfo, i64)> {
+        changes.validate()?;
+        let mut conn = self.conn()?;
+        conn.transaction(|conn| -> StoreResult<()> {
+            if !lock_account_of_customer(conn, id)? {
+                return Err(StoreError::NotFound { entity: "Customer", id: id.to_owned() });
+            }
+            let row = load_row(conn, id)?;
+            check_if_match(&row, if_match)?;
+            if let Some(data) = &changes.data {
+                let fields = customer_fields_of(conn, &row.account_id)?;
+                let mut errors = ValidationErrors::default();
+                validate_customer_data("data", data, &fields, &mut errors);
+                errors.into_result()?;
+            }
+            if let Some(tag_ids) = &changes.tag_ids {
+                check_tags(conn, &row.account_id, tag_ids)?;
+            }
+            let now = now_text();
+            let new_parent = optional_text(&changes.parent_customer_id);
+            if let Some(new_parent) = new_parent {
+                if new_parent != row.parent_customer_id.as_deref() {
+                    let new_path = match new_parent {
+                        Some(parent_id) => {
+                            let parent_path = resolve_new_parent(
+                                conn,
+                                Some((&row.path, &row.account_id)),
+                                &row.account_id,
+                                parent_id,
+                            )?;
+                            child_path(Some(&parent_path), &row.id)
+                        }
+                        None => child_path(None, &row.id),
+                    };
+                    move_subtree(conn, &row.path, &new_path)?;
+                }
+            }
+            let reference = optional_text(&changes.reference_id);
+            let changeset = CustomerChangeset {
+                name: changes.name.clone(),
+                name_key: changes.name.as_deref().map(sort_key),
+                parent_customer_id: new_parent.map(|p| p.map(str::to_owned)),
+                reference_id: reference.map(|r| r.map(str::to_owned)),
+                reference_key: reference.map(|r| r.map(sort_key)),
+                is_staging: changes.is_staging,
+                data: doc_change(&changes.data)?,
+                schedule: doc_change(&changes.schedule)?.map(Some),
+                integration_data: doc_change(&changes.integration_data)?,
+                override_billing_settings: changes.override_billing_settings,
+                billing_settings: doc_change(&changes.billing_settings)?.map(Some),
+                override_app_settings: changes.override_app_settings,
+                app_settings: doc_change(&changes.app_settings)?.map(Some),
+                date_last_modified: now,
+                last_modified_by: Some(actor.user_id.clone()),
+            };
+            diesel::update(customers::table.find(id))
+                .set((changeset, customers::version.eq(customers::version + 1)))
+                .execute(conn)?;
+            if let Some(tag_ids) = &changes.tag_ids {
+                replace_tags(conn, id, &row.account_id, tag_ids)?;
+            }
+            Ok(())
+        })?;
+        self.get_customer(id, &Scope::All)
+    }
+
+    /// Deletes a leaf customer. One with children is refused, so nothing below it is ever lost.
+    pub fn delete_customer(&self, id: &str, if_match: Option<i64>) -> StoreResult<()> {
+        let mut conn = self.conn()?;
+        conn.transaction(|conn| {
+            if !lock_account_of_customer(conn, id)? {
+                return Err(StoreError::NotFound { entity: "Customer", id: id.to_owned() });
+            }
+            let row = load_row(conn, id)?;
+            check_if_match(&row, if_match)?;
+            let children: i64 =
+                customers::table.filter(customers::parent_customer_id.eq(id)).count().get_result(conn)?;
+            if children > 0 {
+                return Err(StoreError::Conflict {
+                    field: "customerId".into(),
+                    message: format!("customer '{id}' has {children} child customer(s); move or delete them first"),
+                });
+            }
+            diesel::delete(customer_tags::table.filter(customer_tags::customer_id.eq(id))).execute(conn)?;
+            diesel::delete(customers::table.find(id)).execute(conn)?;
+            Ok(())
+        })
+    }
+
+    /// The customer's ancestors' ids, root first (from its stored path: one query).
+    pub fn customer_path(&self, id: &str) -> StoreResult<Option<(String, String)>> {
+        let mut conn = self.conn()?;
+        Ok(customers::table
+            .find(id)
+            .select((customers::account_id, customers::path))
+            .first::<(String, String)>(&mut conn)
+            .optional()?)
+    }
+}
+
+/// Rewrites the paths of the subtree at `old_root` to hang under `new_root`, in one statement.
+fn move_subtree(conn: &mut AnyConnection, old_root: &str, new_root: &str) -> StoreResult<()> {
+    let keep_from = i32::try_from(old_root.len() + 1).map_err(|_| StoreError::Corrupt("path too long".into()))?;
+    let upper = subtree_upper_bound(old_root);
+    diesel::update(customers::table.filter(customers::path.ge(old_root)).filter(customers::path.lt(upper)))
+        .set((
+            customers::path.eq(sql::<Text>("")
+                .bind::<Text, _>(new_root)
+                .sql(" || substr(path, ")
+                .bind::<Integer, _>(keep_from)
+                .sql(")")),
+            customers::version.eq(customers::version + 1),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn get_in_scope(conn: &mut AnyConnection, id: &str, scope: &Scope) -> StoreResult<(CustomerInfo, i64)> {
+    let not_found = || StoreError::NotFound { entity: "Customer", id: id.to_owned() };
+    let row = load_row(conn, id)?;
+    let visible = match scope {
+        Scope::All => true,
+        Scope::Accounts(ids) => ids.contains(&row.account_id),
+        Scope::Subtrees(roots) => hierarchy::path_ids(&row.path).any(|ancestor| roots.iter().any(|r| r == ancestor)),
+    };
+    if !visible {
+        return Err(not_found());
+    }
+    let version = row.version;
+    let mut items = hydrate(conn, vec![row])?;
+    let info = items.pop().ok_or_else(not_found)?;
+    Ok((info, version))
+}

@@ -1,0 +1,155 @@
+//! Canopy's store: every read and write of accounts, system settings and customers, on SQLite or PostgreSQL
+//! from one diesel code base.
+//!
+//! Invariants this crate keeps (and that the rest of Canopy relies on):
+//! - the customer parent graph is a forest inside one account; every write that changes it runs in a transaction
+//!   that first takes the account's write lock, so two racing moves cannot build a cycle;
+//! - every list is answered with a bounded number of queries, whatever the depth of the tree;
+//! - every write transaction starts with a write, so SQLite never has to upgrade a read lock (which would fail
+//!   instead of waiting).
+
+mod accounts;
+mod bulk;
+mod connection;
+mod customers;
+mod rows;
+mod schema;
+mod settings;
+
+use canopy_domain::ValidationErrors;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+pub use accounts::{AccountChanges, AccountFilter, NewAccount};
+pub use bulk::ImportCustomer;
+pub use connection::{redact, AnyConnection, Backend, DatabaseUrl};
+pub use customers::{CustomerFilter, CustomerPage, NewCustomer, Scope};
+pub use settings::SystemSettingsChanges;
+
+/// Who performs a write, recorded in `createdBy` / `lastModifiedBy`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{entity} '{id}' was not found")]
+    NotFound { entity: &'static str, id: String },
+    #[error("invalid request: {0}")]
+    Validation(ValidationErrors),
+    #[error("conflict on {field}: {message}")]
+    Conflict { field: String, message: String },
+    #[error("the resource was changed since it was read (If-Match does not match)")]
+    PreconditionFailed,
+    #[error("database configuration: {0}")]
+    Config(String),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("database connection: {0}")]
+    Pool(String),
+    #[error("stored document is corrupt: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(DieselError),
+}
+
+impl From<DieselError> for StoreError {
+    fn from(error: DieselError) -> Self {
+        match &error {
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                let field =
+                    if info.message().contains("reference") || info.constraint_name() == Some("customers_reference") {
+                        "referenceId"
+                    } else {
+                        "id"
+                    };
+                StoreError::Conflict { field: field.to_owned(), message: format!("that {field} is already in use") }
+            }
+            _ => StoreError::Database(error),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for StoreError {
+    fn from(error: diesel::r2d2::PoolError) -> Self {
+        StoreError::Pool(error.to_string())
+    }
+}
+
+impl From<ValidationErrors> for StoreError {
+    fn from(errors: ValidationErrors) -> Self {
+        StoreError::Validation(errors)
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A handle on the database: cheap to clone, safe to share between threads. Its methods block; async callers
+/// run them on a blocking thread pool.
+#[derive(Clone)]
+pub struct Store {
+    pool: connection::Pool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects (building the pool) and applies pending migrations.
+    pub fn open(url: &str) -> StoreResult<Self> {
+        let store = Self::connect(url)?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Connects without migrating.
+    pub fn connect(url: &str) -> StoreResult<Self> {
+        let url = DatabaseUrl::parse(url)?;
+        let backend = url.backend;
+        // SQLite has one writer at a time whatever the pool size; a few connections serve concurrent readers.
+        let size = match backend {
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        };
+        let pool = diesel::r2d2::Pool::builder()
+            .max_size(size)
+            .connection_timeout(std::time::Duration::from_secs(15))
+            .build(connection::Connector::new(url))
+            .map_err(|e| StoreError::Pool(e.to_string()))?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies pending migrations; returns how many ran.
+    pub fn migrate(&self) -> StoreResult<usize> {
+        let mut conn = self.conn()?;
+        connection::run_migrations(&mut conn)
+    }
+
+    /// A cheap round trip, for readiness checks.
+    pub fn ping(&self) -> StoreResult<()> {
+        use diesel::connection::SimpleConnection;
+        self.conn()?.batch_execute("SELECT 1")?;
+        Ok(())
+    }
+
+    fn conn(&self) -> StoreResult<connection::PooledConnection> {
+        Ok(self.pool.get()?)
+    }
+}
+
+/// The current instant as stored and sent: ISO 8601 UTC with microseconds. Fixed width, so text order is time order.
+pub(crate) fn now_text() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// A new opaque id: 32 hex digits, time-ordered (UUIDv7) so that new rows land at the end of the id index.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().simple().to_string()
+}
+
+/// The key text sorts and filters use: case-insensitive, computed here so both backends agree on it.
+pub(crate) fn sort_key(text: &str) -> String {
+    text.to_lowercase()
+}

@@ -1,0 +1,66 @@
+// The tables of migrations/{sqlite,postgres}; both backends share this one description.
+
+diesel::table! {
+    accounts (id) {
+        id -> Text,
+        name -> Text,
+        name_key -> Text,
+        parent_account_id -> Nullable<Text>,
+        path -> Text,
+        billing_settings -> Nullable<Text>,
+        customer_fields -> Text,
+        date_created -> Text,
+        date_last_modified -> Text,
+        created_by -> Nullable<Text>,
+        last_modified_by -> Nullable<Text>,
+        version -> BigInt,
+        write_lock -> BigInt,
+    }
+}
+
+diesel::table! {
+    tags (account_id, id) {
+        account_id -> Text,
+        id -> Text,
+        name -> Text,
+        color -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    customers (id) {
+        id -> Text,
+        account_id -> Text,
+        parent_customer_id -> Nullable<Text>,
+        path -> Text,
+        name -> Text,
+        name_key -> Text,
+        reference_id -> Nullable<Text>,
+        reference_key -> Nullable<Text>,
+        is_staging -> Bool,
+        data -> Text,
+        schedule -> Nullable<Text>,
+        integration_data -> Text,
+        override_billing_settings -> Bool,
+        billing_settings -> Nullable<Text>,
+        override_app_settings -> Bool,
+        app_settings -> Nullable<Text>,
+        date_created -> Text,
+        date_last_modified -> Text,
+        created_by -> Nullable<Text>,
+        last_modified_by -> Nullable<Text>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    customer_tags (customer_id, tag_id) {
+        customer_id -> Text,
+        account_id -> Text,
+        tag_id -> Text,
+    }
+}
+
+diesel::joinable!(customers -> accounts (account_id));
+diesel::allow_tables_to_appear_in_same_query!(accounts, tags, customers, customer_tags);

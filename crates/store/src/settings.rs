@@ -1,0 +1,100 @@
+//! An account's system settings: its tag catalogue and its customer data fields.
+
+use std::collections::HashSet;
+
+use canopy_domain::{CustomerDataField, SystemSettings, Tag};
+use diesel::prelude::*;
+
+use crate::{
+    rows::{color_text, from_doc, to_doc, TagRow},
+    schema::{accounts, customer_tags, tags},
+    Actor, Store, StoreError, StoreResult,
+};
+
+/// Each list, when present, replaces the stored one whole (as Evo Voice does).
+#[derive(Debug, Clone, Default)]
+pub struct SystemSettingsChanges {
+    pub tags: Option<Vec<Tag>>,
+    pub customer_fields: Option<Vec<CustomerDataField>>,
+}
+
+impl Store {
+    pub fn get_system_settings(&self, account_id: &str) -> StoreResult<SystemSettings> {
+        let mut conn = self.conn()?;
+        let fields: Option<String> =
+            accounts::table.find(account_id).select(accounts::customer_fields).first(&mut conn).optional()?;
+        let fields = fields.ok_or_else(|| StoreError::NotFound { entity: "Account", id: account_id.to_owned() })?;
+        let tag_rows: Vec<TagRow> = tags::table
+            .filter(tags::account_id.eq(account_id))
+            .order_by(tags::position.asc())
+            .select(TagRow::as_select())
+            .load(&mut conn)?;
+        Ok(SystemSettings {
+            account_id: account_id.to_owned(),
+            tags: tag_rows.into_iter().map(TagRow::into_tag).collect::<StoreResult<_>>()?,
+            customer_fields: from_doc("customer_fields", &fields)?,
+        })
+    }
+
+    /// Replaces the given lists. A tag that disappears from the catalogue disappears from every customer too;
+    /// a tag that stays (same id) keeps its customers even when renamed or recoloured.
+    pub fn patch_system_settings(
+        &self,
+        account_id: &str,
+        changes: &SystemSettingsChanges,
+        actor: &Actor,
+    ) -> StoreResult<SystemSettings> {
+        let current = self.get_system_settings(account_id)?;
+        let new_tags = changes.tags.as_deref().unwrap_or(&current.tags);
+        let new_fields = changes.customer_fields.as_deref().unwrap_or(&current.customer_fields);
+        SystemSettings::validate_catalogue(new_tags, new_fields)?;
+        let mut conn = self.conn()?;
+        conn.transaction(|conn| -> StoreResult<()> {
+            diesel::update(accounts::table.find(account_id))
+                .set((
+                    accounts::write_lock.eq(accounts::write_lock + 1),
+                    accounts::last_modified_by.eq(actor.user_id.as_deref()),
+                ))
+                .execute(conn)?;
+            if let Some(fields) = &changes.customer_fields {
+                diesel::update(accounts::table.find(account_id))
+                    .set(accounts::customer_fields.eq(to_doc(fields)?))
+                    .execute(conn)?;
+            }
+            if let Some(new_tags) = &changes.tags {
+                let keep: HashSet<&str> = new_tags.iter().map(|t| t.id.as_str()).collect();
+                let removed: Vec<String> =
+                    current.tags.iter().filter(|t| !keep.contains(t.id.as_str())).map(|t| t.id.clone()).collect();
+                if !removed.is_empty() {
+                    diesel::delete(
+                        customer_tags::table
+                            .filter(customer_tags::account_id.eq(account_id))
+                            .filter(customer_tags::tag_id.eq_any(&removed)),
+                    )
+                    .execute(conn)?;
+                    diesel::delete(
+                        tags::table.filter(tags::account_id.eq(account_id)).filter(tags::id.eq_any(&removed)),
+                    )
+                    .execute(conn)?;
+                }
+                for (position, tag) in new_tags.iter().enumerate() {
+                    let row = TagRow {
+                        account_id: account_id.to_owned(),
+                        id: tag.id.clone(),
+                        name: tag.name.clone(),
+                        color: color_text(tag.color)?,
+                        position: position as i32,
+                    };
+                    let updated = diesel::update(tags::table.find((account_id, &tag.id)))
+                        .set((tags::name.eq(&row.name), tags::color.eq(&row.color), tags::position.eq(row.position)))
+                        .execute(conn)?;
+                    if updated == 0 {
+                        diesel::insert_into(tags::table).values(&row).execute(conn)?;
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        self.get_system_settings(account_id)
+    }
+}

@@ -1,0 +1,4 @@
+DROP TABLE customer_tags;
+DROP TABLE customers;
+DROP TABLE tags;
+DROP TABLE accounts;
