@@ -6,6 +6,12 @@ use diesel::{
     r2d2::{self, ManageConnection},
     Connection, PgConnection, SqliteConnection,
 };
+use std::sync::{
+    atomic::{AtomicU64, Ordering},
+    Arc,
+};
+
+use diesel::connection::InstrumentationEvent;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::StoreError;
@@ -79,14 +85,28 @@ pub fn redact(url: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct Connector {
     url: DatabaseUrl,
+    /// Statements run by every connection of the pool: how tests and benchmarks show that a request costs a
+    /// bounded number of queries.
+    statements: Arc<AtomicU64>,
 }
 
 impl Connector {
-    pub fn new(url: DatabaseUrl) -> Self {
-        Self { url }
+    pub fn new(url: DatabaseUrl, statements: Arc<AtomicU64>) -> Self {
+        Self { url, statements }
     }
 
     pub fn establish(&self) -> Result<AnyConnection, diesel::ConnectionError> {
+        let mut conn = self.open()?;
+        let statements = Arc::clone(&self.statements);
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+                statements.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+        Ok(conn)
+    }
+
+    fn open(&self) -> Result<AnyConnection, diesel::ConnectionError> {
         match self.url.backend {
             Backend::Postgres => Ok(AnyConnection::Postgresql(PgConnection::establish(&self.url.target)?)),
             Backend::Sqlite => {

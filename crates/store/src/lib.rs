@@ -90,6 +90,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub struct Store {
     pool: connection::Pool,
     backend: Backend,
+    statements: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Store {
@@ -109,12 +110,18 @@ impl Store {
             Backend::Sqlite => 8,
             Backend::Postgres => 16,
         };
+        let statements = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         let pool = diesel::r2d2::Pool::builder()
             .max_size(size)
             .connection_timeout(std::time::Duration::from_secs(15))
-            .build(connection::Connector::new(url))
+            .build(connection::Connector::new(url, statements.clone()))
             .map_err(|e| StoreError::Pool(e.to_string()))?;
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, statements })
+    }
+
+    /// How many SQL statements this store's connections have run so far (transaction control included).
+    pub fn statements_executed(&self) -> u64 {
+        self.statements.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn backend(&self) -> Backend {

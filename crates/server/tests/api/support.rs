@@ -1,0 +1,225 @@
+//! The test harness: a fresh database per test (SQLite file, or a PostgreSQL database cloned from a migrated
+//! template when `CANOPY_TEST_POSTGRES` is set), dropped afterwards; the real app built by the same factory
+//! `canopy serve` uses; and a typed way to call it.
+
+use actix_web::{
+    body::MessageBody,
+    dev::{Service, ServiceResponse},
+    http::{header::HeaderMap, Method, StatusCode},
+    test, Error,
+};
+use canopy_server::{app, seed, AppState, Limits};
+use canopy_store::{Actor, Store};
+use serde_json::Value;
+
+pub const POSTGRES_ENV: &str = "CANOPY_TEST_POSTGRES";
+
+/// A database that exists for one test.
+pub struct TestDb {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    SqliteFile(std::path::PathBuf),
+    PostgresDatabase { admin_url: String, name: String },
+}
+
+fn unique() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+fn psql(admin_url: &str, sql: &str) {
+    let status = std::process::Command::new("psql")
+        .args([admin_url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("psql runs");
+    assert!(status.success(), "psql failed: {sql}");
+}
+
+impl TestDb {
+    pub fn new() -> Self {
+        match std::env::var(POSTGRES_ENV) {
+            Ok(server) if !server.is_empty() => Self::postgres(&server),
+            _ => Self::sqlite(),
+        }
+    }
+
+    fn sqlite() -> Self {
+        let path = std::env::temp_dir().join(format!("canopy-test-{}.db", unique()));
+        let url = format!("sqlite://{}", path.display());
+        Store::open(&url).expect("sqlite test database opens");
+        Self { url, cleanup: Cleanup::SqliteFile(path) }
+    }
+
+    /// `server` is `postgres://user@host:port`; each test gets `canopy_test_<id>`, cloned from a template that
+    /// is migrated once per test process.
+    fn postgres(server: &str) -> Self {
+        let server = server.trim_end_matches('/');
+        let admin_url = format!("{server}/postgres");
+        let template = template_database(server, &admin_url);
+        let name = format!("canopy_test_{}", unique());
+        psql(&admin_url, &format!("CREATE DATABASE {name} TEMPLATE {template}"));
+        Self { url: format!("{server}/{name}"), cleanup: Cleanup::PostgresDatabase { admin_url, name } }
+    }
+}
+
+fn template_database(server: &str, admin_url: &str) -> String {
+    static TEMPLATE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEMPLATE
+        .get_or_init(|| {
+            let name = format!("canopy_template_{}", std::process::id());
+            psql(admin_url, &format!("DROP DATABASE IF EXISTS {name}"));
+            psql(admin_url, &format!("CREATE DATABASE {name}"));
+            let store = Store::open(&format!("{server}/{name}")).expect("template migrates");
+            drop(store);
+            name
+        })
+        .clone()
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::SqliteFile(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::PostgresDatabase { admin_url, name } => {
+                let _ = std::process::Command::new("psql")
+                    .args([admin_url.as_str(), "-q", "-c", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")])
+                    .stdout(std::process::Stdio::null())
+                    .status();
+            }
+        }
+    }
+}
+
+/// A response, read whole.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn ids(&self) -> Vec<String> {
+        self.body["items"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no items in {}", self.text))
+            .iter()
+            .map(|c| c["id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    pub fn field_error(&self) -> (&str, &str) {
+        let status = &self.body["responseStatus"];
+        let first = &status["errors"][0];
+        (first["fieldName"].as_str().unwrap_or(""), first["errorCode"].as_str().unwrap_or(""))
+    }
+
+    pub fn error_code(&self) -> &str {
+        self.body["responseStatus"]["errorCode"].as_str().unwrap_or("")
+    }
+}
+
+pub struct TestApp<S> {
+    service: S,
+    pub store: Store,
+    _db: TestDb,
+}
+
+/// The app over a fresh, empty database.
+pub async fn spawn() -> TestApp<impl Service<actix_http::Request, Response = ServiceResponse<impl MessageBody>, Error = Error>>
+{
+    let db = TestDb::new();
+    let store = Store::open(&db.url).expect("store opens");
+    let state = AppState { store: store.clone(), limits: Limits { max_body_bytes: 64 * 1024 } };
+    let service = test::init_service(app(state)).await;
+    TestApp { service, store, _db: db }
+}
+
+/// The app over the demo fixture.
+pub async fn spawn_demo(
+) -> TestApp<impl Service<actix_http::Request, Response = ServiceResponse<impl MessageBody>, Error = Error>> {
+    let app = spawn().await;
+    let fixture_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo");
+    let fixture = seed::read_fixture(&fixture_path).expect("demo fixture reads");
+    seed::load_fixture(&app.store, &fixture, &Actor { user_id: Some("fixture".into()) }).expect("demo loads");
+    app
+}
+
+impl<S, B> TestApp<S>
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+{
+    pub async fn request(&self, method: Method, uri: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Reply {
+        let mut req = test::TestRequest::default().method(method).uri(uri);
+        for (name, value) in headers {
+            req = req.insert_header((*name, *value));
+        }
+        if let Some(body) = body {
+            req = req.set_json(body);
+        }
+        self.send(req).await
+    }
+
+    pub async fn send(&self, req: test::TestRequest) -> Reply {
+        let response = test::call_service(&self.service, req.to_request()).await;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = test::read_body(response).await;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { status, headers, body, text }
+    }
+
+    pub async fn get(&self, uri: &str) -> Reply {
+        self.request(Method::GET, uri, None, &[]).await
+    }
+
+    pub async fn post(&self, uri: &str, body: Value) -> Reply {
+        self.request(Method::POST, uri, Some(body), &[]).await
+    }
+
+    pub async fn patch(&self, uri: &str, body: Value) -> Reply {
+        self.request(Method::PATCH, uri, Some(body), &[]).await
+    }
+
+    pub async fn delete(&self, uri: &str) -> Reply {
+        self.request(Method::DELETE, uri, None, &[]).await
+    }
+
+    /// Creates an account with a tag catalogue and data fields, returning its id.
+    pub async fn account(&self, name: &str) -> String {
+        let reply = self.post("/accounts", serde_json::json!({ "name": name })).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        let id = reply.body["id"].as_str().expect("account id").to_owned();
+        let reply = self
+            .patch(
+                &format!("/system/settings?accountId={id}"),
+                serde_json::json!({
+                    "tags": [{"id": "vip", "name": "VIP", "color": "Gold"}, {"id": "trial", "name": "Trial", "color": "Cyan"}],
+                    "customerFields": [{"name": "Tier", "type": "String"}, {"name": "Seats", "type": "Number"}]
+                }),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        id
+    }
+
+    /// Creates a customer, returning its id.
+    pub async fn customer(&self, account: &str, name: &str, parent: Option<&str>) -> String {
+        let mut body = serde_json::json!({ "accountId": account, "name": name });
+        if let Some(parent) = parent {
+            body["parentCustomerId"] = Value::String(parent.to_owned());
+        }
+        let reply = self.post("/customers", body).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        reply.body["id"].as_str().expect("customer id").to_owned()
+    }
+}
