@@ -1,0 +1,68 @@
+//! Listing a page of 25 out of 100,000 synthetic customers (trees up to 9 deep), through the store, with the
+//! statements each page costs. `cargo bench -p canopy-benches --bench list_page`.
+
+use canopy_domain::listing::{CustomerSortField, Paging, SortOrder};
+use canopy_store::{CustomerFilter, Scope};
+use criterion::{criterion_group, criterion_main, Criterion};
+
+const CUSTOMERS: usize = 100_000;
+
+fn list_page(c: &mut Criterion) {
+    let store = canopy_benches::synthetic_store(CUSTOMERS);
+    let page = |n| Paging::Page { page: n, count_per_page: 25, simplified: false };
+    let deepest = store
+        .list_customers(
+            &CustomerFilter::default(),
+            &Scope::All,
+            CustomerSortField::DateCreated,
+            SortOrder::Descend,
+            page(0),
+        )
+        .expect("lists");
+    let deep_root = deepest.items.iter().find_map(|c| c.breadcrumb.first().map(|b| b.id.clone())).unwrap_or_default();
+    let cases: Vec<(&str, CustomerFilter, CustomerSortField, Paging)> = vec![
+        ("first page by name", CustomerFilter::default(), CustomerSortField::Name, page(0)),
+        ("page 2000 by name", CustomerFilter::default(), CustomerSortField::Name, page(2000)),
+        (
+            "first page by referenceId, simplified",
+            CustomerFilter::default(),
+            CustomerSortField::ReferenceId,
+            Paging::Page { page: 0, count_per_page: 25, simplified: true },
+        ),
+        (
+            "descendants of a deep tree's root",
+            CustomerFilter { parent_customer_ids: vec![deep_root], ..Default::default() },
+            CustomerSortField::Name,
+            page(0),
+        ),
+        (
+            "name filter and two tags",
+            CustomerFilter {
+                name_filter: Some("dental".into()),
+                tag_ids: vec!["tag-1".into(), "tag-2".into()],
+                ..Default::default()
+            },
+            CustomerSortField::Name,
+            page(0),
+        ),
+    ];
+    let mut group = c.benchmark_group("list 25 of 100k");
+    for (name, filter, sort, paging) in cases {
+        let before = store.statements_executed();
+        let result = store.list_customers(&filter, &Scope::All, sort, SortOrder::Ascend, paging).expect("lists");
+        let statements = store.statements_executed() - before;
+        let depth = result.items.iter().map(|c| c.breadcrumb.len()).max().unwrap_or(0);
+        eprintln!("{name}: {statements} statements, {} items, deepest breadcrumb {depth}", result.items.len());
+        group.bench_function(name, |b| {
+            b.iter(|| store.list_customers(&filter, &Scope::All, sort, SortOrder::Ascend, paging).expect("lists"))
+        });
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20);
+    targets = list_page
+}
+criterion_main!(benches);

@@ -1,0 +1,581 @@
+//! Binding string key/values (path variables, query string, form fields, CSV cells) to a request DTO, the way
+//! ServiceStack's `StringMapTypeDeserializer` does (reference §4.1–4.2):
+//!
+//! * keys match the DTO's serde field names case-insensitively; unknown keys are ignored;
+//! * a source's repeated keys are joined with `,` (`?ids=a&ids=b` = `?ids=a,b`); a later source replaces an
+//!   earlier one (path < query < form: add them in that order); empty values are skipped;
+//! * `String` members take the raw value (no JSV unquoting: `?name="x"` keeps its quotes);
+//! * `bool` members take the text before the first `,` (the MVC checkbox convention) with ServiceStack's
+//!   boolean spellings; everything else is read as JSV: lists as `a,b,c`, `[a,b,c]` or `"a,b",c`, objects and
+//!   maps as `{k:v}`, enums by name (case-insensitive) or number.
+//!
+//! Every bad value is reported, not just the first, each naming its field:
+//! `'<value>' is an Invalid value for '<field>'`.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Visitor};
+use thiserror::Error;
+
+use crate::jsv::{self, Limits};
+
+/// The `errorCode` ServiceStack gives binding failures, top-level and per field.
+pub const BIND_ERROR_CODE: &str = "SerializationException";
+
+/// Decoded key/value pairs from every source, already merged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params {
+    entries: Vec<(String, String)>,
+}
+
+impl Params {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one source's decoded pairs. Keys are compared case-insensitively; within the source repeated keys
+    /// are joined with `,`; a key already set by an earlier source is replaced. Empty values are skipped.
+    pub fn add_source<I, K, V>(&mut self, pairs: I)
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let mut source: Vec<(String, String)> = Vec::new();
+        for (key, value) in pairs {
+            let (key, value) = (key.as_ref(), value.as_ref());
+            if value.is_empty() {
+                continue;
+            }
+            match source.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
+                Some((_, joined)) => {
+                    joined.push(',');
+                    joined.push_str(value);
+                }
+                None => source.push((key.to_owned(), value.to_owned())),
+            }
+        }
+        for (key, value) in source {
+            match self.entries.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&key)) {
+                Some(entry) => *entry = (key, value),
+                None => self.entries.push((key, value)),
+            }
+        }
+    }
+
+    /// The value for `key`, case-insensitively.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.entries.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str())
+    }
+
+    /// Removes `key` (case-insensitively), e.g. a reserved parameter the server consumed itself.
+    pub fn remove(&mut self, key: &str) -> Option<String> {
+        let i = self.entries.iter().position(|(k, _)| k.eq_ignore_ascii_case(key))?;
+        Some(self.entries.remove(i).1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for Params {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut params = Params::new();
+        params.add_source(iter);
+        params
+    }
+}
+
+/// One member that could not be bound.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The DTO's member name (its serde name), or the key as sent if it matched none.
+    pub field: String,
+    /// The raw value, empty for a missing member.
+    pub value: String,
+    /// ServiceStack's message: `'<value>' is an Invalid value for '<field>'`.
+    pub message: String,
+    /// Why, for logs (e.g. `'abc' is not an integer (i32)`).
+    pub detail: String,
+}
+
+/// A request that could not be bound: one entry per bad member. Answer 400 with `errorCode`
+/// [`BIND_ERROR_CODE`], message [`BindError::message`], and one `errors[]` entry per [`FieldError`].
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub struct BindError {
+    pub errors: Vec<FieldError>,
+}
+
+impl BindError {
+    /// ServiceStack's top-level message: `Unable to bind to request '<Dto>'`.
+    pub fn message(&self, dto_name: &str) -> String {
+        format!("Unable to bind to request '{dto_name}'")
+    }
+}
+
+impl fmt::Display for BindError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("unable to bind the request: ")?;
+        for (i, e) in self.errors.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{} ({})", e.message, e.detail)?;
+        }
+        Ok(())
+    }
+}
+
+/// Binds a `T` (a struct, or a map of strings to values) from `params`.
+pub fn bind<T: DeserializeOwned>(params: &Params) -> Result<T, BindError> {
+    bind_with_limits(params, Limits::DEFAULT)
+}
+
+/// As [`bind`], with explicit limits for the JSV inside values.
+pub fn bind_with_limits<T: DeserializeOwned>(params: &Params, limits: Limits) -> Result<T, BindError> {
+    // Serde stops at the first error, but clients should hear about every bad value at once: retry without
+    // each member that failed until the rest binds (or fails for a reason that is not one member's value).
+    let mut excluded = vec![false; params.entries.len()];
+    let mut errors = Vec::new();
+    loop {
+        let de = ParamsDeserializer { params, excluded: &excluded, limits };
+        match T::deserialize(de) {
+            Ok(value) if errors.is_empty() => return Ok(value),
+            Ok(_) => return Err(BindError { errors }),
+            Err(Failure::Value { index, error }) => {
+                errors.push(error);
+                match excluded.get_mut(index) {
+                    Some(flag) if !*flag => *flag = true,
+                    _ => return Err(BindError { errors }),
+                }
+            }
+            Err(Failure::Missing(field)) => {
+                if errors.is_empty() {
+                    errors.push(FieldError {
+                        field: field.to_owned(),
+                        value: String::new(),
+                        message: format!("'{field}' is required"),
+                        detail: format!("missing field `{field}`"),
+                    });
+                }
+                return Err(BindError { errors });
+            }
+            Err(Failure::Other(detail)) => {
+                errors.push(FieldError { field: String::new(), value: String::new(), message: detail.clone(), detail });
+                return Err(BindError { errors });
+            }
+        }
+    }
+}
+
+/// Parses one string value as binding would parse it into a member of type `T`, e.g. a path variable.
+pub fn parse_value<T: DeserializeOwned>(field: &str, value: &str) -> Result<T, FieldError> {
+    T::deserialize(ValueDeserializer { text: value, limits: Limits::DEFAULT }).map_err(|e| invalid(field, value, e))
+}
+
+fn invalid(field: &str, value: &str, detail: Failure) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        value: value.to_owned(),
+        message: format!("'{value}' is an Invalid value for '{field}'"),
+        detail: detail.to_string(),
+    }
+}
+
+/// Why a bind attempt failed.
+#[derive(Debug)]
+enum Failure {
+    /// The value of entry `index` did not parse.
+    Value {
+        index: usize,
+        error: FieldError,
+    },
+    Missing(&'static str),
+    Other(String),
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Value { error, .. } => f.write_str(&error.detail),
+            Failure::Missing(field) => write!(f, "missing field `{field}`"),
+            Failure::Other(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for Failure {}
+
+impl de::Error for Failure {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Failure::Other(msg.to_string())
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        Failure::Missing(field)
+    }
+}
+
+impl From<jsv::Error> for Failure {
+    fn from(e: jsv::Error) -> Self {
+        Failure::Other(e.message())
+    }
+}
+
+struct ParamsDeserializer<'a> {
+    params: &'a Params,
+    excluded: &'a [bool],
+    limits: Limits,
+}
+
+impl<'de> de::Deserializer<'de> for ParamsDeserializer<'de> {
+    type Error = Failure;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Failure> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Failure> {
+        visitor.visit_map(ParamsAccess { de: self, fields: None, index: 0, current: None })
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Failure> {
+        visitor.visit_map(ParamsAccess { de: self, fields: Some(fields), index: 0, current: None })
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Failure> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, Failure> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit unit_struct
+        seq tuple tuple_struct enum identifier ignored_any
+    }
+}
+
+struct ParamsAccess<'de> {
+    de: ParamsDeserializer<'de>,
+    fields: Option<&'static [&'static str]>,
+    index: usize,
+    /// The entry whose value comes next, and the member name it matched.
+    current: Option<(usize, Cow<'de, str>)>,
+}
+
+impl<'de> de::MapAccess<'de> for ParamsAccess<'de> {
+    type Error = Failure;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Failure> {
+        let entries = &self.de.params.entries;
+        while self.index < entries.len() && self.de.excluded.get(self.index).copied().unwrap_or(false) {
+            self.index += 1;
+        }
+        let Some((key, _)) = entries.get(self.index) else { return Ok(None) };
+        let name = match self.fields {
+            Some(fields) => jsv::match_name(key, fields),
+            None => Cow::Borrowed(key.as_str()),
+        };
+        let value = seed.deserialize(de::value::StrDeserializer::<Failure>::new(&name))?;
+        self.current = Some((self.index, name));
+        self.index += 1;
+        Ok(Some(value))
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Failure> {
+        let Some((index, name)) = self.current.take() else {
+            return Err(Failure::Other("a value was requested before its key".into()));
+        };
+        let text = self.de.params.entries.get(index).map_or("", |(_, v)| v.as_str());
+        seed.deserialize(ValueDeserializer { text, limits: self.de.limits })
+            .map_err(|e| Failure::Value { index, error: invalid(&name, text, e) })
+    }
+}
+
+/// One string value, parsed by the target member's type.
+struct ValueDeserializer<'de> {
+    text: &'de str,
+    limits: Limits,
+}
+
+impl<'de> ValueDeserializer<'de> {
+    fn jsv(&self) -> Result<jsv::Deserializer<'de>, Failure> {
+        if self.text.len() > self.limits.max_input_bytes {
+            return Err(Failure::Other(format!("value longer than {} bytes", self.limits.max_input_bytes)));
+        }
+        Ok(jsv::Deserializer::new(self.text, self.limits))
+    }
+}
+
+macro_rules! via_jsv {
+    ($($method:ident),* $(,)?) => {
+        $(fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Failure> {
+            let mut de = self.jsv()?;
+            let value = de::Deserializer::$method(&mut de, visitor)?;
+            de.end()?;
+            Ok(value)
+        })*
+    };
+}
+
+impl<'de> de::Deserializer<'de> for ValueDeserializer<'de> {
+    type Error = Failure;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Failure> {
+        visitor.visit_borrowed_str(self.text)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Failure> {
+        visitor.visit_borrowed_str(self.text)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Failure> {
+        visitor.visit_borrowed_str(self.text)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Failure> {
+        visitor.visit_borrowed_str(self.text)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Failure> {
+        let first = self.text.split(',').next().unwrap_or("");
+        match jsv::parse_bool(first) {
+            Some(b) => visitor.visit_bool(b),
+            None => Err(Failure::Other(format!("'{first}' is not a boolean"))),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Failure> {
+        if self.text.is_empty() {
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, Failure> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Failure> {
+        visitor.visit_unit()
+    }
+
+    via_jsv!(
+        deserialize_i8,
+        deserialize_i16,
+        deserialize_i32,
+        deserialize_i64,
+        deserialize_i128,
+        deserialize_u8,
+        deserialize_u16,
+        deserialize_u32,
+        deserialize_u64,
+        deserialize_u128,
+        deserialize_f32,
+        deserialize_f64,
+        deserialize_char,
+        deserialize_bytes,
+        deserialize_byte_buf,
+        deserialize_unit,
+        deserialize_seq,
+        deserialize_map,
+    );
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(self, name: &'static str, visitor: V) -> Result<V::Value, Failure> {
+        let mut de = self.jsv()?;
+        let value = de::Deserializer::deserialize_unit_struct(&mut de, name, visitor)?;
+        de.end()?;
+        Ok(value)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, Failure> {
+        let mut de = self.jsv()?;
+        let value = de::Deserializer::deserialize_tuple(&mut de, len, visitor)?;
+        de.end()?;
+        Ok(value)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Failure> {
+        let mut de = self.jsv()?;
+        let value = de::Deserializer::deserialize_tuple_struct(&mut de, name, len, visitor)?;
+        de.end()?;
+        Ok(value)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Failure> {
+        let mut de = self.jsv()?;
+        let value = de::Deserializer::deserialize_struct(&mut de, name, fields, visitor)?;
+        de.end()?;
+        Ok(value)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Failure> {
+        let mut de = self.jsv()?;
+        let value = de::Deserializer::deserialize_enum(&mut de, name, variants, visitor)?;
+        de.end()?;
+        Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+    use std::collections::BTreeMap;
+
+    #[derive(Debug, Deserialize, PartialEq, Default)]
+    #[serde(rename_all = "camelCase", default)]
+    struct ListCustomers {
+        page: Option<i64>,
+        count_per_page: Option<i64>,
+        all: bool,
+        name_filter: Option<String>,
+        tag_ids: Option<Vec<String>>,
+        sort_order: Option<SortOrder>,
+        data: Option<BTreeMap<String, Value>>,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    enum SortOrder {
+        Ascend,
+        Descend,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq, Default)]
+    #[serde(rename_all = "camelCase", default)]
+    struct Value {
+        string_value: Option<String>,
+        number_value: Option<f64>,
+    }
+
+    fn bind_query(pairs: &[(&str, &str)]) -> Result<ListCustomers, BindError> {
+        bind(&pairs.iter().copied().collect())
+    }
+
+    #[test]
+    fn keys_are_case_insensitive_and_unknown_keys_ignored() {
+        let bound = bind_query(&[("PAGE", "2"), ("CountPerPage", "10"), ("format", "json"), ("nameFilter", "Acme")])
+            .expect("binds");
+        assert_eq!(bound.page, Some(2));
+        assert_eq!(bound.count_per_page, Some(10));
+        assert_eq!(bound.name_filter.as_deref(), Some("Acme"));
+    }
+
+    #[test]
+    fn lists_come_comma_separated_bracketed_quoted_or_repeated() {
+        let cases: [&[(&str, &str)]; 4] = [
+            &[("tagIds", "a,b,c")],
+            &[("tagIds", "[a,b,c]")],
+            &[("tagIds", "a"), ("tagIds", "b"), ("TAGIDS", "c")],
+            &[("tagIds", "a,b"), ("tagIds", "c")],
+        ];
+        for pairs in cases {
+            assert_eq!(bind_query(pairs).expect("binds").tag_ids, Some(vec!["a".into(), "b".into(), "c".into()]));
+        }
+        let bound = bind_query(&[("tagIds", "\"a,b\",c")]).expect("binds");
+        assert_eq!(bound.tag_ids, Some(vec!["a,b".into(), "c".into()]));
+    }
+
+    #[test]
+    fn strings_are_taken_raw() {
+        let bound = bind_query(&[("nameFilter", "\"quoted, with comma\"")]).expect("binds");
+        assert_eq!(bound.name_filter.as_deref(), Some("\"quoted, with comma\""));
+    }
+
+    #[test]
+    fn booleans_follow_servicestack() {
+        for (text, expected) in
+            [("true", true), ("True", true), ("1", true), ("on", true), ("false", false), ("true,false", true)]
+        {
+            assert_eq!(bind_query(&[("all", text)]).expect("binds").all, expected, "{text}");
+        }
+        assert!(bind_query(&[("all", "yes please")]).is_err());
+    }
+
+    #[test]
+    fn complex_values_are_jsv_and_enums_case_insensitive() {
+        let bound =
+            bind_query(&[("data", "{Tier:{stringValue:Gold},Seats:{numberValue:3}}"), ("sortOrder", "descend")])
+                .expect("binds");
+        let data = bound.data.expect("data");
+        assert_eq!(data["Tier"].string_value.as_deref(), Some("Gold"));
+        assert_eq!(data["Seats"].number_value, Some(3.0));
+        assert_eq!(bound.sort_order, Some(SortOrder::Descend));
+    }
+
+    #[test]
+    fn later_sources_win_and_empty_values_are_skipped() {
+        let mut params = Params::new();
+        params.add_source([("page", "1"), ("nameFilter", "path")]);
+        params.add_source([("PAGE", "2"), ("nameFilter", "")]);
+        let bound: ListCustomers = bind(&params).expect("binds");
+        assert_eq!(bound.page, Some(2));
+        assert_eq!(bound.name_filter.as_deref(), Some("path"));
+    }
+
+    #[test]
+    fn every_bad_value_is_reported_with_its_field() {
+        let err = bind_query(&[("page", "one"), ("countPerPage", "10"), ("SortOrder", "Sideways"), ("all", "x")])
+            .expect_err("bad values");
+        let fields: Vec<&str> = err.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["page", "sortOrder", "all"]);
+        assert_eq!(err.errors[0].message, "'one' is an Invalid value for 'page'");
+        assert_eq!(err.errors[1].message, "'Sideways' is an Invalid value for 'sortOrder'");
+    }
+
+    #[test]
+    fn a_missing_required_member_is_named() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct NeedsId {
+            id: String,
+        }
+        let err = bind::<NeedsId>(&Params::new()).expect_err("missing");
+        assert_eq!(err.errors[0].field, "id");
+    }
+
+    #[test]
+    fn maps_bind_every_key() {
+        let bound: BTreeMap<String, String> = bind(&[("a", "1"), ("B", "two")].into_iter().collect()).expect("binds");
+        assert_eq!(bound.get("B").map(String::as_str), Some("two"));
+    }
+
+    #[test]
+    fn single_values_parse_like_members() {
+        assert_eq!(parse_value::<u32>("id", "42"), Ok(42));
+        assert_eq!(parse_value::<Vec<i32>>("ids", "1,2"), Ok(vec![1, 2]));
+        assert_eq!(
+            parse_value::<i32>("Int", "string").expect_err("bad").message,
+            "'string' is an Invalid value for 'Int'"
+        );
+    }
+}

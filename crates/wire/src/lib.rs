@@ -1,0 +1,8 @@
+#![doc = include_str!("../README.md")]
+
+pub mod binding;
+pub mod csv;
+pub mod json;
+pub mod jsv;
+pub mod names;
+pub mod negotiation;
