@@ -34,9 +34,9 @@ impl Format {
         }
     }
 
-    /// Formats this build can write. JSV and CSV arrive with the wire-format crate.
+    /// Formats this build can write.
     fn available(self) -> bool {
-        matches!(self, Format::Json)
+        true
     }
 }
 
@@ -113,10 +113,40 @@ pub fn negotiate(req: &HttpRequest, route_format: Option<Format>) -> Result<Form
     Ok(chosen)
 }
 
-/// Writes `body` in `format`.
+/// Writes `body` in `format`. CSV writes the response's `items` as rows (a single object is one row); its
+/// columns are every member seen, in first-seen order, so a member absent from the first rows still has a column.
 pub fn write(response: &mut HttpResponseBuilder, format: Format, body: &serde_json::Value) -> HttpResponse {
-    match serde_json::to_vec(body) {
+    let bytes = match format {
+        Format::Json => serde_json::to_vec(body).map_err(|e| e.to_string()),
+        Format::Jsv => canopy_wire::jsv::to_string(body).map(String::into_bytes).map_err(|e| e.to_string()),
+        Format::Csv => write_csv(body),
+    };
+    match bytes {
         Ok(bytes) => response.content_type(format.content_type()).body(bytes),
-        Err(_) => HttpResponse::InternalServerError().finish(),
+        Err(cause) => {
+            tracing::error!(cause, ?format, "response could not be written");
+            HttpResponse::InternalServerError().finish()
+        }
     }
+}
+
+fn write_csv(body: &serde_json::Value) -> Result<Vec<u8>, String> {
+    let single = std::slice::from_ref(body);
+    let rows: &[serde_json::Value] = match body.get("items").and_then(|items| items.as_array()) {
+        Some(items) => items,
+        None => single,
+    };
+    let mut columns: Vec<String> = Vec::new();
+    for row in rows {
+        for key in row.as_object().into_iter().flat_map(|o| o.keys()) {
+            if !columns.iter().any(|c| c == key) {
+                columns.push(key.clone());
+            }
+        }
+    }
+    let mut writer = canopy_wire::csv::CsvWriter::with_columns(Vec::new(), columns);
+    for row in rows {
+        writer.write_row(row).map_err(|e| e.to_string())?;
+    }
+    writer.finish().map_err(|e| e.to_string())
 }

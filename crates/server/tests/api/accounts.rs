@@ -6,7 +6,8 @@ use crate::support::spawn;
 #[actix_web::test]
 async fn accounts_nest_and_report_their_ancestors() {
     let app = spawn().await;
-    let platform = app.post("/accounts", json!({"name": "Platform", "billingSettings": {"base": {"baseCost": 5}}})).await;
+    let platform =
+        app.post("/accounts", json!({"name": "Platform", "billingSettings": {"base": {"baseCost": 5}}})).await;
     assert_eq!(platform.status, StatusCode::OK, "{}", platform.text);
     let pid = platform.body["id"].as_str().unwrap_or("").to_owned();
     let reseller = app.post("/accounts", json!({"name": "Reseller", "parentAccountId": pid})).await;
@@ -27,7 +28,7 @@ async fn accounts_nest_and_report_their_ancestors() {
     assert_eq!(app.get(&format!("/accounts/{sid}")).await.body["ancestorIds"], json!([rid]));
 
     let listed = app.get("/accounts?nameFilter=INDEP").await;
-    assert_eq!(listed.ids(), [rid.clone()]);
+    assert_eq!(listed.ids(), std::slice::from_ref(&rid));
     assert_eq!(app.get("/accounts").await.body["totalCount"], 3);
 
     let busy = app.delete(&format!("/accounts/{rid}")).await;
@@ -60,11 +61,19 @@ async fn system_settings_replace_lists_whole_and_removed_tags_leave_customers() 
     assert_eq!(customer.body["tags"], json!([{"id": "vip", "name": "Very Important", "color": "Purple"}]));
 
     let duplicate = app
-        .patch(&format!("/system/settings?accountId={a}"), json!({"tags": [{"id": "x", "name": "X"}, {"id": "x", "name": "Y"}]}))
+        .patch(
+            &format!("/system/settings?accountId={a}"),
+            json!({"tags": [{"id": "x", "name": "X"}, {"id": "x", "name": "Y"}]}),
+        )
         .await;
     assert_eq!(duplicate.status, StatusCode::BAD_REQUEST);
     assert_eq!(duplicate.field_error(), ("tags[1].id", "Unique"));
-    let bad_color = app.patch(&format!("/system/settings?accountId={a}"), json!({"tags": [{"id": "x", "name": "X", "color": "Beige"}]})).await;
+    let bad_color = app
+        .patch(
+            &format!("/system/settings?accountId={a}"),
+            json!({"tags": [{"id": "x", "name": "X", "color": "Beige"}]}),
+        )
+        .await;
     assert_eq!(bad_color.status, StatusCode::BAD_REQUEST);
     assert_eq!(bad_color.field_error().0, "tags");
 }
@@ -74,7 +83,8 @@ async fn the_demo_fixture_loads_and_shows_its_hierarchy() {
     let app = crate::support::spawn_demo().await;
     let triage = app.get("/customers/cus-riverside-cardio-night-triage").await;
     assert_eq!(triage.status, StatusCode::OK);
-    let names: Vec<&str> = triage.body["breadcrumb"].as_array().into_iter().flatten().filter_map(|b| b["name"].as_str()).collect();
+    let names: Vec<&str> =
+        triage.body["breadcrumb"].as_array().into_iter().flatten().filter_map(|b| b["name"].as_str()).collect();
     assert_eq!(names, ["Riverside Health", "Riverside Cardiology", "Cardiology Night Desk"]);
     let northwind = app.get("/customers?accountIds=acct-northwind&all=true").await;
     assert_eq!(northwind.ids().len(), 7);

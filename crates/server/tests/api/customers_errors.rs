@@ -1,4 +1,7 @@
-use actix_web::{http::{Method, StatusCode}, test::TestRequest};
+use actix_web::{
+    http::{Method, StatusCode},
+    test::TestRequest,
+};
 use serde_json::json;
 
 use crate::support::spawn;
@@ -8,22 +11,107 @@ async fn errors_carry_a_response_status_with_code_message_and_field() {
     let app = spawn().await;
     let a = app.account("A").await;
     let id = app.customer(&a, "C", None).await;
-    let cases: Vec<(Method, String, Option<serde_json::Value>, StatusCode, &str, &str)> = vec![
-        (Method::POST, "/customers".into(), Some(json!({"name": "No account"})), StatusCode::BAD_REQUEST, "accountId", "NotEmpty"),
+    type Case<'a> = (Method, String, Option<serde_json::Value>, StatusCode, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            Method::POST,
+            "/customers".into(),
+            Some(json!({"name": "No account"})),
+            StatusCode::BAD_REQUEST,
+            "accountId",
+            "NotEmpty",
+        ),
         (Method::POST, "/customers".into(), Some(json!({"accountId": a})), StatusCode::BAD_REQUEST, "name", "NotEmpty"),
-        (Method::POST, "/customers".into(), Some(json!({"accountId": "nope", "name": "x"})), StatusCode::BAD_REQUEST, "accountId", "NotFound"),
-        (Method::POST, "/customers".into(), Some(json!({"accountId": a, "name": "x", "parentCustomerId": "ghost"})), StatusCode::BAD_REQUEST, "parentCustomerId", "NotFound"),
-        (Method::PATCH, format!("/customers/{id}"), Some(json!({"tagIds": ["vip", "unknown-tag"]})), StatusCode::BAD_REQUEST, "tagIds[1]", "NotFound"),
-        (Method::PATCH, format!("/customers/{id}"), Some(json!({"data": {"Nope": {"stringValue": "x"}}})), StatusCode::BAD_REQUEST, "data.Nope", "UnknownField"),
-        (Method::PATCH, format!("/customers/{id}"), Some(json!({"data": {"Seats": {"stringValue": "many"}}})), StatusCode::BAD_REQUEST, "data.Seats", "InvalidValue"),
-        (Method::PATCH, format!("/customers/{id}"), Some(json!({"billingSettings": {"base": {"unitCost": -1}}})), StatusCode::BAD_REQUEST, "billingSettings.base.unitCost", "GreaterThanOrEqual"),
-        (Method::PATCH, format!("/customers/{id}"), Some(json!({"appSettings": {"logoutUrl": "javascript:alert(1)"}})), StatusCode::BAD_REQUEST, "appSettings.logoutUrl", "Url"),
-        (Method::PATCH, format!("/customers/{id}"), Some(json!({"name": "x".repeat(201)})), StatusCode::BAD_REQUEST, "name", "Length"),
-        (Method::PATCH, format!("/customers/{id}"), Some(json!({"overrideBillingSettings": "maybe"})), StatusCode::BAD_REQUEST, "overrideBillingSettings", "SerializationException"),
+        (
+            Method::POST,
+            "/customers".into(),
+            Some(json!({"accountId": "nope", "name": "x"})),
+            StatusCode::BAD_REQUEST,
+            "accountId",
+            "NotFound",
+        ),
+        (
+            Method::POST,
+            "/customers".into(),
+            Some(json!({"accountId": a, "name": "x", "parentCustomerId": "ghost"})),
+            StatusCode::BAD_REQUEST,
+            "parentCustomerId",
+            "NotFound",
+        ),
+        (
+            Method::PATCH,
+            format!("/customers/{id}"),
+            Some(json!({"tagIds": ["vip", "unknown-tag"]})),
+            StatusCode::BAD_REQUEST,
+            "tagIds[1]",
+            "NotFound",
+        ),
+        (
+            Method::PATCH,
+            format!("/customers/{id}"),
+            Some(json!({"data": {"Nope": {"stringValue": "x"}}})),
+            StatusCode::BAD_REQUEST,
+            "data.Nope",
+            "UnknownField",
+        ),
+        (
+            Method::PATCH,
+            format!("/customers/{id}"),
+            Some(json!({"data": {"Seats": {"stringValue": "many"}}})),
+            StatusCode::BAD_REQUEST,
+            "data.Seats",
+            "InvalidValue",
+        ),
+        (
+            Method::PATCH,
+            format!("/customers/{id}"),
+            Some(json!({"billingSettings": {"base": {"unitCost": -1}}})),
+            StatusCode::BAD_REQUEST,
+            "billingSettings.base.unitCost",
+            "GreaterThanOrEqual",
+        ),
+        (
+            Method::PATCH,
+            format!("/customers/{id}"),
+            Some(json!({"appSettings": {"logoutUrl": "javascript:alert(1)"}})),
+            StatusCode::BAD_REQUEST,
+            "appSettings.logoutUrl",
+            "Url",
+        ),
+        (
+            Method::PATCH,
+            format!("/customers/{id}"),
+            Some(json!({"name": "x".repeat(201)})),
+            StatusCode::BAD_REQUEST,
+            "name",
+            "Length",
+        ),
+        (
+            Method::PATCH,
+            format!("/customers/{id}"),
+            Some(json!({"overrideBillingSettings": "maybe"})),
+            StatusCode::BAD_REQUEST,
+            "overrideBillingSettings",
+            "SerializationException",
+        ),
         (Method::GET, "/customers?page=two".into(), None, StatusCode::BAD_REQUEST, "page", "SerializationException"),
-        (Method::GET, "/customers?sortOrder=Sideways".into(), None, StatusCode::BAD_REQUEST, "sortOrder", "SerializationException"),
-        (Method::GET, "/customers?sortField=password".into(), None, StatusCode::BAD_REQUEST, "sortField", "InvalidSortField"),
-        (Method::GET, "/customers?format=xml".into(), None, StatusCode::BAD_REQUEST, "format", "UnknownFormat"),
+        (
+            Method::GET,
+            "/customers?sortOrder=Sideways".into(),
+            None,
+            StatusCode::BAD_REQUEST,
+            "sortOrder",
+            "SerializationException",
+        ),
+        (
+            Method::GET,
+            "/customers?sortField=password".into(),
+            None,
+            StatusCode::BAD_REQUEST,
+            "sortField",
+            "InvalidSortField",
+        ),
+        (Method::GET, "/customers?format=yaml".into(), None, StatusCode::BAD_REQUEST, "format", "UnknownFormat"),
         (Method::GET, "/system/settings".into(), None, StatusCode::BAD_REQUEST, "accountId", "NotEmpty"),
     ];
     for (method, uri, body, status, field, code) in cases {
@@ -31,7 +119,10 @@ async fn errors_carry_a_response_status_with_code_message_and_field() {
         assert_eq!(reply.status, status, "{method} {uri}: {}", reply.text);
         assert_eq!(reply.field_error(), (field, code), "{method} {uri}: {}", reply.text);
         assert!(reply.body["responseStatus"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{}", reply.text);
-        assert_eq!(reply.headers.get("content-type").and_then(|v| v.to_str().ok()), Some("application/json; charset=utf-8"));
+        assert_eq!(
+            reply.headers.get("content-type").and_then(|v| v.to_str().ok()),
+            Some("application/json; charset=utf-8")
+        );
     }
 }
 
@@ -59,13 +150,18 @@ async fn missing_things_are_404_and_wrong_verbs_405() {
 async fn bodies_that_cannot_be_read_are_refused_clearly() {
     let app = spawn().await;
     let a = app.account("A").await;
-    let broken = TestRequest::post().uri("/customers").insert_header(("content-type", "application/json")).set_payload("{\"name\":");
+    let broken = TestRequest::post()
+        .uri("/customers")
+        .insert_header(("content-type", "application/json"))
+        .set_payload("{\"name\":");
     let reply = app.send(broken).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert_eq!(reply.error_code(), "SerializationException");
-    let not_object = TestRequest::post().uri("/customers").insert_header(("content-type", "application/json")).set_payload("[1,2]");
+    let not_object =
+        TestRequest::post().uri("/customers").insert_header(("content-type", "application/json")).set_payload("[1,2]");
     assert_eq!(app.send(not_object).await.status, StatusCode::BAD_REQUEST);
-    let xml = TestRequest::post().uri("/customers").insert_header(("content-type", "application/xml")).set_payload("<x/>");
+    let xml =
+        TestRequest::post().uri("/customers").insert_header(("content-type", "application/xml")).set_payload("<x/>");
     let reply = app.send(xml).await;
     assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(reply.error_code(), "UnsupportedMediaType");
@@ -74,7 +170,8 @@ async fn bodies_that_cannot_be_read_are_refused_clearly() {
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(reply.error_code(), "RequestEntityTooLarge");
     let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
-    let nested = TestRequest::post().uri("/customers").insert_header(("content-type", "application/json")).set_payload(deep);
+    let nested =
+        TestRequest::post().uri("/customers").insert_header(("content-type", "application/json")).set_payload(deep);
     assert_eq!(app.send(nested).await.status, StatusCode::BAD_REQUEST);
     let mut data = json!({"stringValue": "leaf"});
     for _ in 0..20 {
@@ -118,4 +215,28 @@ async fn format_suffixes_and_the_format_parameter_are_honoured() {
     assert_eq!(param.status, StatusCode::OK);
     let health = app.get("/health").await;
     assert_eq!(health.body["status"], "ok");
+}
+
+#[actix_web::test]
+async fn jsv_and_csv_are_negotiated_and_written() {
+    let app = crate::support::spawn_demo().await;
+    let jsv = app.get("/customers?accountIds=acct-northwind&countPerPage=2&format=jsv").await;
+    assert_eq!(jsv.status, StatusCode::OK);
+    assert_eq!(jsv.headers.get("content-type").and_then(|v| v.to_str().ok()), Some("application/jsv"));
+    assert!(jsv.text.starts_with("{items:[{id:"), "{}", jsv.text);
+    let parsed: serde_json::Value = canopy_wire::jsv::from_str(&jsv.text).expect("our JSV reads back");
+    assert_eq!(parsed["items"].as_array().map(Vec::len), Some(2));
+    let csv = app.get("/customers.csv?accountIds=acct-northwind&all=true").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.headers.get("content-type").and_then(|v| v.to_str().ok()), Some("text/csv"));
+    let lines: Vec<&str> = csv.text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 8, "a header and seven rows: {}", csv.text);
+    assert!(lines[0].starts_with("id,accountId,"), "{}", lines[0]);
+    let accept = app
+        .request(Method::GET, "/customers/cus-lakeside", None, &[("Accept", "text/csv;q=0.5, application/jsv")])
+        .await;
+    assert_eq!(accept.headers.get("content-type").and_then(|v| v.to_str().ok()), Some("application/jsv"));
+    let error = app.get("/customers/nope?format=jsv").await;
+    assert_eq!(error.status, StatusCode::NOT_FOUND);
+    assert!(error.text.starts_with("{responseStatus:{errorCode:NotFound"), "{}", error.text);
 }

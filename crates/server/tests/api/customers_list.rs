@@ -18,7 +18,11 @@ struct World {
 
 async fn world<S, B>(app: &crate::support::TestApp<S>) -> World
 where
-    S: actix_web::dev::Service<actix_http::Request, Response = actix_web::dev::ServiceResponse<B>, Error = actix_web::Error>,
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
     B: actix_web::body::MessageBody,
 {
     let a = app.account("Account A").await;
@@ -51,7 +55,10 @@ async fn every_filter_narrows_the_list_and_filters_combine() {
     let cases: Vec<(String, Vec<&String>)> = vec![
         (format!("accountIds={}", w.a), vec![&w.root1, &w.child1, &w.grandchild, &w.root2]),
         (format!("accountIds={},{}", w.a, w.b), vec![&w.root1, &w.child1, &w.grandchild, &w.root2, &w.other]),
-        (format!("accountIds={}&accountIds={}", w.a, w.b), vec![&w.root1, &w.child1, &w.grandchild, &w.root2, &w.other]),
+        (
+            format!("accountIds={}&accountIds={}", w.a, w.b),
+            vec![&w.root1, &w.child1, &w.grandchild, &w.root2, &w.other],
+        ),
         ("nameFilter=ALPHA".into(), vec![&w.root1, &w.other]),
         ("nameFilter=100%25".into(), vec![&w.grandchild]),
         ("nameFilter=_".into(), vec![&w.root2]),
@@ -94,7 +101,9 @@ async fn every_sortable_field_sorts_both_ways_with_ties_broken_by_id() {
     assert_eq!(staged.status, StatusCode::OK, "{}", staged.text);
     let all = app.get("/customers?all=true").await.body["items"].as_array().cloned().unwrap_or_default();
     assert_eq!(all.len(), 5);
-    for field in ["name", "id", "referenceId", "accountId", "parentCustomerId", "isStaging", "dateCreated", "dateLastModified"] {
+    for field in
+        ["name", "id", "referenceId", "accountId", "parentCustomerId", "isStaging", "dateCreated", "dateLastModified"]
+    {
         for (order, descending) in [("Ascend", false), ("Descend", true)] {
             let mut expected = all.clone();
             expected.sort_by(|x, y| {
@@ -121,7 +130,8 @@ async fn the_default_sort_is_by_name_case_insensitively() {
         app.customer(&a, name, None).await;
     }
     let reply = app.get("/customers").await;
-    let names: Vec<&str> = reply.body["items"].as_array().into_iter().flatten().filter_map(|c| c["name"].as_str()).collect();
+    let names: Vec<&str> =
+        reply.body["items"].as_array().into_iter().flatten().filter_map(|c| c["name"].as_str()).collect();
     assert_eq!(names, ["Apple", "apple pie", "banana", "cherry"]);
 }
 

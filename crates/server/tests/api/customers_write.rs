@@ -1,4 +1,7 @@
-use actix_web::{http::{Method, StatusCode}, test::TestRequest};
+use actix_web::{
+    http::{Method, StatusCode},
+    test::TestRequest,
+};
 use serde_json::json;
 
 use crate::support::spawn;
@@ -38,7 +41,10 @@ async fn patch_is_sparse_absent_and_null_leave_empty_string_clears_a_value_repla
     let parent = app.customer(&a, "Parent", None).await;
     let id = app.customer(&a, "Child", Some(&parent)).await;
     let set = app
-        .patch(&format!("/customers/{id}"), json!({"referenceId": "ref-1", "tagIds": ["vip", "trial"], "data": {"Seats": {"numberValue": 5}}}))
+        .patch(
+            &format!("/customers/{id}"),
+            json!({"referenceId": "ref-1", "tagIds": ["vip", "trial"], "data": {"Seats": {"numberValue": 5}}}),
+        )
         .await;
     assert_eq!(set.status, StatusCode::OK, "{}", set.text);
 
@@ -50,14 +56,18 @@ async fn patch_is_sparse_absent_and_null_leave_empty_string_clears_a_value_repla
     assert_eq!(absent.body["tags"].as_array().map(Vec::len), Some(2));
 
     // Null: the same as absent.
-    let null = app.patch(&format!("/customers/{id}"), json!({"referenceId": null, "tagIds": null, "data": null, "name": null})).await;
+    let null = app
+        .patch(&format!("/customers/{id}"), json!({"referenceId": null, "tagIds": null, "data": null, "name": null}))
+        .await;
     assert_eq!(null.status, StatusCode::OK, "{}", null.text);
     assert_eq!(null.body["referenceId"], "ref-1");
     assert_eq!(null.body["tags"].as_array().map(Vec::len), Some(2));
     assert_eq!(null.body["data"]["Seats"]["numberValue"], 5.0);
 
     // A value replaces whole: lists and objects are not merged.
-    let replaced = app.patch(&format!("/customers/{id}"), json!({"tagIds": ["trial"], "data": {"Tier": {"stringValue": "Gold"}}})).await;
+    let replaced = app
+        .patch(&format!("/customers/{id}"), json!({"tagIds": ["trial"], "data": {"Tier": {"stringValue": "Gold"}}}))
+        .await;
     assert_eq!(replaced.body["tags"], json!([{"id": "trial", "name": "Trial", "color": "Cyan"}]));
     assert_eq!(replaced.body["data"], json!({"Tier": {"stringValue": "Gold"}}));
 
@@ -83,7 +93,12 @@ async fn patch_fields_may_come_from_the_query_string_or_a_form() {
     let a = app.account("A").await;
     let id = app.customer(&a, "Before", None).await;
     let reply = app
-        .request(Method::PATCH, &format!("/customers/{id}?name=From%20query&tagIds=vip,trial&overrideAppSettings=true"), None, &[])
+        .request(
+            Method::PATCH,
+            &format!("/customers/{id}?name=From%20query&tagIds=vip,trial&overrideAppSettings=true"),
+            None,
+            &[],
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
     assert_eq!(reply.body["name"], "From query");
@@ -111,7 +126,12 @@ async fn moves_rewrite_breadcrumbs_of_the_whole_subtree() {
     let leaf = app.customer(&a, "Leaf", Some(&m)).await;
     let deep = app.customer(&a, "Deep", Some(&leaf)).await;
     let crumbs = |reply: &crate::support::Reply| -> Vec<String> {
-        reply.body["breadcrumb"].as_array().into_iter().flatten().filter_map(|b| b["name"].as_str().map(str::to_owned)).collect()
+        reply.body["breadcrumb"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|b| b["name"].as_str().map(str::to_owned))
+            .collect()
     };
     assert_eq!(crumbs(&app.get(&format!("/customers/{deep}")).await), ["R1", "M", "Leaf"]);
 
@@ -200,15 +220,21 @@ async fn if_match_protects_against_lost_updates() {
     let id = app.customer(&a, "Shared", None).await;
     let read = app.get(&format!("/customers/{id}")).await;
     let etag = read.headers.get("etag").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    let first = app.request(Method::PATCH, &format!("/customers/{id}"), Some(json!({"name": "First"})), &[("If-Match", &etag)]).await;
+    let first = app
+        .request(Method::PATCH, &format!("/customers/{id}"), Some(json!({"name": "First"})), &[("If-Match", &etag)])
+        .await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.text);
-    let second = app.request(Method::PATCH, &format!("/customers/{id}"), Some(json!({"name": "Second"})), &[("If-Match", &etag)]).await;
+    let second = app
+        .request(Method::PATCH, &format!("/customers/{id}"), Some(json!({"name": "Second"})), &[("If-Match", &etag)])
+        .await;
     assert_eq!(second.status, StatusCode::PRECONDITION_FAILED);
     assert_eq!(second.error_code(), "PreconditionFailed");
     assert_eq!(app.get(&format!("/customers/{id}")).await.body["name"], "First");
     let stale_delete = app.request(Method::DELETE, &format!("/customers/{id}"), None, &[("If-Match", &etag)]).await;
     assert_eq!(stale_delete.status, StatusCode::PRECONDITION_FAILED);
-    let any = app.request(Method::PATCH, &format!("/customers/{id}"), Some(json!({"name": "Any"})), &[("If-Match", "*")]).await;
+    let any = app
+        .request(Method::PATCH, &format!("/customers/{id}"), Some(json!({"name": "Any"})), &[("If-Match", "*")])
+        .await;
     assert_eq!(any.status, StatusCode::OK);
 }
 
@@ -250,10 +276,11 @@ async fn predefined_routes_reach_the_same_operations() {
     let created = app.post("/api/NewCustomer", json!({"accountId": a, "name": "Via api"})).await;
     assert_eq!(created.status, StatusCode::OK, "{}", created.text);
     let id = created.body["id"].as_str().unwrap_or("").to_owned();
-    let patched = app.request(Method::PATCH, "/api/PatchCustomer", Some(json!({"customerId": id, "name": "Patched"})), &[]).await;
+    let patched =
+        app.request(Method::PATCH, "/api/PatchCustomer", Some(json!({"customerId": id, "name": "Patched"})), &[]).await;
     assert_eq!(patched.body["name"], "Patched", "{}", patched.text);
     let listed = app.get(&format!("/json/reply/ListCustomers?accountIds={a}")).await;
-    assert_eq!(listed.ids(), [id.clone()]);
+    assert_eq!(listed.ids(), std::slice::from_ref(&id));
     let got = app.get(&format!("/api/getcustomer?customerId={id}")).await;
     assert_eq!(got.body["name"], "Patched");
     let unknown = app.get("/api/NoSuchThing").await;

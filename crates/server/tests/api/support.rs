@@ -65,18 +65,74 @@ impl TestDb {
     }
 }
 
+/// The migrated template every test database is cloned from. Named by the migrations' content, so every test
+/// process of one run shares it (nextest runs each test in its own process) and a schema change gets a new one.
+/// It is built under a private name and renamed into place, so nobody clones a half-migrated template.
 fn template_database(server: &str, admin_url: &str) -> String {
     static TEMPLATE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     TEMPLATE
         .get_or_init(|| {
-            let name = format!("canopy_template_{}", std::process::id());
-            psql(admin_url, &format!("DROP DATABASE IF EXISTS {name}"));
-            psql(admin_url, &format!("CREATE DATABASE {name}"));
-            let store = Store::open(&format!("{server}/{name}")).expect("template migrates");
-            drop(store);
+            let name = format!("canopy_template_{:016x}", migrations_fingerprint());
+            if database_exists(admin_url, &name) {
+                return name;
+            }
+            let building = format!("canopy_building_{}", unique());
+            psql(admin_url, &format!("CREATE DATABASE {building}"));
+            drop(Store::open(&format!("{server}/{building}")).expect("template migrates"));
+            let renamed = std::process::Command::new("psql")
+                .args([
+                    admin_url,
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "-q",
+                    "-c",
+                    &format!("ALTER DATABASE {building} RENAME TO {name}"),
+                ])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if !renamed {
+                psql(admin_url, &format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"));
+                assert!(database_exists(admin_url, &name), "template {name} could not be created");
+            }
             name
         })
         .clone()
+}
+
+fn database_exists(admin_url: &str, name: &str) -> bool {
+    let output = std::process::Command::new("psql")
+        .args([admin_url, "-Atc", &format!("SELECT 1 FROM pg_database WHERE datname = '{name}'")])
+        .output()
+        .expect("psql runs");
+    String::from_utf8_lossy(&output.stdout).trim() == "1"
+}
+
+fn migrations_fingerprint() -> u64 {
+    use std::hash::{Hash, Hasher};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/postgres");
+    let mut files: Vec<_> = walk(&dir);
+    files.sort();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for file in files {
+        file.hash(&mut hasher);
+        std::fs::read(&file).unwrap_or_default().hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
 }
 
 impl Drop for TestDb {
@@ -133,8 +189,8 @@ pub struct TestApp<S> {
 }
 
 /// The app over a fresh, empty database.
-pub async fn spawn() -> TestApp<impl Service<actix_http::Request, Response = ServiceResponse<impl MessageBody>, Error = Error>>
-{
+pub async fn spawn(
+) -> TestApp<impl Service<actix_http::Request, Response = ServiceResponse<impl MessageBody>, Error = Error>> {
     let db = TestDb::new();
     let store = Store::open(&db.url).expect("store opens");
     let state = AppState { store: store.clone(), limits: Limits { max_body_bytes: 64 * 1024 } };
