@@ -273,8 +273,7 @@ fn data_enums_use_the_single_member_map_form() {
 
 /// The JSV sample bodies of Evo Voice's metadata page for PATCH /customers/{customerId}.
 fn seed_samples() -> Vec<String> {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/seeds/001_9e5e0c64adad2e11.txt");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/evo-patch-customer-seed.txt");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read the seed sample at {} ({e})", path.display()));
     let mut samples = Vec::new();

@@ -182,10 +182,10 @@ struct Vector {
 }
 
 fn vectors() -> Vec<Vector> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/servicestack-vectors.json");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/servicestack-vectors.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
-            "cannot read the ServiceStack vectors at {} ({e}); they live in shared/reference beside main",
+            "cannot read the ServiceStack vectors at {} ({e}); a copy of shared/reference/servicestack-vectors.json kept with the tests",
             path.display()
         )
     });
