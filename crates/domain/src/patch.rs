@@ -16,7 +16,10 @@ use crate::{
     value::Struct,
 };
 
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Bound straight from requests (PatchCustomer, and the optional part of NewCustomer), so its members carry the
+/// wire names.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct CustomerChanges {
     pub name: Option<String>,
     /// `Some("")` makes the customer top-level.
@@ -31,6 +34,8 @@ pub struct CustomerChanges {
     pub override_app_settings: Option<bool>,
     pub app_settings: Option<AppSettings>,
     pub integration_data: Option<IntegrationData>,
+    /// Set by its own route (SetCustomerStagingMode) or at creation, never by PatchCustomer.
+    #[serde(skip)]
     pub is_staging: Option<bool>,
 }
 

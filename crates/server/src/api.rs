@@ -10,8 +10,13 @@ use canopy_store::{Actor, Store, StoreError};
 use futures_util::StreamExt;
 use serde::{de::DeserializeOwned, Serialize};
 
+use canopy_domain::FieldError;
+use canopy_wire::{
+    binding::{Params, BIND_ERROR_CODE},
+    negotiation::{body_format, BodyFormat},
+};
+
 use crate::{
-    binding::{FieldValue, Fields},
     error::ApiError,
     handlers,
     negotiation::{self, Format},
@@ -100,7 +105,7 @@ impl Operation {
 /// A request on its way to a handler: its merged fields and the headers handlers care about.
 pub struct Ctx {
     pub state: AppState,
-    pub fields: Fields,
+    pub params: Params,
     pub if_match: Option<IfMatch>,
     pub actor: Actor,
 }
@@ -139,8 +144,13 @@ pub fn etag(version: i64) -> String {
 }
 
 impl Ctx {
+    /// Builds the request DTO `T` (named `dto` in messages) from every source. Every bad value is reported,
+    /// each naming its field.
     pub fn bind<T: DeserializeOwned>(&self, dto: &str) -> Result<T, ApiError> {
-        self.fields.bind(dto)
+        canopy_wire::binding::bind(&self.params).map_err(|e| ApiError::Binding {
+            message: e.message(dto),
+            errors: e.errors.iter().map(|f| FieldError::new(&f.field, BIND_ERROR_CODE, f.message.clone())).collect(),
+        })
     }
 
     /// Runs a store call on the blocking pool: the store's calls block on the database.
@@ -223,54 +233,53 @@ fn content_type(req: &HttpRequest) -> String {
         .unwrap_or_default()
 }
 
-/// Merges the body (by its Content-Type), then path values, then the query string, into `Fields`.
-fn collect_fields(req: &HttpRequest, body: &[u8], body_format: Option<Format>) -> Result<Fields, ApiError> {
-    let mut fields = Fields::default();
+fn binding_error(message: String) -> ApiError {
+    ApiError::Binding { message, errors: vec![] }
+}
+
+/// Merges the body, then path values, the query string and form fields (later wins), as ServiceStack does on
+/// user routes. Predefined routes read their body in the route's format whatever its Content-Type.
+fn collect_params(req: &HttpRequest, body: &[u8], route_format: Option<Format>) -> Result<Params, ApiError> {
+    let mut params = Params::new();
     let mut form_pairs = Vec::new();
-    let is_blank = body.iter().all(u8::is_ascii_whitespace);
-    if !is_blank {
-        let kind = content_type(req);
-        let as_json = match body_format {
-            Some(Format::Json) => true,
-            Some(Format::Jsv | Format::Csv) => false,
-            None => {
-                matches!(kind.as_str(), "application/json" | "text/json") || kind.is_empty() || kind == "text/plain"
-            }
+    if !body.iter().all(u8::is_ascii_whitespace) {
+        let declared = content_type(req);
+        let kind = match route_format {
+            Some(Format::Json) if declared != "application/x-www-form-urlencoded" => Some(BodyFormat::Json),
+            Some(Format::Jsv) if declared != "application/x-www-form-urlencoded" => Some(BodyFormat::Jsv),
+            // A JSON object sent without a usable Content-Type (fetch's text/plain default) is still JSON.
+            _ if declared.is_empty() || declared == "text/plain" => Some(BodyFormat::Json),
+            _ => body_format(&declared),
         };
-        if kind == "application/x-www-form-urlencoded" {
-            form_pairs = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).map_err(|e| {
-                ApiError::Binding { message: format!("the form body could not be read: {e}"), errors: vec![] }
-            })?;
-        } else if as_json {
-            match serde_json::from_slice::<serde_json::Value>(body) {
-                Ok(serde_json::Value::Object(map)) => fields.set_json_object(map),
-                Ok(_) => {
-                    return Err(ApiError::Binding { message: "the JSON body must be an object".into(), errors: vec![] })
-                }
-                Err(e) => {
-                    return Err(ApiError::Binding {
-                        message: format!("Could not deserialize 'application/json' request: {e}"),
-                        errors: vec![],
-                    })
-                }
+        match kind {
+            Some(BodyFormat::Json) => match serde_json::from_slice::<serde_json::Value>(body) {
+                Ok(serde_json::Value::Object(map)) => params.add_json_object(map),
+                Ok(_) => return Err(binding_error("the JSON body must be an object".into())),
+                Err(e) => return Err(binding_error(format!("Could not deserialize 'application/json' request: {e}"))),
+            },
+            Some(BodyFormat::Jsv) => {
+                let text = std::str::from_utf8(body).map_err(|_| binding_error("the JSV body is not UTF-8".into()))?;
+                params
+                    .add_jsv_object(text, canopy_wire::jsv::Limits::DEFAULT)
+                    .map_err(|e| binding_error(format!("Could not deserialize 'application/jsv' request: {e}")))?;
             }
-        } else {
-            return Err(ApiError::UnsupportedMediaType(format!(
-                "request bodies of type '{kind}' are not supported; send application/json or a form"
-            )));
+            Some(BodyFormat::FormUrlEncoded) => {
+                form_pairs = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+                    .map_err(|e| binding_error(format!("the form body could not be read: {e}")))?;
+            }
+            Some(BodyFormat::Csv | BodyFormat::Multipart) | None => {
+                return Err(ApiError::UnsupportedMediaType(format!(
+                    "request bodies of type '{declared}' are not supported; send JSON, JSV or a form"
+                )))
+            }
         }
     }
-    for (name, value) in req.match_info().iter() {
-        if name != "dto" {
-            fields.set(name, FieldValue::Text(value.to_owned()));
-        }
-    }
-    let query = serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string()).map_err(|e| {
-        ApiError::Binding { message: format!("the query string could not be read: {e}"), errors: vec![] }
-    })?;
-    fields.set_text_pairs(query);
-    fields.set_text_pairs(form_pairs);
-    Ok(fields)
+    params.add_source(req.match_info().iter().filter(|(name, _)| *name != "dto"));
+    let query = serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+        .map_err(|e| binding_error(format!("the query string could not be read: {e}")))?;
+    params.add_source(query);
+    params.add_source(form_pairs);
+    Ok(params)
 }
 
 /// Runs `op` for a request and writes its reply or error. Every route ends here.
@@ -287,9 +296,9 @@ pub async fn handle(
     };
     let result = async {
         let body = read_body(payload, state.limits.max_body_bytes).await?;
-        let fields = collect_fields(&req, &body, route_format)?;
+        let params = collect_params(&req, &body, route_format)?;
         let if_match = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()).map(IfMatch::parse);
-        let ctx = Ctx { state: state.get_ref().clone(), fields, if_match, actor: Actor::default() };
+        let ctx = Ctx { state: state.get_ref().clone(), params, if_match, actor: Actor::default() };
         dispatch(op, ctx).await
     }
     .await;

@@ -1,10 +1,7 @@
 //! Request and response DTOs, named and cased as ServiceStack clients send and expect them, and their
 //! conversions to the domain's terms. Nothing here touches HTTP or the store.
 
-use canopy_domain::{
-    listing::SortOrder, patch::CustomerChanges, AppSettings, BillingSettings, CustomerDataField, IntegrationData,
-    Schedule, Struct, Tag,
-};
+use canopy_domain::{listing::SortOrder, patch::CustomerChanges, BillingSettings, CustomerDataField, Tag};
 use canopy_store::{AccountChanges, CustomerFilter, NewAccount, SystemSettingsChanges};
 use serde::{Deserialize, Serialize};
 
@@ -71,81 +68,29 @@ pub struct GetCustomer {
     pub customer_id: String,
 }
 
-/// The sparse members shared by NewCustomer and PatchCustomer: absent or null leaves a member as it is.
+/// The path member of PatchCustomer; its other members are `CustomerChanges`, bound from the same request.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PatchCustomer {
     pub customer_id: String,
-    pub name: Option<String>,
-    pub parent_customer_id: Option<String>,
-    pub reference_id: Option<String>,
-    pub data: Option<Struct>,
-    pub tag_ids: Option<Vec<String>>,
-    pub schedule: Option<Schedule>,
-    pub override_billing_settings: Option<bool>,
-    pub billing_settings: Option<BillingSettings>,
-    pub override_app_settings: Option<bool>,
-    pub app_settings: Option<AppSettings>,
-    pub integration_data: Option<IntegrationData>,
 }
 
-impl PatchCustomer {
-    pub fn changes(&self) -> CustomerChanges {
-        CustomerChanges {
-            name: self.name.clone(),
-            parent_customer_id: self.parent_customer_id.clone(),
-            reference_id: self.reference_id.clone(),
-            data: self.data.clone(),
-            tag_ids: self.tag_ids.clone(),
-            schedule: self.schedule.clone(),
-            override_billing_settings: self.override_billing_settings,
-            billing_settings: self.billing_settings.clone(),
-            override_app_settings: self.override_app_settings,
-            app_settings: self.app_settings.clone(),
-            integration_data: self.integration_data.clone(),
-            is_staging: None,
-        }
-    }
-}
-
+/// The members NewCustomer has beyond `CustomerChanges` (which carries `name` and the rest).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct NewCustomer {
     pub account_id: Option<String>,
-    pub name: Option<String>,
-    pub parent_customer_id: Option<String>,
-    pub reference_id: Option<String>,
-    pub data: Option<Struct>,
-    pub tag_ids: Option<Vec<String>>,
-    pub schedule: Option<Schedule>,
-    pub override_billing_settings: Option<bool>,
-    pub billing_settings: Option<BillingSettings>,
-    pub override_app_settings: Option<bool>,
-    pub app_settings: Option<AppSettings>,
-    pub integration_data: Option<IntegrationData>,
     pub is_staging: Option<bool>,
 }
 
 impl NewCustomer {
-    pub fn into_store(self) -> canopy_store::NewCustomer {
+    pub fn into_store(self, mut fields: CustomerChanges) -> canopy_store::NewCustomer {
+        fields.is_staging = self.is_staging;
         canopy_store::NewCustomer {
             id: None,
             account_id: self.account_id.unwrap_or_default(),
-            name: self.name.unwrap_or_default(),
-            fields: CustomerChanges {
-                name: None,
-                parent_customer_id: self.parent_customer_id,
-                reference_id: self.reference_id,
-                data: self.data,
-                tag_ids: self.tag_ids,
-                schedule: self.schedule,
-                override_billing_settings: self.override_billing_settings,
-                billing_settings: self.billing_settings,
-                override_app_settings: self.override_app_settings,
-                app_settings: self.app_settings,
-                integration_data: self.integration_data,
-                is_staging: self.is_staging,
-            },
+            name: fields.name.take().unwrap_or_default(),
+            fields,
         }
     }
 }

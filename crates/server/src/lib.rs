@@ -5,7 +5,6 @@
 //! → [`api::Reply`] written in the negotiated format, or an [`error::ApiError`] as `responseStatus`.
 
 pub mod api;
-pub mod binding;
 pub mod config;
 pub mod dto;
 pub mod error;

@@ -9,36 +9,7 @@ use actix_web::{
 
 use crate::error::ApiError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Json,
-    Jsv,
-    Csv,
-}
-
-impl Format {
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name.to_ascii_lowercase().as_str() {
-            "json" => Some(Format::Json),
-            "jsv" => Some(Format::Jsv),
-            "csv" => Some(Format::Csv),
-            _ => None,
-        }
-    }
-
-    pub fn content_type(self) -> &'static str {
-        match self {
-            Format::Json => "application/json; charset=utf-8",
-            Format::Jsv => "application/jsv",
-            Format::Csv => "text/csv",
-        }
-    }
-
-    /// Formats this build can write.
-    fn available(self) -> bool {
-        true
-    }
-}
+pub use canopy_wire::negotiation::Format;
 
 /// The format named by a path suffix, stripped from the path before routing.
 #[derive(Debug, Clone, Copy)]
@@ -71,27 +42,9 @@ fn query_format(req: &HttpRequest) -> Option<String> {
         .map(|(_, v)| v)
 }
 
-/// The Accept header's best known type: highest q first, then the order listed; `*/*` means JSON.
+/// The Accept header's best known type (highest q first, then the order listed); `*/*` means JSON.
 fn accept_format(req: &HttpRequest) -> Option<Format> {
-    let accept = req.headers().get(header::ACCEPT)?.to_str().ok()?;
-    let mut candidates: Vec<(f32, usize, Format)> = Vec::new();
-    for (position, entry) in accept.split(',').enumerate() {
-        let mut parts = entry.split(';');
-        let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-        let q =
-            parts.filter_map(|p| p.trim().strip_prefix("q=")).find_map(|q| q.trim().parse::<f32>().ok()).unwrap_or(1.0);
-        let format = match media.as_str() {
-            "application/json" | "text/json" | "*/*" | "application/*" => Format::Json,
-            "application/jsv" | "text/jsv" => Format::Jsv,
-            "text/csv" => Format::Csv,
-            _ => continue,
-        };
-        if q > 0.0 && format.available() {
-            candidates.push((q, position, format));
-        }
-    }
-    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    candidates.first().map(|c| c.2)
+    canopy_wire::negotiation::accept_format(req.headers().get(header::ACCEPT)?.to_str().ok()?)
 }
 
 pub fn negotiate(req: &HttpRequest, route_format: Option<Format>) -> Result<Format, ApiError> {
@@ -107,9 +60,6 @@ pub fn negotiate(req: &HttpRequest, route_format: Option<Format>) -> Result<Form
     } else {
         accept_format(req).unwrap_or(Format::Json)
     };
-    if !chosen.available() {
-        return Err(ApiError::UnknownFormat(format!("the {chosen:?} format is not available in this build")));
-    }
     Ok(chosen)
 }
 

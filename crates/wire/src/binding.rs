@@ -23,10 +23,22 @@ use crate::jsv::{self, Limits};
 /// The `errorCode` ServiceStack gives binding failures, top-level and per field.
 pub const BIND_ERROR_CODE: &str = "SerializationException";
 
-/// Decoded key/value pairs from every source, already merged.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// One member's value as its source gave it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamValue {
+    /// From a path, query string or form: raw text, parsed by the member's type; strings taken as they are.
+    Text(String),
+    /// A member of a JSV body: parsed by the member's type, with JSV quoting undone on strings.
+    Jsv(String),
+    /// A member of a JSON body: already typed.
+    Json(serde_json::Value),
+}
+
+/// Every source's members, already merged (a later source replaces an earlier one, keys compared
+/// case-insensitively).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Params {
-    entries: Vec<(String, String)>,
+    entries: Vec<(String, ParamValue)>,
 }
 
 impl Params {
@@ -57,20 +69,48 @@ impl Params {
             }
         }
         for (key, value) in source {
-            match self.entries.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&key)) {
-                Some(entry) => *entry = (key, value),
-                None => self.entries.push((key, value)),
+            self.set(key, ParamValue::Text(value));
+        }
+    }
+
+    /// Adds the members of a JSON object body. `null` members are skipped: they mean "absent", as ServiceStack
+    /// reads them.
+    pub fn add_json_object(&mut self, object: serde_json::Map<String, serde_json::Value>) {
+        for (key, value) in object {
+            if !value.is_null() {
+                self.set(key, ParamValue::Json(value));
             }
         }
     }
 
-    /// The value for `key`, case-insensitively.
+    /// Adds the members of a JSV object body (the compact or the pretty-printed form). Empty members are skipped.
+    pub fn add_jsv_object(&mut self, body: &str, limits: Limits) -> Result<(), jsv::Error> {
+        for (key, raw) in jsv::split_object(body, limits)? {
+            if !raw.is_empty() {
+                self.set(key, ParamValue::Jsv(raw));
+            }
+        }
+        Ok(())
+    }
+
+    fn set(&mut self, key: String, value: ParamValue) {
+        match self.entries.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&key)) {
+            Some(entry) => *entry = (key, value),
+            None => self.entries.push((key, value)),
+        }
+    }
+
+    /// The text of `key` (case-insensitively), when it is text or a JSON string.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.entries.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str())
+        self.entries.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).and_then(|(_, v)| match v {
+            ParamValue::Text(t) | ParamValue::Jsv(t) => Some(t.as_str()),
+            ParamValue::Json(serde_json::Value::String(s)) => Some(s.as_str()),
+            ParamValue::Json(_) => None,
+        })
     }
 
     /// Removes `key` (case-insensitively), e.g. a reserved parameter the server consumed itself.
-    pub fn remove(&mut self, key: &str) -> Option<String> {
+    pub fn remove(&mut self, key: &str) -> Option<ParamValue> {
         let i = self.entries.iter().position(|(k, _)| k.eq_ignore_ascii_case(key))?;
         Some(self.entries.remove(i).1)
     }
@@ -79,8 +119,8 @@ impl Params {
         self.entries.is_empty()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.entries.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ParamValue)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
     }
 }
 
@@ -176,7 +216,8 @@ pub fn bind_with_limits<T: DeserializeOwned>(params: &Params, limits: Limits) ->
 
 /// Parses one string value as binding would parse it into a member of type `T`, e.g. a path variable.
 pub fn parse_value<T: DeserializeOwned>(field: &str, value: &str) -> Result<T, FieldError> {
-    T::deserialize(ValueDeserializer { text: value, limits: Limits::DEFAULT }).map_err(|e| invalid(field, value, e))
+    T::deserialize(ValueDeserializer { text: value, limits: Limits::DEFAULT, jsv_strings: false })
+        .map_err(|e| invalid(field, value, e))
 }
 
 fn invalid(field: &str, value: &str, detail: Failure) -> FieldError {
@@ -299,9 +340,19 @@ impl<'de> de::MapAccess<'de> for ParamsAccess<'de> {
         let Some((index, name)) = self.current.take() else {
             return Err(Failure::Other("a value was requested before its key".into()));
         };
-        let text = self.de.params.entries.get(index).map_or("", |(_, v)| v.as_str());
-        seed.deserialize(ValueDeserializer { text, limits: self.de.limits })
-            .map_err(|e| Failure::Value { index, error: invalid(&name, text, e) })
+        let limits = self.de.limits;
+        match self.de.params.entries.get(index).map(|(_, v)| v) {
+            Some(ParamValue::Json(json)) => seed.deserialize(crate::json::CaseInsensitive(json)).map_err(|e| {
+                Failure::Value { index, error: invalid(&name, &json.to_string(), Failure::Other(e.to_string())) }
+            }),
+            Some(ParamValue::Jsv(text)) => seed
+                .deserialize(ValueDeserializer { text, limits, jsv_strings: true })
+                .map_err(|e| Failure::Value { index, error: invalid(&name, text, e) }),
+            Some(ParamValue::Text(text)) => seed
+                .deserialize(ValueDeserializer { text, limits, jsv_strings: false })
+                .map_err(|e| Failure::Value { index, error: invalid(&name, text, e) }),
+            None => Err(Failure::Other("a value was requested past the last member".into())),
+        }
     }
 }
 
@@ -309,6 +360,8 @@ impl<'de> de::MapAccess<'de> for ParamsAccess<'de> {
 struct ValueDeserializer<'de> {
     text: &'de str,
     limits: Limits,
+    /// Whether strings are JSV (a JSV body's members: `"a, b"` means `a, b`) rather than raw query text.
+    jsv_strings: bool,
 }
 
 impl<'de> ValueDeserializer<'de> {
@@ -339,10 +392,16 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'de> {
     }
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Failure> {
-        visitor.visit_borrowed_str(self.text)
+        self.deserialize_string(visitor)
     }
 
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Failure> {
+        if self.jsv_strings && self.text.starts_with('"') {
+            let mut de = self.jsv()?;
+            let value = de::Deserializer::deserialize_string(&mut de, visitor)?;
+            de.end()?;
+            return Ok(value);
+        }
         visitor.visit_borrowed_str(self.text)
     }
 
@@ -550,6 +609,46 @@ mod tests {
         assert_eq!(fields, vec!["page", "sortOrder", "all"]);
         assert_eq!(err.errors[0].message, "'one' is an Invalid value for 'page'");
         assert_eq!(err.errors[1].message, "'Sideways' is an Invalid value for 'sortOrder'");
+    }
+
+    #[test]
+    fn body_members_bind_below_path_query_and_form() {
+        let mut params = Params::new();
+        let body = serde_json::json!({"page": 1, "NameFilter": "from body", "tagIds": ["a", "b"], "all": null});
+        let serde_json::Value::Object(map) = body else { unreachable!() };
+        params.add_json_object(map);
+        params.add_source([("nameFilter", "from query")]);
+        let bound: ListCustomers = bind(&params).expect("binds");
+        assert_eq!(bound.page, Some(1));
+        assert_eq!(bound.name_filter.as_deref(), Some("from query"));
+        assert_eq!(bound.tag_ids, Some(vec!["a".into(), "b".into()]));
+    }
+
+    #[test]
+    fn a_jsv_body_binds_by_member_type_with_strings_unquoted() {
+        let mut params = Params::new();
+        params
+            .add_jsv_object(
+                r#"{page:3,nameFilter:"a, b",tagIds:[x,y],data:{Tier:{stringValue:Gold}},all:True}"#,
+                Limits::DEFAULT,
+            )
+            .expect("splits");
+        let bound: ListCustomers = bind(&params).expect("binds");
+        assert_eq!(bound.page, Some(3));
+        assert_eq!(bound.name_filter.as_deref(), Some("a, b"));
+        assert_eq!(bound.tag_ids, Some(vec!["x".into(), "y".into()]));
+        assert!(bound.all);
+        assert_eq!(bound.data.expect("data")["Tier"].string_value.as_deref(), Some("Gold"));
+    }
+
+    #[test]
+    fn a_bad_json_body_member_is_named() {
+        let mut params = Params::new();
+        let serde_json::Value::Object(map) = serde_json::json!({"page": "x", "all": 3}) else { unreachable!() };
+        params.add_json_object(map);
+        let err = bind::<ListCustomers>(&params).expect_err("bad values");
+        let fields: Vec<&str> = err.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["page", "all"]);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 use actix_web::http::StatusCode;
 use canopy_domain::{
     listing::{CustomerSortField, Paging, MAX_FILTER_IDS},
+    patch::CustomerChanges,
     FieldError, ValidationErrors,
 };
 use canopy_store::Scope;
@@ -44,17 +45,18 @@ pub async fn get(ctx: Ctx) -> Result<Reply, ApiError> {
 
 pub async fn create(ctx: Ctx) -> Result<Reply, ApiError> {
     let request: dto::NewCustomer = ctx.bind("NewCustomer")?;
+    let fields: CustomerChanges = ctx.bind("NewCustomer")?;
     let actor = ctx.actor.clone();
-    let (customer, version) = ctx.store(move |s| s.create_customer(request.into_store(), &actor)).await?;
+    let (customer, version) = ctx.store(move |s| s.create_customer(request.into_store(fields), &actor)).await?;
     Ok(Reply::ok(&customer)?.with_etag(version))
 }
 
 pub async fn patch(ctx: Ctx) -> Result<Reply, ApiError> {
     let request: dto::PatchCustomer = ctx.bind("PatchCustomer")?;
     require_id("customerId", &request.customer_id)?;
+    let changes: CustomerChanges = ctx.bind("PatchCustomer")?;
     let if_match = IfMatch::expected_version(ctx.if_match);
     let actor = ctx.actor.clone();
-    let changes = request.changes();
     let (customer, version) =
         ctx.store(move |s| s.patch_customer(&request.customer_id, &changes, if_match, &actor)).await?;
     Ok(Reply::ok(&customer)?.with_etag(version))
@@ -75,7 +77,7 @@ pub async fn set_staging(ctx: Ctx) -> Result<Reply, ApiError> {
         return Err(ValidationErrors::single("isStaging", "NotNull", "'isStaging' must be true or false.").into());
     };
     let actor = ctx.actor.clone();
-    let changes = canopy_domain::patch::CustomerChanges { is_staging: Some(is_staging), ..Default::default() };
+    let changes = CustomerChanges { is_staging: Some(is_staging), ..Default::default() };
     let if_match = IfMatch::expected_version(ctx.if_match);
     let (customer, version) =
         ctx.store(move |s| s.patch_customer(&request.customer_id, &changes, if_match, &actor)).await?;

@@ -286,3 +286,41 @@ async fn predefined_routes_reach_the_same_operations() {
     let unknown = app.get("/api/NoSuchThing").await;
     assert_eq!(unknown.status, StatusCode::METHOD_NOT_ALLOWED);
 }
+
+#[actix_web::test]
+async fn jsv_bodies_pascal_case_json_and_jsv_query_values_all_bind() {
+    let app = spawn().await;
+    let a = app.account("A").await;
+    let id = app.customer(&a, "Before", None).await;
+    // The pretty-printed multi-line JSV of Evo Voice's reference page.
+    let jsv = "{\n  name: \"Jsv, Inc\",\n  tagIds:\n  [\n    vip\n  ],\n  data:\n  {\n    Seats:\n    {\n      numberValue: 12\n    }\n  },\n  overrideBillingSettings: True\n}";
+    let req = TestRequest::default()
+        .method(Method::PATCH)
+        .uri(&format!("/customers/{id}"))
+        .insert_header(("content-type", "application/jsv"))
+        .set_payload(jsv);
+    let reply = app.send(req).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.body["name"], "Jsv, Inc");
+    assert_eq!(reply.body["tags"][0]["id"], "vip");
+    assert_eq!(reply.body["data"]["Seats"]["numberValue"], 12.0);
+    assert_eq!(reply.body["overrideBillingSettings"], true);
+
+    let pascal = app.patch(&format!("/customers/{id}"), json!({"Name": "Pascal", "ReferenceId": "P-1"})).await;
+    assert_eq!(pascal.body["name"], "Pascal", "{}", pascal.text);
+    assert_eq!(pascal.body["referenceId"], "P-1");
+
+    let query =
+        app.request(Method::PATCH, &format!("/customers/{id}?data=%7BTier:%7BstringValue:Gold%7D%7D"), None, &[]).await;
+    assert_eq!(query.status, StatusCode::OK, "{}", query.text);
+    assert_eq!(query.body["data"], json!({"Tier": {"stringValue": "Gold"}}));
+
+    let broken = TestRequest::default()
+        .method(Method::PATCH)
+        .uri(&format!("/customers/{id}"))
+        .insert_header(("content-type", "text/jsv"))
+        .set_payload("{name: \"unterminated");
+    let reply = app.send(broken).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.error_code(), "SerializationException");
+}

@@ -9,6 +9,7 @@
 mod base64;
 mod de;
 mod error;
+mod members;
 mod number;
 mod ser;
 
@@ -16,6 +17,7 @@ use serde::{de::DeserializeOwned, Serialize};
 
 pub use de::Deserializer;
 pub use error::{Error, FieldPath, Position};
+pub use members::split_object;
 pub use ser::{needs_quotes, write_string, Compound, Serializer};
 
 pub(crate) use de::{match_name, parse_bool};
