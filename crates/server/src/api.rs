@@ -59,10 +59,14 @@ pub enum Operation {
     DeleteAccount,
     GetSystemSettings,
     PatchSystemSettings,
+    GetInheritedBillingSettings,
+    GetInheritedAppSettings,
+    GetInheritedSchedule,
+    TestSchedule,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 13] = [
+    pub const ALL: [Operation; 17] = [
         Operation::ListCustomers,
         Operation::GetCustomer,
         Operation::NewCustomer,
@@ -76,6 +80,10 @@ impl Operation {
         Operation::DeleteAccount,
         Operation::GetSystemSettings,
         Operation::PatchSystemSettings,
+        Operation::GetInheritedBillingSettings,
+        Operation::GetInheritedAppSettings,
+        Operation::GetInheritedSchedule,
+        Operation::TestSchedule,
     ];
 
     pub fn name(self) -> &'static str {
@@ -93,6 +101,10 @@ impl Operation {
             Operation::DeleteAccount => "DeleteAccount",
             Operation::GetSystemSettings => "GetSystemSettings",
             Operation::PatchSystemSettings => "PatchSystemSettings",
+            Operation::GetInheritedBillingSettings => "GetInheritedBillingSettings",
+            Operation::GetInheritedAppSettings => "GetInheritedAppSettings",
+            Operation::GetInheritedSchedule => "GetInheritedSchedule",
+            Operation::TestSchedule => "TestSchedule",
         }
     }
 
@@ -206,6 +218,10 @@ async fn dispatch(op: Operation, ctx: Ctx) -> Result<Reply, ApiError> {
         Operation::DeleteAccount => handlers::accounts::delete(ctx).await,
         Operation::GetSystemSettings => handlers::settings::get(ctx).await,
         Operation::PatchSystemSettings => handlers::settings::patch(ctx).await,
+        Operation::GetInheritedBillingSettings => handlers::inheritance::billing(ctx).await,
+        Operation::GetInheritedAppSettings => handlers::inheritance::app_settings(ctx).await,
+        Operation::GetInheritedSchedule => handlers::inheritance::schedule(ctx).await,
+        Operation::TestSchedule => handlers::inheritance::test_schedule(ctx).await,
     }
 }
 
@@ -338,7 +354,7 @@ use actix_web::HttpMessage;
 /// The route table: Evo Voice's user routes and ServiceStack's predefined routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use Operation as Op;
-    let user_routes: [(&str, actix_web::http::Method, Op); 13] = {
+    let user_routes: [(&str, actix_web::http::Method, Op); 17] = {
         use actix_web::http::Method as M;
         [
             ("/customers", M::GET, Op::ListCustomers),
@@ -347,6 +363,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             ("/customers/{customerId}", M::PATCH, Op::PatchCustomer),
             ("/customers/{customerId}", M::DELETE, Op::DeleteCustomer),
             ("/customers/{customerId}/staging", M::POST, Op::SetCustomerStagingMode),
+            ("/customers/{customerId}/inherited-billing-settings", M::GET, Op::GetInheritedBillingSettings),
+            ("/customers/{customerId}/inherited-app-settings", M::GET, Op::GetInheritedAppSettings),
+            ("/customers/{customerId}/inherited-schedule", M::GET, Op::GetInheritedSchedule),
+            ("/customers/{customerId}/test-schedule", M::POST, Op::TestSchedule),
             ("/accounts", M::GET, Op::ListAccounts),
             ("/accounts", M::POST, Op::NewAccount),
             ("/accounts/{accountId}", M::GET, Op::GetAccount),

@@ -219,3 +219,107 @@ pub struct HealthResponse {
     pub database: &'static str,
     pub version: &'static str,
 }
+
+/// The path member of the inherited-* and test-schedule requests.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CustomerRef {
+    pub customer_id: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InheritedBillingSettings {
+    pub billing_settings: BillingSettings,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    pub source_kind: canopy_inherit::SourceKind,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InheritedAppSettings {
+    pub app_settings: canopy_domain::AppSettings,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    pub source_kind: canopy_inherit::SourceKind,
+}
+
+/// The effective Schedule, as Evo Voice returns it, plus where it comes from (ours).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InheritedSchedule {
+    #[serde(flatten)]
+    pub schedule: canopy_domain::Schedule,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    pub source_kind: canopy_inherit::SourceKind,
+    /// The customer whose schedule names the zone in force (absent when it is the "UTC" default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone_source_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TestSchedule {
+    pub customer_id: String,
+    pub date_time: Option<String>,
+    pub schedule: Option<canopy_domain::Schedule>,
+}
+
+/// Evo Voice's `{stateName, timeZoneId}`, plus why (ours): the deciding rule, the reason, the next change and
+/// the rules that were skipped.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestScheduleResponse {
+    pub state_name: String,
+    pub time_zone_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flow_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flow_params: Option<canopy_domain::Struct>,
+    pub reason: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_change: Option<String>,
+    pub warnings: Vec<ScheduleWarning>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduleWarning {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule_index: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule_id: Option<String>,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl From<canopy_schedule::Evaluation> for TestScheduleResponse {
+    fn from(e: canopy_schedule::Evaluation) -> Self {
+        Self {
+            state_name: e.state_name,
+            time_zone_id: e.time_zone_id,
+            rule_id: e.rule_id,
+            rule_name: e.rule_name,
+            flow_id: e.flow_id,
+            flow_params: e.flow_params,
+            reason: e.reason.as_str(),
+            next_change: e.next_change.map(canopy_schedule::render_instant),
+            warnings: e
+                .warnings
+                .into_iter()
+                .map(|w| ScheduleWarning {
+                    rule_index: w.rule_index,
+                    rule_id: w.rule_id,
+                    code: w.code,
+                    message: w.message,
+                })
+                .collect(),
+        }
+    }
+}

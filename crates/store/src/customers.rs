@@ -7,7 +7,7 @@ use canopy_domain::{
     hierarchy::{self, check_move, child_path, subtree_upper_bound, MoveRefusal},
     listing::{CustomerSortField, PageTotals, Paging, SortOrder},
     patch::{optional_text, CustomerChanges},
-    CustomerDataField, CustomerInfo, FieldError, Tag, ValidationErrors,
+    AccountInfo, CustomerDataField, CustomerInfo, FieldError, Tag, ValidationErrors,
 };
 use diesel::{
     dsl::sql,
@@ -660,14 +660,46 @@ impl Store {
         })
     }
 
-    /// The customer's ancestors' ids, root first (from its stored path: one query).
-    pub fn customer_path(&self, id: &str) -> StoreResult<Option<(String, String)>> {
+    /// The customer and its ancestors, nearest first, with their own stored settings (breadcrumbs and tags are
+    /// not filled in), then its account and that account's ancestors, nearest first: what inheritance walks.
+    /// Two queries for the customers, whatever the depth, and two for the accounts.
+    pub fn customer_chain(&self, id: &str, scope: &Scope) -> StoreResult<(Vec<CustomerInfo>, Vec<AccountInfo>)> {
         let mut conn = self.conn()?;
-        Ok(customers::table
-            .find(id)
-            .select((customers::account_id, customers::path))
-            .first::<(String, String)>(&mut conn)
-            .optional()?)
+        let customers_nearest_first = conn.transaction(|conn| -> StoreResult<Vec<CustomerInfo>> {
+            let row = load_row(conn, id)?;
+            if !in_scope(&row, scope) {
+                return Err(StoreError::NotFound { entity: "Customer", id: id.to_owned() });
+            }
+            let ids: Vec<String> = hierarchy::ancestor_ids(&row.path).into_iter().map(str::to_owned).collect();
+            let mut by_id: HashMap<String, CustomerRow> = customers::table
+                .filter(customers::id.eq_any(&ids))
+                .select(CustomerRow::as_select())
+                .load::<CustomerRow>(conn)?
+                .into_iter()
+                .map(|r| (r.id.clone(), r))
+                .collect();
+            let no_names = HashMap::new();
+            let mut chain = vec![row.into_info(None, Vec::new(), &no_names)?];
+            for ancestor in ids.iter().rev() {
+                let ancestor_row = by_id
+                    .remove(ancestor)
+                    .ok_or_else(|| StoreError::Corrupt(format!("ancestor '{ancestor}' of '{id}' is missing")))?;
+                chain.push(ancestor_row.into_info(None, Vec::new(), &no_names)?);
+            }
+            Ok(chain)
+        })?;
+        drop(conn);
+        let account_id = customers_nearest_first.first().map(|c| c.account_id.clone()).unwrap_or_default();
+        let accounts = self.account_chain(&account_id)?;
+        Ok((customers_nearest_first, accounts))
+    }
+}
+
+fn in_scope(row: &CustomerRow, scope: &Scope) -> bool {
+    match scope {
+        Scope::All => true,
+        Scope::Accounts(ids) => ids.contains(&row.account_id),
+        Scope::Subtrees(roots) => hierarchy::path_ids(&row.path).any(|ancestor| roots.iter().any(|r| r == ancestor)),
     }
 }
 
@@ -691,12 +723,7 @@ fn move_subtree(conn: &mut AnyConnection, old_root: &str, new_root: &str) -> Sto
 fn get_in_scope(conn: &mut AnyConnection, id: &str, scope: &Scope) -> StoreResult<(CustomerInfo, i64)> {
     let not_found = || StoreError::NotFound { entity: "Customer", id: id.to_owned() };
     let row = load_row(conn, id)?;
-    let visible = match scope {
-        Scope::All => true,
-        Scope::Accounts(ids) => ids.contains(&row.account_id),
-        Scope::Subtrees(roots) => hierarchy::path_ids(&row.path).any(|ancestor| roots.iter().any(|r| r == ancestor)),
-    };
-    if !visible {
+    if !in_scope(&row, scope) {
         return Err(not_found());
     }
     let version = row.version;

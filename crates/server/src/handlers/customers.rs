@@ -46,6 +46,7 @@ pub async fn get(ctx: Ctx) -> Result<Reply, ApiError> {
 pub async fn create(ctx: Ctx) -> Result<Reply, ApiError> {
     let request: dto::NewCustomer = ctx.bind("NewCustomer")?;
     let fields: CustomerChanges = ctx.bind("NewCustomer")?;
+    super::inheritance::validate_schedule(&fields)?;
     let actor = ctx.actor.clone();
     let (customer, version) = ctx.store(move |s| s.create_customer(request.into_store(fields), &actor)).await?;
     Ok(Reply::ok(&customer)?.with_etag(version))
@@ -55,6 +56,7 @@ pub async fn patch(ctx: Ctx) -> Result<Reply, ApiError> {
     let request: dto::PatchCustomer = ctx.bind("PatchCustomer")?;
     require_id("customerId", &request.customer_id)?;
     let changes: CustomerChanges = ctx.bind("PatchCustomer")?;
+    super::inheritance::validate_schedule(&changes)?;
     let if_match = IfMatch::expected_version(ctx.if_match);
     let actor = ctx.actor.clone();
     let (customer, version) =

@@ -4,4 +4,5 @@
 pub mod accounts;
 pub mod customers;
 pub mod health;
+pub mod inheritance;
 pub mod settings;

@@ -5,4 +5,5 @@ mod accounts;
 mod customers_errors;
 mod customers_list;
 mod customers_write;
+mod inheritance;
 mod support;

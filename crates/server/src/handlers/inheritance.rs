@@ -1,0 +1,94 @@
+//! Effective values down the hierarchy, with where they come from (`canopy-inherit` decides, the store loads the
+//! chain), and schedule tests (`canopy-schedule` decides).
+
+use canopy_domain::{patch::CustomerChanges, ValidationErrors};
+use canopy_schedule::ChainLink;
+use canopy_store::Scope;
+
+use crate::{
+    api::{Ctx, Reply},
+    dto::{self, InheritedAppSettings, InheritedBillingSettings, InheritedSchedule, TestScheduleResponse},
+    error::ApiError,
+};
+
+async fn chain(
+    ctx: &Ctx,
+    dto: &str,
+) -> Result<(Vec<canopy_domain::CustomerInfo>, Vec<canopy_domain::AccountInfo>), ApiError> {
+    let request: dto::CustomerRef = ctx.bind(dto)?;
+    if request.customer_id.trim().is_empty() {
+        return Err(ValidationErrors::single("customerId", "NotEmpty", "'customerId' must not be empty.").into());
+    }
+    ctx.store(move |s| s.customer_chain(&request.customer_id, &Scope::All)).await
+}
+
+/// A chain the store handed over that the resolver refuses is our fault, not the client's.
+fn hierarchy_fault(e: canopy_inherit::HierarchyError) -> ApiError {
+    ApiError::Internal(format!("inheritance chain: {e}"))
+}
+
+pub async fn billing(ctx: Ctx) -> Result<Reply, ApiError> {
+    let (customers, accounts) = chain(&ctx, "GetInheritedBillingSettings").await?;
+    let effective = canopy_inherit::resolve_billing_chain(&customers, &accounts).map_err(hierarchy_fault)?;
+    Reply::ok(&InheritedBillingSettings {
+        billing_settings: effective.value,
+        source_id: effective.source_id,
+        source_kind: effective.source_kind,
+    })
+}
+
+pub async fn app_settings(ctx: Ctx) -> Result<Reply, ApiError> {
+    let (customers, _) = chain(&ctx, "GetInheritedAppSettings").await?;
+    let effective = canopy_inherit::resolve_app_settings_chain(&customers).map_err(hierarchy_fault)?;
+    Reply::ok(&InheritedAppSettings {
+        app_settings: effective.value,
+        source_id: effective.source_id,
+        source_kind: effective.source_kind,
+    })
+}
+
+pub async fn schedule(ctx: Ctx) -> Result<Reply, ApiError> {
+    let (customers, _) = chain(&ctx, "GetInheritedSchedule").await?;
+    let effective = canopy_inherit::resolve_schedule_chain(&customers).map_err(hierarchy_fault)?;
+    Reply::ok(&InheritedSchedule {
+        schedule: effective.schedule.value,
+        source_id: effective.schedule.source_id,
+        source_kind: effective.schedule.source_kind,
+        time_zone_source_id: effective.time_zone.source_id,
+    })
+}
+
+pub async fn test_schedule(ctx: Ctx) -> Result<Reply, ApiError> {
+    let request: dto::TestSchedule = ctx.bind("TestSchedule")?;
+    let Some(at) = request.date_time.as_deref().and_then(canopy_schedule::parse_at) else {
+        return Err(ValidationErrors::single(
+            "dateTime",
+            "InvalidValue",
+            "'dateTime' must be an ISO 8601 date and time, e.g. 2026-03-29T02:30:00 or 2026-03-29T00:30:00Z",
+        )
+        .into());
+    };
+    if let Some(schedule) = &request.schedule {
+        canopy_schedule::validate(schedule, "schedule")?;
+    }
+    let (customers, _) = chain(&ctx, "TestSchedule").await?;
+    // A schedule in the request stands in for the customer's stored one, exactly as if it were stored.
+    let links: Vec<ChainLink<'_>> = customers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let schedule =
+                if i == 0 && request.schedule.is_some() { request.schedule.as_ref() } else { c.schedule.as_ref() };
+            ChainLink::new(&c.id, schedule)
+        })
+        .collect();
+    Reply::ok(&TestScheduleResponse::from(canopy_schedule::evaluate(&links, at)))
+}
+
+/// The write-time schedule checks, for NewCustomer and PatchCustomer.
+pub fn validate_schedule(changes: &CustomerChanges) -> Result<(), ApiError> {
+    match &changes.schedule {
+        Some(schedule) => canopy_schedule::validate(schedule, "schedule").map_err(ApiError::from),
+        None => Ok(()),
+    }
+}
