@@ -57,6 +57,23 @@ fn list_page(c: &mut Criterion) {
             b.iter(|| store.list_customers(&filter, &Scope::All, sort, SortOrder::Ascend, paging).expect("lists"))
         });
     }
+    // A page with every customer's effective values: the page, plus its ancestors and accounts, in one pass.
+    let page0 = page(0);
+    group.bench_function("first page by name, with effective values", |b| {
+        b.iter(|| {
+            let result = store
+                .list_customers(
+                    &CustomerFilter::default(),
+                    &Scope::All,
+                    CustomerSortField::Name,
+                    SortOrder::Ascend,
+                    page0,
+                )
+                .expect("lists");
+            let (ancestors, accounts) = store.inheritance_context(&result.items).expect("context");
+            canopy_server::handlers::inheritance::with_effective(result.items, ancestors, &accounts).expect("resolves")
+        })
+    });
     group.finish();
 }
 

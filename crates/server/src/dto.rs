@@ -27,6 +27,8 @@ pub struct ListCustomers {
     pub shallow_parent: bool,
     pub tag_ids: Vec<String>,
     pub reference_ids: Vec<String>,
+    /// Ours: add each customer's effective billing settings, app settings and schedule, with their sources.
+    pub include_effective: bool,
     // Flattened paging members; listed here because serde's flatten would lose case-insensitive binding.
     pub page: Option<i64>,
     pub count_per_page: Option<i64>,
@@ -322,4 +324,22 @@ impl From<canopy_schedule::Evaluation> for TestScheduleResponse {
                 .collect(),
         }
     }
+}
+
+/// A customer with its effective values (`includeEffective=true`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerWithEffective {
+    #[serde(flatten)]
+    pub customer: canopy_domain::CustomerInfo,
+    pub effective: EffectiveValues,
+}
+
+/// Each value with where it comes from: `{value, sourceId, sourceKind}`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EffectiveValues {
+    pub billing_settings: canopy_inherit::Effective<BillingSettings>,
+    pub app_settings: canopy_inherit::Effective<canopy_domain::AppSettings>,
+    pub schedule: canopy_inherit::Effective<canopy_domain::Schedule>,
 }

@@ -93,6 +93,28 @@ impl Store {
         Ok(infos)
     }
 
+    /// These accounts and all their ancestors, each once.
+    pub fn accounts_with_ancestors(&self, ids: &[String]) -> StoreResult<Vec<AccountInfo>> {
+        let mut conn = self.conn()?;
+        let mut wanted: Vec<String> = Vec::new();
+        for chunk in ids.chunks(900) {
+            let paths: Vec<String> =
+                accounts::table.filter(accounts::id.eq_any(chunk)).select(accounts::path).load(&mut conn)?;
+            wanted.extend(paths.iter().flat_map(|p| hierarchy::path_ids(p)).map(str::to_owned));
+        }
+        wanted.sort();
+        wanted.dedup();
+        let mut infos = Vec::with_capacity(wanted.len());
+        for chunk in wanted.chunks(900) {
+            let rows: Vec<AccountRow> =
+                accounts::table.filter(accounts::id.eq_any(chunk)).select(AccountRow::as_select()).load(&mut conn)?;
+            for row in rows {
+                infos.push(row.into_info()?);
+            }
+        }
+        Ok(infos)
+    }
+
     /// Ids of the accounts and all their descendant accounts (a Manager's reach).
     pub fn account_subtree_ids(&self, roots: &[String]) -> StoreResult<Vec<String>> {
         let mut conn = self.conn()?;

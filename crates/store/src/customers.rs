@@ -695,6 +695,43 @@ impl Store {
     }
 }
 
+impl Store {
+    /// What resolving effective values for `customers` needs beyond them: their ancestors that are not among them
+    /// (own settings only), and their accounts with those accounts' ancestors. Each is loaded once, however many
+    /// of the customers share it: a handful of queries in all, linear in what is loaded.
+    pub fn inheritance_context(
+        &self,
+        customers_in: &[CustomerInfo],
+    ) -> StoreResult<(Vec<CustomerInfo>, Vec<AccountInfo>)> {
+        let present: HashSet<&str> = customers_in.iter().map(|c| c.id.as_str()).collect();
+        let missing: Vec<String> = customers_in
+            .iter()
+            .flat_map(|c| c.breadcrumb.iter().map(|b| b.id.as_str()))
+            .filter(|id| !present.contains(id))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let mut conn = self.conn()?;
+        let no_names = HashMap::new();
+        let mut ancestors = Vec::with_capacity(missing.len());
+        for chunk in missing.chunks(BIND_CHUNK) {
+            let rows: Vec<CustomerRow> = customers::table
+                .filter(customers::id.eq_any(chunk))
+                .select(CustomerRow::as_select())
+                .load(&mut conn)?;
+            for row in rows {
+                ancestors.push(row.into_info(None, Vec::new(), &no_names)?);
+            }
+        }
+        let account_ids: Vec<String> =
+            customers_in.iter().map(|c| c.account_id.clone()).collect::<HashSet<_>>().into_iter().collect();
+        drop(conn);
+        let accounts = self.accounts_with_ancestors(&account_ids)?;
+        Ok((ancestors, accounts))
+    }
+}
+
 fn in_scope(row: &CustomerRow, scope: &Scope) -> bool {
     match scope {
         Scope::All => true,

@@ -33,7 +33,18 @@ pub async fn list(ctx: Ctx) -> Result<Reply, ApiError> {
     let paging = Paging::from_request(request.page, request.count_per_page, request.all, request.simplified_paging)?;
     let filter = request.filter();
     let page = ctx.store(move |s| s.list_customers(&filter, &Scope::All, sort, order, paging)).await?;
-    Reply::ok(&ListResponse::new(page.items, page.totals))
+    if !request.include_effective {
+        return Reply::ok(&ListResponse::new(page.items, page.totals));
+    }
+    let items = page.items;
+    let (items, (ancestors, accounts)) = ctx
+        .store(move |s| {
+            let context = s.inheritance_context(&items)?;
+            Ok((items, context))
+        })
+        .await?;
+    let items = super::inheritance::with_effective(items, ancestors, &accounts)?;
+    Reply::ok(&ListResponse::new(items, page.totals))
 }
 
 pub async fn get(ctx: Ctx) -> Result<Reply, ApiError> {

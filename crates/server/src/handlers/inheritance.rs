@@ -1,13 +1,16 @@
 //! Effective values down the hierarchy, with where they come from (`canopy-inherit` decides, the store loads the
 //! chain), and schedule tests (`canopy-schedule` decides).
 
-use canopy_domain::{patch::CustomerChanges, ValidationErrors};
+use canopy_domain::{patch::CustomerChanges, AccountInfo, CustomerInfo, ValidationErrors};
 use canopy_schedule::ChainLink;
 use canopy_store::Scope;
 
 use crate::{
     api::{Ctx, Reply},
-    dto::{self, InheritedAppSettings, InheritedBillingSettings, InheritedSchedule, TestScheduleResponse},
+    dto::{
+        self, CustomerWithEffective, EffectiveValues, InheritedAppSettings, InheritedBillingSettings,
+        InheritedSchedule, TestScheduleResponse,
+    },
     error::ApiError,
 };
 
@@ -91,4 +94,38 @@ pub fn validate_schedule(changes: &CustomerChanges) -> Result<(), ApiError> {
         Some(schedule) => canopy_schedule::validate(schedule, "schedule").map_err(ApiError::from),
         None => Ok(()),
     }
+}
+
+/// Effective values for a whole list in one pass over the forest they and their ancestors form: linear in the
+/// number of customers, whatever the depth.
+pub fn with_effective(
+    items: Vec<CustomerInfo>,
+    ancestors: Vec<CustomerInfo>,
+    accounts: &[AccountInfo],
+) -> Result<Vec<CustomerWithEffective>, ApiError> {
+    let listed = items.len();
+    let mut all = items;
+    all.extend(ancestors);
+    let effective: Vec<EffectiveValues> = {
+        let forest = canopy_inherit::Forest::new(&all, accounts).map_err(hierarchy_fault)?;
+        let billing = forest.resolve(canopy_inherit::BillingSettingsFacet);
+        let app = forest.resolve(canopy_inherit::AppSettingsFacet);
+        let schedules = forest.resolve_schedules();
+        (0..listed)
+            .map(|i| {
+                let missing = || ApiError::Internal(format!("no effective values for customer #{i}"));
+                Ok(EffectiveValues {
+                    billing_settings: billing.effective(i).ok_or_else(missing)?,
+                    app_settings: app.effective(i).ok_or_else(missing)?,
+                    schedule: schedules.effective(i).ok_or_else(missing)?.schedule,
+                })
+            })
+            .collect::<Result<_, ApiError>>()?
+    };
+    all.truncate(listed);
+    Ok(all
+        .into_iter()
+        .zip(effective)
+        .map(|(customer, effective)| CustomerWithEffective { customer, effective })
+        .collect())
 }

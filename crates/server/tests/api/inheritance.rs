@@ -179,3 +179,61 @@ async fn invalid_schedules_are_refused_at_write_time_naming_the_field() {
     assert_eq!(create.status, StatusCode::BAD_REQUEST);
     assert_eq!(app.get(&format!("/customers/{c}")).await.body.get("schedule"), None, "nothing was stored");
 }
+
+#[actix_web::test]
+async fn include_effective_agrees_with_the_single_customer_endpoints_for_every_customer() {
+    let app = spawn().await;
+    let plan = canopy_server::seed::SyntheticPlan { customers: 300, reseller_accounts: 3, max_depth: 9, seed: 11 };
+    canopy_server::seed::seed_synthetic(&app.store, plan, &canopy_store::Actor::default()).expect("seeds");
+    // Pages of 40 (so ancestors often sit on other pages), then everything at once.
+    let mut listed = Vec::new();
+    for page in 0..8 {
+        let reply = app.get(&format!("/customers?includeEffective=true&countPerPage=40&page={page}")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        listed.extend(reply.body["items"].as_array().cloned().unwrap_or_default());
+    }
+    assert_eq!(listed.len(), 300);
+    let all = app.get("/customers?includeEffective=true&all=true").await;
+    assert_eq!(all.body["items"].as_array().map(Vec::len), Some(300));
+    for customer in listed.iter().step_by(3) {
+        let id = customer["id"].as_str().unwrap_or("");
+        let effective = &customer["effective"];
+        let billing = app.get(&format!("/customers/{id}/inherited-billing-settings")).await.body;
+        assert_eq!(effective["billingSettings"]["value"], billing["billingSettings"], "{id}");
+        assert_eq!(effective["billingSettings"]["sourceId"], billing["sourceId"], "{id}");
+        assert_eq!(effective["billingSettings"]["sourceKind"], billing["sourceKind"], "{id}");
+        let app_settings = app.get(&format!("/customers/{id}/inherited-app-settings")).await.body;
+        assert_eq!(effective["appSettings"]["value"], app_settings["appSettings"], "{id}");
+        assert_eq!(effective["appSettings"]["sourceId"], app_settings["sourceId"], "{id}");
+        let schedule = app.get(&format!("/customers/{id}/inherited-schedule")).await.body;
+        assert_eq!(effective["schedule"]["sourceId"], schedule["sourceId"], "{id}");
+        assert_eq!(effective["schedule"]["value"]["timeZoneId"], schedule["timeZoneId"], "{id}");
+    }
+    let before = app.store.statements_executed();
+    app.get("/customers?includeEffective=true&countPerPage=100&sortField=dateCreated&sortOrder=Descend").await;
+    let cost = app.store.statements_executed() - before;
+    assert!(cost <= 16, "a page with effective values cost {cost} statements");
+}
+
+#[actix_web::test]
+async fn effective_values_follow_every_change_at_once() {
+    let app = spawn().await;
+    let a = app.account("A").await;
+    let top = app.customer(&a, "Top", None).await;
+    let mid = app.customer(&a, "Mid", Some(&top)).await;
+    let leaf = app.customer(&a, "Leaf", Some(&mid)).await;
+    let source_of_leaf = |reply: &crate::support::Reply| {
+        reply.body["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|c| c["id"] == leaf.as_str()))
+            .map(|c| c["effective"]["billingSettings"]["sourceId"].clone())
+            .unwrap_or(Value::Null)
+    };
+    let url = format!("/customers?includeEffective=true&specificIds={leaf}");
+    assert_eq!(source_of_leaf(&app.get(&url).await), Value::Null);
+    app.patch(&format!("/customers/{top}"), json!({"overrideBillingSettings": true, "billingSettings": prices(9.0)}))
+        .await;
+    assert_eq!(source_of_leaf(&app.get(&url).await), json!(top));
+    app.patch(&format!("/customers/{mid}"), json!({"parentCustomerId": ""})).await;
+    assert_eq!(source_of_leaf(&app.get(&url).await), Value::Null);
+}
