@@ -4,6 +4,7 @@
 //! names), because these are the shapes users read and write. The crate knows nothing of HTTP, SQL or time
 //! sources: callers pass in "now" and identities, and get back decisions and validation errors.
 
+pub mod access;
 pub mod account;
 pub mod billing;
 pub mod customer;

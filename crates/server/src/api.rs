@@ -2,11 +2,13 @@
 //! query and form merged into its DTO) and how its reply or error is written in the negotiated format.
 //! Handlers only see a bound DTO and return a [`Reply`].
 
+use actix_web::cookie::Cookie;
 use actix_web::{
     http::{header, StatusCode},
     web, HttpRequest, HttpResponse,
 };
-use canopy_store::{Actor, Store, StoreError};
+use canopy_domain::access::{Caller, Reach};
+use canopy_store::{Actor, Scope, Store, StoreError};
 use futures_util::StreamExt;
 use serde::{de::DeserializeOwned, Serialize};
 
@@ -36,11 +38,12 @@ impl Default for Limits {
     }
 }
 
-/// What every handler can reach: the store and the limits. Cheap to clone.
+/// What every handler can reach: the store, the limits and the authentication settings. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
     pub limits: Limits,
+    pub auth: crate::auth::AuthConfig,
 }
 
 /// Every operation, by its ServiceStack request DTO name.
@@ -63,10 +66,13 @@ pub enum Operation {
     GetInheritedAppSettings,
     GetInheritedSchedule,
     TestSchedule,
+    Authenticate,
+    GetAuthStatus,
+    Logout,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 17] = [
+    pub const ALL: [Operation; 20] = [
         Operation::ListCustomers,
         Operation::GetCustomer,
         Operation::NewCustomer,
@@ -84,6 +90,9 @@ impl Operation {
         Operation::GetInheritedAppSettings,
         Operation::GetInheritedSchedule,
         Operation::TestSchedule,
+        Operation::Authenticate,
+        Operation::GetAuthStatus,
+        Operation::Logout,
     ];
 
     pub fn name(self) -> &'static str {
@@ -105,6 +114,9 @@ impl Operation {
             Operation::GetInheritedAppSettings => "GetInheritedAppSettings",
             Operation::GetInheritedSchedule => "GetInheritedSchedule",
             Operation::TestSchedule => "TestSchedule",
+            Operation::Authenticate => "Authenticate",
+            Operation::GetAuthStatus => "GetAuthStatus",
+            Operation::Logout => "Logout",
         }
     }
 
@@ -115,11 +127,64 @@ impl Operation {
 }
 
 /// A request on its way to a handler: its merged fields and the headers handlers care about.
+pub struct Request {
+    pub state: AppState,
+    pub params: Params,
+    pub if_match: Option<IfMatch>,
+    pub http: HttpRequest,
+}
+
+/// A request from a signed-in user with one of Canopy's roles. Only [`Request::authenticate`] builds one, and
+/// every operation but the `/auth` ones takes one, so no handler can forget the guard.
 pub struct Ctx {
     pub state: AppState,
     pub params: Params,
     pub if_match: Option<IfMatch>,
+    pub caller: Caller,
     pub actor: Actor,
+}
+
+impl Request {
+    /// The signed-in user, if the request carries valid credentials.
+    pub async fn identify(&self) -> Result<Option<canopy_store::UserRecord>, ApiError> {
+        let (credentials, state) = (crate::auth::Credentials::of(&self.http), self.state.clone());
+        web::block(move || crate::auth::identify(&credentials, &state.store, &state.auth))
+            .await
+            .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// 401 without valid credentials; 403 for a user without any of Canopy's roles.
+    pub async fn authenticate(self) -> Result<Ctx, ApiError> {
+        let user = self.identify().await?.ok_or_else(|| ApiError::Unauthorized("Not Authenticated".into()))?;
+        if user.roles.is_empty() {
+            return Err(ApiError::Forbidden {
+                field: None,
+                message: "one of the roles SystemAdministrator, Manager or Customer is required".into(),
+            });
+        }
+        let store = self.state.store.clone();
+        let caller = web::block(move || crate::auth::caller_of(&store, &user))
+            .await
+            .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))??;
+        Ok(Ctx {
+            actor: Actor { user_id: Some(caller.user_id.clone()) },
+            state: self.state,
+            params: self.params,
+            if_match: self.if_match,
+            caller,
+        })
+    }
+
+    pub fn bind<T: DeserializeOwned>(&self, dto: &str) -> Result<T, ApiError> {
+        bind_params(&self.params, dto)
+    }
+}
+
+fn bind_params<T: DeserializeOwned>(params: &Params, dto: &str) -> Result<T, ApiError> {
+    canopy_wire::binding::bind(params).map_err(|e| ApiError::Binding {
+        message: e.message(dto),
+        errors: e.errors.iter().map(|f| FieldError::new(&f.field, BIND_ERROR_CODE, f.message.clone())).collect(),
+    })
 }
 
 /// The `If-Match` header: `*`, or the version a client last read.
@@ -159,10 +224,16 @@ impl Ctx {
     /// Builds the request DTO `T` (named `dto` in messages) from every source. Every bad value is reported,
     /// each naming its field.
     pub fn bind<T: DeserializeOwned>(&self, dto: &str) -> Result<T, ApiError> {
-        canopy_wire::binding::bind(&self.params).map_err(|e| ApiError::Binding {
-            message: e.message(dto),
-            errors: e.errors.iter().map(|f| FieldError::new(&f.field, BIND_ERROR_CODE, f.message.clone())).collect(),
-        })
+        bind_params(&self.params, dto)
+    }
+
+    /// What the caller reaches, as the store applies it inside its queries.
+    pub fn scope(&self) -> Scope {
+        match self.caller.reach() {
+            Reach::Everything => Scope::All,
+            Reach::Accounts(ids) => Scope::Accounts(ids),
+            Reach::Subtrees { customers, .. } => Scope::Subtrees(customers),
+        }
     }
 
     /// Runs a store call on the blocking pool: the store's calls block on the database.
@@ -181,7 +252,7 @@ impl Ctx {
 
 /// What a handler answers.
 pub enum Reply {
-    Body { status: StatusCode, body: serde_json::Value, etag: Option<String> },
+    Body { status: StatusCode, body: serde_json::Value, etag: Option<String>, cookies: Vec<Cookie<'static>> },
     NoContent,
 }
 
@@ -192,7 +263,14 @@ impl Reply {
 
     pub fn with_status<T: Serialize>(status: StatusCode, value: &T) -> Result<Self, ApiError> {
         let body = serde_json::to_value(value).map_err(|e| ApiError::Internal(e.to_string()))?;
-        Ok(Reply::Body { status, body, etag: None })
+        Ok(Reply::Body { status, body, etag: None, cookies: Vec::new() })
+    }
+
+    pub fn with_cookies(mut self, new: Vec<Cookie<'static>>) -> Self {
+        if let Reply::Body { cookies, .. } = &mut self {
+            cookies.extend(new);
+        }
+        self
     }
 
     pub fn with_etag(mut self, version: i64) -> Self {
@@ -203,8 +281,20 @@ impl Reply {
     }
 }
 
-async fn dispatch(op: Operation, ctx: Ctx) -> Result<Reply, ApiError> {
+async fn dispatch(op: Operation, request: Request) -> Result<Reply, ApiError> {
     match op {
+        Operation::Authenticate => handlers::auth::authenticate(request).await,
+        Operation::GetAuthStatus => handlers::auth::status(request).await,
+        Operation::Logout => handlers::auth::logout(request).await,
+        guarded => dispatch_guarded(guarded, request.authenticate().await?).await,
+    }
+}
+
+async fn dispatch_guarded(op: Operation, ctx: Ctx) -> Result<Reply, ApiError> {
+    match op {
+        Operation::Authenticate | Operation::GetAuthStatus | Operation::Logout => {
+            Err(ApiError::Internal("an /auth operation reached the guarded dispatcher".into()))
+        }
         Operation::ListCustomers => handlers::customers::list(ctx).await,
         Operation::GetCustomer => handlers::customers::get(ctx).await,
         Operation::NewCustomer => handlers::customers::create(ctx).await,
@@ -314,8 +404,8 @@ pub async fn handle(
         let body = read_body(payload, state.limits.max_body_bytes).await?;
         let params = collect_params(&req, &body, route_format)?;
         let if_match = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()).map(IfMatch::parse);
-        let ctx = Ctx { state: state.get_ref().clone(), params, if_match, actor: Actor::default() };
-        dispatch(op, ctx).await
+        let request = Request { state: state.get_ref().clone(), params, if_match, http: req.clone() };
+        dispatch(op, request).await
     }
     .await;
     match result {
@@ -327,10 +417,13 @@ pub async fn handle(
 fn render(reply: Reply, format: Format) -> HttpResponse {
     match reply {
         Reply::NoContent => HttpResponse::NoContent().finish(),
-        Reply::Body { status, body, etag } => {
+        Reply::Body { status, body, etag, cookies } => {
             let mut response = HttpResponse::build(status);
             if let Some(tag) = etag {
                 response.insert_header((header::ETAG, tag));
+            }
+            for cookie in cookies {
+                response.cookie(cookie);
             }
             negotiation::write(&mut response, format, &body)
         }
@@ -346,6 +439,15 @@ pub fn render_error(req: &HttpRequest, error: ApiError, format: Format) -> HttpR
     }
     let body = serde_json::to_value(error.response_status()).unwrap_or(serde_json::Value::Null);
     let mut response = HttpResponse::build(error.status());
+    match &error {
+        ApiError::Unauthorized(_) | ApiError::TokenException(_) => {
+            response.insert_header((header::WWW_AUTHENTICATE, "credentials realm=\"/auth/credentials\""));
+        }
+        ApiError::TooManyRequests { retry_after_secs } => {
+            response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
+        _ => {}
+    }
     negotiation::write(&mut response, format, &body)
 }
 
@@ -354,9 +456,16 @@ use actix_web::HttpMessage;
 /// The route table: Evo Voice's user routes and ServiceStack's predefined routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use Operation as Op;
-    let user_routes: [(&str, actix_web::http::Method, Op); 17] = {
+    let user_routes: [(&str, actix_web::http::Method, Op); 24] = {
         use actix_web::http::Method as M;
         [
+            // The literal /auth routes come before /auth/{provider}, which would match them too.
+            ("/auth/logout", M::GET, Op::Logout),
+            ("/auth/logout", M::POST, Op::Logout),
+            ("/auth/status", M::GET, Op::GetAuthStatus),
+            ("/auth", M::GET, Op::Authenticate),
+            ("/auth", M::POST, Op::Authenticate),
+            ("/auth/{provider}", M::POST, Op::Authenticate),
             ("/customers", M::GET, Op::ListCustomers),
             ("/customers", M::POST, Op::NewCustomer),
             ("/customers/{customerId}", M::GET, Op::GetCustomer),
@@ -374,6 +483,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             ("/accounts/{accountId}", M::DELETE, Op::DeleteAccount),
             ("/system/settings", M::GET, Op::GetSystemSettings),
             ("/system/settings", M::PATCH, Op::PatchSystemSettings),
+            // Evo Voice publishes PatchSystemSettings with the verb "PATCHY"; POST is what such clients fall back to.
+            ("/system/settings", M::POST, Op::PatchSystemSettings),
         ]
     };
     let mut paths: Vec<&str> = user_routes.iter().map(|(p, _, _)| *p).collect();

@@ -30,11 +30,13 @@ impl FileConfig {
 }
 
 /// Settings resolved once in `main` and passed down.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     pub database_url: String,
     pub bind: String,
     pub max_body_bytes: usize,
+    /// The HS256 key of bearer tokens; every instance on one database must share it. Never logged.
+    pub jwt_secret: Option<String>,
 }
 
 impl Settings {
@@ -45,6 +47,10 @@ impl Settings {
                 .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             bind: bind_flag.or_else(|| file.bind.clone()).unwrap_or_else(|| DEFAULT_BIND.to_owned()),
             max_body_bytes: file.max_body_bytes.unwrap_or(crate::Limits::default().max_body_bytes),
+            jwt_secret: std::env::var("CANOPY_JWT_SECRET")
+                .ok()
+                .filter(|s| !s.is_empty())
+                .or_else(|| file.jwt_secret.clone()),
         }
     }
 }

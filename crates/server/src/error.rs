@@ -15,6 +15,18 @@ pub enum ApiError {
     /// 400: a value could not be read as the type its field needs (query, form, path or body).
     #[error("{message}")]
     Binding { message: String, errors: Vec<FieldError> },
+    /// 401: no valid credentials (or wrong ones at login).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 401: a bearer token of ours that is no longer valid (expired).
+    #[error("{0}")]
+    TokenException(String),
+    /// 403: the caller may see this but not do that (a role or a field rule), or named ids outside its scope.
+    #[error("{message}")]
+    Forbidden { field: Option<String>, message: String },
+    /// 429: too many failed logins for this user name; try again later.
+    #[error("too many failed logins; try again in {retry_after_secs} seconds")]
+    TooManyRequests { retry_after_secs: u64 },
     /// 404: no such resource (or one outside the caller's scope: the two are indistinguishable).
     #[error("{0}")]
     NotFound(String),
@@ -48,6 +60,9 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Validation(_) | ApiError::Binding { .. } | ApiError::UnknownFormat(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) | ApiError::TokenException(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
@@ -66,6 +81,10 @@ impl ApiError {
                 errors.0.first().map(|e| e.code.clone()).unwrap_or_else(|| "Invalid".into())
             }
             ApiError::Binding { .. } => "SerializationException".into(),
+            ApiError::Unauthorized(_) => "Unauthorized".into(),
+            ApiError::TokenException(_) => "TokenException".into(),
+            ApiError::Forbidden { .. } => "Forbidden".into(),
+            ApiError::TooManyRequests { .. } => "TooManyRequests".into(),
             ApiError::NotFound(_) => "NotFound".into(),
             ApiError::MethodNotAllowed(_) => "MethodNotAllowed".into(),
             ApiError::Conflict { .. } => "Conflict".into(),
@@ -85,6 +104,13 @@ impl ApiError {
             ApiError::Conflict { field, message } => {
                 vec![ResponseError {
                     error_code: "Conflict".into(),
+                    field_name: field.clone(),
+                    message: message.clone(),
+                }]
+            }
+            ApiError::Forbidden { field: Some(field), message } => {
+                vec![ResponseError {
+                    error_code: "Forbidden".into(),
                     field_name: field.clone(),
                     message: message.clone(),
                 }]
@@ -172,11 +198,18 @@ impl From<StoreError> for ApiError {
             StoreError::Validation(errors) => ApiError::Validation(errors),
             StoreError::Conflict { field, message } => ApiError::Conflict { field, message },
             StoreError::PreconditionFailed => ApiError::PreconditionFailed,
+            StoreError::Forbidden { field, message } => ApiError::Forbidden { field, message },
             StoreError::Pool(cause) => ApiError::Unavailable(cause),
             StoreError::Config(cause) | StoreError::Migration(cause) | StoreError::Corrupt(cause) => {
                 ApiError::Internal(cause)
             }
             StoreError::Database(cause) => ApiError::Internal(cause.to_string()),
         }
+    }
+}
+
+impl From<canopy_domain::access::Denied> for ApiError {
+    fn from(denied: canopy_domain::access::Denied) -> Self {
+        ApiError::Forbidden { field: denied.field.map(str::to_owned), message: denied.message }
     }
 }

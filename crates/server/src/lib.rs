@@ -5,6 +5,7 @@
 //! → [`api::Reply`] written in the negotiated format, or an [`error::ApiError`] as `responseStatus`.
 
 pub mod api;
+pub mod auth;
 pub mod config;
 pub mod dto;
 pub mod error;

@@ -8,11 +8,13 @@ use std::{
 
 use actix_web::HttpServer;
 use canopy_domain::listing::{CustomerSortField, SortOrder};
+use canopy_domain::{ManagerAccess, Role};
 use canopy_server::{
+    auth::{self, AuthConfig},
     config::{FileConfig, Settings},
     seed, telemetry, AppState, Limits,
 };
-use canopy_store::{Actor, CustomerFilter, Scope, Store};
+use canopy_store::{Actor, CustomerFilter, NewUser, Scope, Store};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -59,6 +61,62 @@ enum Command {
         #[arg(long, default_value = "json")]
         format: String,
     },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API keys.
+    Apikey {
+        #[command(subcommand)]
+        command: ApikeyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from standard input (one line).
+    Add {
+        #[arg(long = "user")]
+        user_name: String,
+        #[arg(long, value_parser = parse_role, required = true)]
+        role: Vec<Role>,
+        #[arg(long = "account")]
+        accounts: Vec<String>,
+        #[arg(long = "customer")]
+        customers: Vec<String>,
+        #[arg(long, value_parser = parse_access, default_value = "ReadOnly")]
+        manager_access: ManagerAccess,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input (the only way: never from the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApikeyCommand {
+    /// Create an API key for a user; the key is printed once, alone on the last line, and stored only hashed.
+    Create {
+        #[arg(long = "user")]
+        user_name: String,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| format!("'{text}' is not a role: SystemAdministrator, Manager or Customer"))
+}
+
+fn parse_access(text: &str) -> Result<ManagerAccess, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "readonly" => Ok(ManagerAccess::ReadOnly),
+        "readwrite" => Ok(ManagerAccess::ReadWrite),
+        "readwritedelete" => Ok(ManagerAccess::ReadWriteDelete),
+        _ => Err(format!("'{text}' is not an access level: ReadOnly, ReadWrite or ReadWriteDelete")),
+    }
 }
 
 fn main() -> ExitCode {
@@ -120,6 +178,56 @@ fn run(cli: Cli) -> Result<(), String> {
             let store = open_store(&settings)?;
             export(&store, &format)
         }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    user_name,
+                    role,
+                    accounts,
+                    customers,
+                    manager_access,
+                    email,
+                    display_name,
+                    password_stdin: _,
+                },
+        } => {
+            let settings = Settings::resolve(cli.database, None, &file);
+            let store = open_store(&settings)?;
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).map_err(|e| format!("reading the password: {e}"))?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            if password.chars().count() < 8 {
+                return Err("the password must be at least 8 characters".into());
+            }
+            let password_hash = auth::hash_password(password).map_err(|e| e.to_string())?;
+            let user = store
+                .create_user(NewUser {
+                    user_name,
+                    email,
+                    display_name,
+                    password_hash,
+                    roles: role,
+                    manager_access,
+                    account_ids: accounts,
+                    customer_ids: customers,
+                })
+                .map_err(|e| e.to_string())?;
+            println!("created user '{}' ({})", user.user_name, user.id);
+            Ok(())
+        }
+        Command::Apikey { command: ApikeyCommand::Create { user_name } } => {
+            let settings = Settings::resolve(cli.database, None, &file);
+            let store = open_store(&settings)?;
+            let user = store
+                .user_by_name(&user_name)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no user named '{user_name}'"))?;
+            let key = auth::new_api_key();
+            store.create_api_key(&user.id, &auth::digest(&key), &key[..7]).map_err(|e| e.to_string())?;
+            println!("API key for '{}' (shown once; store it now):", user.user_name);
+            println!("{key}");
+            Ok(())
+        }
     }
 }
 
@@ -132,12 +240,28 @@ fn load_demo(store: &Store, fixture: &Path) -> Result<(), String> {
     let created =
         seed::load_fixture(store, &fixture, &Actor { user_id: Some("demo".into()) }).map_err(|e| e.to_string())?;
     println!("Loaded the demo fixture: {} account(s), {created} customer(s).", fixture.accounts.len());
+    // Demo only: the demo's own logins, so that a newcomer can try every role at once.
+    println!("Demo logins (user / password / roles):");
+    for user in &fixture.users {
+        let roles: Vec<&str> = user.roles.iter().map(|r| r.as_str()).collect();
+        println!("  {:<10} {:<24} {}", user.user_name, user.password, roles.join(","));
+    }
     Ok(())
 }
 
 #[actix_web::main]
 async fn serve(store: Store, settings: &Settings) -> std::io::Result<()> {
-    let state = AppState { store, limits: Limits { max_body_bytes: settings.max_body_bytes } };
+    let secret = match &settings.jwt_secret {
+        Some(secret) => secret.as_bytes().to_vec(),
+        None => {
+            tracing::warn!(
+                "CANOPY_JWT_SECRET is not set: bearer tokens are signed with a random key and die with this process"
+            );
+            AuthConfig::random_secret()
+        }
+    };
+    let state =
+        AppState { store, limits: Limits { max_body_bytes: settings.max_body_bytes }, auth: AuthConfig::new(secret) };
     let server = HttpServer::new(move || canopy_server::app(state.clone())).bind(&settings.bind)?;
     println!("Canopy listening on http://{}", settings.bind);
     server.run().await

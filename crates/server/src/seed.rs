@@ -16,6 +16,27 @@ use serde::Deserialize;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Fixture {
     pub accounts: Vec<FixtureAccount>,
+    /// Demo logins. Their passwords sit in the fixture in the clear: fixtures are for demos and tests only.
+    #[serde(default)]
+    pub users: Vec<FixtureUser>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FixtureUser {
+    pub user_name: String,
+    pub password: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    pub roles: Vec<canopy_domain::Role>,
+    #[serde(default)]
+    pub account_ids: Vec<String>,
+    #[serde(default)]
+    pub customer_ids: Vec<String>,
+    #[serde(default)]
+    pub manager_access: canopy_domain::ManagerAccess,
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,6 +91,8 @@ pub enum SeedError {
     Read { path: String, cause: String },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("{0}")]
+    Password(String),
 }
 
 /// Reads a fixture: a `.json` file, or a directory holding `fixture.json`.
@@ -125,10 +148,25 @@ pub fn load_fixture(store: &Store, fixture: &Fixture, actor: &Actor) -> Result<u
                     },
                 },
                 actor,
+                &canopy_store::Scope::All,
             )?;
             created += 1;
             pending.extend(customer.children.iter().rev().map(|c| (Some(customer.id.clone()), c)));
         }
+    }
+    for user in &fixture.users {
+        let password_hash =
+            crate::auth::hash_password(&user.password).map_err(|e| SeedError::Password(e.to_string()))?;
+        store.create_user(canopy_store::NewUser {
+            user_name: user.user_name.clone(),
+            email: user.email.clone(),
+            display_name: user.display_name.clone(),
+            password_hash,
+            roles: user.roles.clone(),
+            manager_access: user.manager_access,
+            account_ids: user.account_ids.clone(),
+            customer_ids: user.customer_ids.clone(),
+        })?;
     }
     Ok(created)
 }

@@ -347,9 +347,15 @@ fn resolve_new_parent(
     moving: Option<(&str, &str)>,
     account_id: &str,
     parent_id: &str,
+    scope: &Scope,
 ) -> StoreResult<String> {
     let parent: Option<(String, String)> =
         customers::table.find(parent_id).select((customers::path, customers::account_id)).first(conn).optional()?;
+    // Outside the caller's scope, a missing parent and a hidden one look the same: both are refused as forbidden.
+    let visible = parent.as_ref().is_some_and(|(path, account)| path_in_scope(path, account, scope));
+    if *scope != Scope::All && !visible {
+        return Err(forbidden("parentCustomerId", format!("'{parent_id}' is outside what this user may reach")));
+    }
     let Some((parent_path, parent_account)) = parent else {
         return Err(ValidationErrors::single(
             "parentCustomerId",
@@ -358,7 +364,6 @@ fn resolve_new_parent(
         )
         .into());
     };
-    let moving_path = moving.map(|(path, _)| path).unwrap_or("");
     let refusal = match moving {
         Some((path, account)) => check_move(path, account, Some((&parent_path, &parent_account))).err(),
         None if parent_account != account_id => Some(MoveRefusal::CrossAccount),
@@ -372,15 +377,12 @@ fn resolve_new_parent(
             format!("'{parent_id}' is this customer or one of its descendants; moving there would create a cycle"),
         )
         .into()),
-        Some(MoveRefusal::CrossAccount) => {
-            let _ = moving_path;
-            Err(ValidationErrors::single(
-                "parentCustomerId",
-                "CrossAccount",
-                format!("'{parent_id}' belongs to another account; a parent must be in the customer's own account"),
-            )
-            .into())
-        }
+        Some(MoveRefusal::CrossAccount) => Err(ValidationErrors::single(
+            "parentCustomerId",
+            "CrossAccount",
+            format!("'{parent_id}' belongs to another account; a parent must be in the customer's own account"),
+        )
+        .into()),
     }
 }
 
@@ -489,7 +491,7 @@ impl Store {
         })
     }
 
-    pub fn create_customer(&self, new: NewCustomer, actor: &Actor) -> StoreResult<(CustomerInfo, i64)> {
+    pub fn create_customer(&self, new: NewCustomer, actor: &Actor, scope: &Scope) -> StoreResult<(CustomerInfo, i64)> {
         let mut errors = ValidationErrors::default();
         canopy_domain::validation::check_not_blank("accountId", &new.account_id, &mut errors);
         canopy_domain::validation::check_not_blank("name", &new.name, &mut errors);
@@ -502,6 +504,15 @@ impl Store {
         errors.into_result()?;
         let mut conn = self.conn()?;
         let id = conn.transaction(|conn| -> StoreResult<String> {
+            let reachable = match scope {
+                Scope::All => true,
+                Scope::Accounts(ids) => ids.contains(&new.account_id),
+                // A customer user creates only below the customers it reaches (checked with the parent).
+                Scope::Subtrees(_) => optional_text(&new.fields.parent_customer_id).flatten().is_some(),
+            };
+            if !reachable {
+                return Err(forbidden("accountId", "this user may not create customers there"));
+            }
             if !lock_account(conn, &new.account_id)? {
                 return Err(ValidationErrors::single(
                     "accountId",
@@ -515,7 +526,7 @@ impl Store {
             let parent_id = optional_text(&f.parent_customer_id).flatten();
             let path = match parent_id {
                 Some(parent_id) => {
-                    let parent_path = resolve_new_parent(conn, None, &new.account_id, parent_id)?;
+                    let parent_path = resolve_new_parent(conn, None, &new.account_id, parent_id, scope)?;
                     child_path(Some(&parent_path), &id)
                 }
                 None => child_path(None, &id),
@@ -571,6 +582,7 @@ impl Store {
         changes: &CustomerChanges,
         if_match: Option<i64>,
         actor: &Actor,
+        scope: &Scope,
     ) -> StoreResult<(CustomerInfo, i64)> {
         changes.validate()?;
         let mut conn = self.conn()?;
@@ -579,6 +591,9 @@ impl Store {
                 return Err(StoreError::NotFound { entity: "Customer", id: id.to_owned() });
             }
             let row = load_row(conn, id)?;
+            if !in_scope(&row, scope) {
+                return Err(StoreError::NotFound { entity: "Customer", id: id.to_owned() });
+            }
             check_if_match(&row, if_match)?;
             if let Some(data) = &changes.data {
                 let fields = customer_fields_of(conn, &row.account_id)?;
@@ -600,8 +615,12 @@ impl Store {
                                 Some((&row.path, &row.account_id)),
                                 &row.account_id,
                                 parent_id,
+                                scope,
                             )?;
                             child_path(Some(&parent_path), &row.id)
+                        }
+                        None if matches!(scope, Scope::Subtrees(_)) => {
+                            return Err(forbidden("parentCustomerId", "this user may not make customers top-level"))
                         }
                         None => child_path(None, &row.id),
                     };
@@ -638,13 +657,16 @@ impl Store {
     }
 
     /// Deletes a leaf customer. One with children is refused, so nothing below it is ever lost.
-    pub fn delete_customer(&self, id: &str, if_match: Option<i64>) -> StoreResult<()> {
+    pub fn delete_customer(&self, id: &str, if_match: Option<i64>, scope: &Scope) -> StoreResult<()> {
         let mut conn = self.conn()?;
         conn.transaction(|conn| {
             if !lock_account_of_customer(conn, id)? {
                 return Err(StoreError::NotFound { entity: "Customer", id: id.to_owned() });
             }
             let row = load_row(conn, id)?;
+            if !in_scope(&row, scope) {
+                return Err(StoreError::NotFound { entity: "Customer", id: id.to_owned() });
+            }
             check_if_match(&row, if_match)?;
             let children: i64 =
                 customers::table.filter(customers::parent_customer_id.eq(id)).count().get_result(conn)?;
@@ -696,6 +718,44 @@ impl Store {
 }
 
 impl Store {
+    /// The distinct accounts of these customers.
+    pub fn accounts_of_customers(&self, ids: &[String]) -> StoreResult<Vec<String>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.conn()?;
+        let mut accounts = Vec::new();
+        for chunk in ids.chunks(BIND_CHUNK) {
+            let found: Vec<String> =
+                customers::table.filter(customers::id.eq_any(chunk)).select(customers::account_id).load(&mut conn)?;
+            accounts.extend(found);
+        }
+        accounts.sort();
+        accounts.dedup();
+        Ok(accounts)
+    }
+
+    /// Which of `ids` exist within `scope` (one query per thousand ids).
+    pub fn visible_customer_ids(&self, ids: &[String], scope: &Scope) -> StoreResult<Vec<String>> {
+        let mut conn = self.conn()?;
+        let filter = CustomerFilter { specific_ids: ids.to_vec(), ..CustomerFilter::default() };
+        let resolved = resolve_filter(&mut conn, &filter, scope)?;
+        Ok(resolved.query().select(customers::id).load(&mut conn)?)
+    }
+
+    /// Which of `tag_ids` are tags of one of `accounts`.
+    pub fn tags_in_accounts(&self, tag_ids: &[String], accounts: &[String]) -> StoreResult<Vec<String>> {
+        let mut conn = self.conn()?;
+        let mut found: Vec<String> = tags::table
+            .filter(tags::id.eq_any(tag_ids))
+            .filter(tags::account_id.eq_any(accounts))
+            .select(tags::id)
+            .load(&mut conn)?;
+        found.sort();
+        found.dedup();
+        Ok(found)
+    }
+
     /// What resolving effective values for `customers` needs beyond them: their ancestors that are not among them
     /// (own settings only), and their accounts with those accounts' ancestors. Each is loaded once, however many
     /// of the customers share it: a handful of queries in all, linear in what is loaded.
@@ -733,11 +793,20 @@ impl Store {
 }
 
 fn in_scope(row: &CustomerRow, scope: &Scope) -> bool {
+    path_in_scope(&row.path, &row.account_id, scope)
+}
+
+/// Whether the customer at `path` in `account_id` is within `scope`.
+fn path_in_scope(path: &str, account_id: &str, scope: &Scope) -> bool {
     match scope {
         Scope::All => true,
-        Scope::Accounts(ids) => ids.contains(&row.account_id),
-        Scope::Subtrees(roots) => hierarchy::path_ids(&row.path).any(|ancestor| roots.iter().any(|r| r == ancestor)),
+        Scope::Accounts(ids) => ids.iter().any(|id| id == account_id),
+        Scope::Subtrees(roots) => hierarchy::path_ids(path).any(|ancestor| roots.iter().any(|r| r == ancestor)),
     }
+}
+
+fn forbidden(field: &str, message: impl Into<String>) -> StoreError {
+    StoreError::Forbidden { field: Some(field.to_owned()), message: message.into() }
 }
 
 /// Rewrites the paths of the subtree at `old_root` to hang under `new_root`, in one statement.

@@ -15,6 +15,7 @@ mod customers;
 mod rows;
 mod schema;
 mod settings;
+mod users;
 
 use canopy_domain::ValidationErrors;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -24,6 +25,7 @@ pub use bulk::ImportCustomer;
 pub use connection::{redact, AnyConnection, Backend, DatabaseUrl};
 pub use customers::{CustomerFilter, CustomerPage, NewCustomer, Scope};
 pub use settings::SystemSettingsChanges;
+pub use users::{NewUser, UserRecord};
 
 /// Who performs a write, recorded in `createdBy` / `lastModifiedBy`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,6 +41,8 @@ pub enum StoreError {
     Validation(ValidationErrors),
     #[error("conflict on {field}: {message}")]
     Conflict { field: String, message: String },
+    #[error("forbidden: {message}")]
+    Forbidden { field: Option<String>, message: String },
     #[error("the resource was changed since it was read (If-Match does not match)")]
     PreconditionFailed,
     #[error("database configuration: {0}")]

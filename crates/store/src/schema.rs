@@ -63,4 +63,71 @@ diesel::table! {
 }
 
 diesel::joinable!(customers -> accounts (account_id));
-diesel::allow_tables_to_appear_in_same_query!(accounts, tags, customers, customer_tags);
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        user_name -> Text,
+        user_name_key -> Text,
+        email -> Nullable<Text>,
+        display_name -> Nullable<Text>,
+        password_hash -> Text,
+        roles -> Text,
+        manager_access -> Text,
+        date_created -> Text,
+    }
+}
+
+diesel::table! {
+    user_accounts (user_id, account_id) {
+        user_id -> Text,
+        account_id -> Text,
+    }
+}
+
+diesel::table! {
+    user_customers (user_id, customer_id) {
+        user_id -> Text,
+        customer_id -> Text,
+    }
+}
+
+diesel::table! {
+    sessions (id_hash) {
+        id_hash -> Text,
+        user_id -> Text,
+        permanent -> Bool,
+        date_created -> Text,
+        expires -> Text,
+    }
+}
+
+diesel::table! {
+    api_keys (key_hash) {
+        key_hash -> Text,
+        user_id -> Text,
+        prefix -> Text,
+        date_created -> Text,
+    }
+}
+
+diesel::table! {
+    login_failures (user_name_key) {
+        user_name_key -> Text,
+        failures -> Integer,
+        window_start -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    accounts,
+    tags,
+    customers,
+    customer_tags,
+    users,
+    user_accounts,
+    user_customers,
+    sessions,
+    api_keys,
+    login_failures,
+);

@@ -14,10 +14,20 @@ fn require_id(id: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// An account outside the caller's reach is answered exactly like a missing one.
+pub fn require_reach(ctx: &Ctx, account_id: &str) -> Result<(), ApiError> {
+    if ctx.caller.reaches_account(account_id) {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound(format!("Account '{account_id}' was not found")))
+    }
+}
+
 pub async fn list(ctx: Ctx) -> Result<Reply, ApiError> {
     let request: dto::ListAccounts = ctx.bind("ListAccounts")?;
     let paging = Paging::from_request(request.page, request.count_per_page, request.all, request.simplified_paging)?;
-    let filter = AccountFilter { name_filter: request.name_filter, specific_ids: request.specific_ids, visible: None };
+    let visible = ctx.caller.readable_accounts().map(<[String]>::to_vec);
+    let filter = AccountFilter { name_filter: request.name_filter, specific_ids: request.specific_ids, visible };
     let (items, totals) = ctx.store(move |s| s.list_accounts(&filter, paging)).await?;
     Reply::ok(&ListResponse::new(items, totals))
 }
@@ -25,12 +35,14 @@ pub async fn list(ctx: Ctx) -> Result<Reply, ApiError> {
 pub async fn get(ctx: Ctx) -> Result<Reply, ApiError> {
     let request: dto::GetAccount = ctx.bind("GetAccount")?;
     require_id(&request.account_id)?;
+    require_reach(&ctx, &request.account_id)?;
     let account = ctx.store(move |s| s.get_account(&request.account_id)).await?;
     Reply::ok(&account)
 }
 
 pub async fn create(ctx: Ctx) -> Result<Reply, ApiError> {
     let request: dto::NewAccountRequest = ctx.bind("NewAccount")?;
+    ctx.caller.may_write_accounts()?;
     let actor = ctx.actor.clone();
     let account = ctx.store(move |s| s.create_account(request.into_store(), &actor)).await?;
     Reply::ok(&account)
@@ -39,6 +51,8 @@ pub async fn create(ctx: Ctx) -> Result<Reply, ApiError> {
 pub async fn patch(ctx: Ctx) -> Result<Reply, ApiError> {
     let request: dto::PatchAccount = ctx.bind("PatchAccount")?;
     require_id(&request.account_id)?;
+    require_reach(&ctx, &request.account_id)?;
+    ctx.caller.may_write_accounts()?;
     let actor = ctx.actor.clone();
     let changes = request.changes();
     let account = ctx.store(move |s| s.patch_account(&request.account_id, &changes, &actor)).await?;
@@ -48,6 +62,8 @@ pub async fn patch(ctx: Ctx) -> Result<Reply, ApiError> {
 pub async fn delete(ctx: Ctx) -> Result<Reply, ApiError> {
     let request: dto::DeleteAccount = ctx.bind("DeleteAccount")?;
     require_id(&request.account_id)?;
+    require_reach(&ctx, &request.account_id)?;
+    ctx.caller.may_write_accounts()?;
     ctx.store(move |s| s.delete_account(&request.account_id)).await?;
     Ok(Reply::NoContent)
 }

@@ -4,7 +4,6 @@ use canopy_domain::{
     patch::CustomerChanges,
     FieldError, ValidationErrors,
 };
-use canopy_store::Scope;
 
 use crate::{
     api::{Ctx, IfMatch, Reply},
@@ -28,11 +27,13 @@ pub async fn list(ctx: Ctx) -> Result<Reply, ApiError> {
         }
     }
     errors.into_result()?;
+    check_filter_reach(&ctx, &request).await?;
     let sort = CustomerSortField::parse(request.sort_field.as_deref().unwrap_or(""))?;
     let order = request.sort_order.unwrap_or_default();
     let paging = Paging::from_request(request.page, request.count_per_page, request.all, request.simplified_paging)?;
     let filter = request.filter();
-    let page = ctx.store(move |s| s.list_customers(&filter, &Scope::All, sort, order, paging)).await?;
+    let scope = ctx.scope();
+    let page = ctx.store(move |s| s.list_customers(&filter, &scope, sort, order, paging)).await?;
     if !request.include_effective {
         return Reply::ok(&ListResponse::new(page.items, page.totals));
     }
@@ -50,7 +51,8 @@ pub async fn list(ctx: Ctx) -> Result<Reply, ApiError> {
 pub async fn get(ctx: Ctx) -> Result<Reply, ApiError> {
     let request: dto::GetCustomer = ctx.bind("GetCustomer")?;
     require_id("customerId", &request.customer_id)?;
-    let (customer, version) = ctx.store(move |s| s.get_customer(&request.customer_id, &Scope::All)).await?;
+    let scope = ctx.scope();
+    let (customer, version) = ctx.store(move |s| s.get_customer(&request.customer_id, &scope)).await?;
     Ok(Reply::ok(&customer)?.with_etag(version))
 }
 
@@ -58,8 +60,9 @@ pub async fn create(ctx: Ctx) -> Result<Reply, ApiError> {
     let request: dto::NewCustomer = ctx.bind("NewCustomer")?;
     let fields: CustomerChanges = ctx.bind("NewCustomer")?;
     super::inheritance::validate_schedule(&fields)?;
-    let actor = ctx.actor.clone();
-    let (customer, version) = ctx.store(move |s| s.create_customer(request.into_store(fields), &actor)).await?;
+    ctx.caller.may_write_customers()?;
+    let (actor, scope) = (ctx.actor.clone(), ctx.scope());
+    let (customer, version) = ctx.store(move |s| s.create_customer(request.into_store(fields), &actor, &scope)).await?;
     Ok(Reply::ok(&customer)?.with_etag(version))
 }
 
@@ -68,18 +71,21 @@ pub async fn patch(ctx: Ctx) -> Result<Reply, ApiError> {
     require_id("customerId", &request.customer_id)?;
     let changes: CustomerChanges = ctx.bind("PatchCustomer")?;
     super::inheritance::validate_schedule(&changes)?;
+    ctx.caller.may_patch_customer(&request.customer_id, &changes)?;
     let if_match = IfMatch::expected_version(ctx.if_match);
-    let actor = ctx.actor.clone();
+    let (actor, scope) = (ctx.actor.clone(), ctx.scope());
     let (customer, version) =
-        ctx.store(move |s| s.patch_customer(&request.customer_id, &changes, if_match, &actor)).await?;
+        ctx.store(move |s| s.patch_customer(&request.customer_id, &changes, if_match, &actor, &scope)).await?;
     Ok(Reply::ok(&customer)?.with_etag(version))
 }
 
 pub async fn delete(ctx: Ctx) -> Result<Reply, ApiError> {
     let request: dto::DeleteCustomer = ctx.bind("DeleteCustomer")?;
     require_id("customerId", &request.customer_id)?;
+    ctx.caller.may_delete_customer(&request.customer_id)?;
     let if_match = IfMatch::expected_version(ctx.if_match);
-    ctx.store(move |s| s.delete_customer(&request.customer_id, if_match)).await?;
+    let scope = ctx.scope();
+    ctx.store(move |s| s.delete_customer(&request.customer_id, if_match, &scope)).await?;
     Ok(Reply::NoContent)
 }
 
@@ -89,10 +95,39 @@ pub async fn set_staging(ctx: Ctx) -> Result<Reply, ApiError> {
     let Some(is_staging) = request.is_staging else {
         return Err(ValidationErrors::single("isStaging", "NotNull", "'isStaging' must be true or false.").into());
     };
-    let actor = ctx.actor.clone();
+    ctx.caller.may_write_customers()?;
     let changes = CustomerChanges { is_staging: Some(is_staging), ..Default::default() };
     let if_match = IfMatch::expected_version(ctx.if_match);
+    let (actor, scope) = (ctx.actor.clone(), ctx.scope());
     let (customer, version) =
-        ctx.store(move |s| s.patch_customer(&request.customer_id, &changes, if_match, &actor)).await?;
+        ctx.store(move |s| s.patch_customer(&request.customer_id, &changes, if_match, &actor, &scope)).await?;
     Ok(Reply::with_status(StatusCode::OK, &customer)?.with_etag(version))
+}
+
+/// Filters that name ids outside the caller's reach are refused (403), whether those ids exist or not: the
+/// answer must not depend on what the caller cannot see.
+async fn check_filter_reach(ctx: &Ctx, request: &dto::ListCustomers) -> Result<(), ApiError> {
+    let Some(readable) = ctx.caller.readable_accounts().map(<[String]>::to_vec) else { return Ok(()) };
+    let forbidden = |field: &str, id: &str| ApiError::Forbidden {
+        field: Some(field.to_owned()),
+        message: format!("'{id}' is outside what this user may reach"),
+    };
+    if let Some(id) = request.account_ids.iter().find(|id| !readable.contains(id)) {
+        return Err(forbidden("accountIds", id));
+    }
+    let (parents, tags, scope) = (request.parent_customer_ids.clone(), request.tag_ids.clone(), ctx.scope());
+    let (visible_parents, known_tags) = ctx
+        .store(move |s| {
+            let visible = if parents.is_empty() { Vec::new() } else { s.visible_customer_ids(&parents, &scope)? };
+            let known = if tags.is_empty() { Vec::new() } else { s.tags_in_accounts(&tags, &readable)? };
+            Ok((visible, known))
+        })
+        .await?;
+    if let Some(id) = request.parent_customer_ids.iter().find(|id| !visible_parents.contains(id)) {
+        return Err(forbidden("parentCustomerIds", id));
+    }
+    if let Some(id) = request.tag_ids.iter().find(|id| !known_tags.contains(id)) {
+        return Err(forbidden("tagIds", id));
+    }
+    Ok(())
 }

@@ -3,7 +3,6 @@
 
 use canopy_domain::{patch::CustomerChanges, AccountInfo, CustomerInfo, ValidationErrors};
 use canopy_schedule::ChainLink;
-use canopy_store::Scope;
 
 use crate::{
     api::{Ctx, Reply},
@@ -22,7 +21,8 @@ async fn chain(
     if request.customer_id.trim().is_empty() {
         return Err(ValidationErrors::single("customerId", "NotEmpty", "'customerId' must not be empty.").into());
     }
-    ctx.store(move |s| s.customer_chain(&request.customer_id, &Scope::All)).await
+    let scope = ctx.scope();
+    ctx.store(move |s| s.customer_chain(&request.customer_id, &scope)).await
 }
 
 /// A chain the store handed over that the resolver refuses is our fault, not the client's.

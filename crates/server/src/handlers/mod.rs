@@ -2,6 +2,7 @@
 //! their own (rules live in `canopy-domain`).
 
 pub mod accounts;
+pub mod auth;
 pub mod customers;
 pub mod health;
 pub mod inheritance;

@@ -15,6 +15,7 @@ fn require_account(account_id: Option<String>) -> Result<String, ApiError> {
 pub async fn get(ctx: Ctx) -> Result<Reply, ApiError> {
     let request: dto::GetSystemSettings = ctx.bind("GetSystemSettings")?;
     let account_id = require_account(request.account_id)?;
+    super::accounts::require_reach(&ctx, &account_id)?;
     let settings = ctx.store(move |s| s.get_system_settings(&account_id)).await?;
     Reply::ok(&settings)
 }
@@ -22,6 +23,8 @@ pub async fn get(ctx: Ctx) -> Result<Reply, ApiError> {
 pub async fn patch(ctx: Ctx) -> Result<Reply, ApiError> {
     let request: dto::PatchSystemSettings = ctx.bind("PatchSystemSettings")?;
     let account_id = require_account(request.account_id.clone())?;
+    super::accounts::require_reach(&ctx, &account_id)?;
+    ctx.caller.may_write_settings(&account_id)?;
     let changes = request.changes();
     let actor = ctx.actor.clone();
     let settings = ctx.store(move |s| s.patch_system_settings(&account_id, &changes, &actor)).await?;

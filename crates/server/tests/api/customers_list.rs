@@ -217,8 +217,9 @@ async fn a_page_costs_the_same_few_statements_however_deep_the_tree() {
         costs.push(app.store.statements_executed() - before);
     }
     assert!(breadcrumb_len >= 1 || root.is_none());
-    // The pool's liveness check, BEGIN, (parent paths), count, page, tags, breadcrumb names, account names, COMMIT.
+    // Authentication (key, user and its links, each behind the pool's liveness check): 6. The page: the liveness
+    // check, BEGIN, (parent paths), count, page, tags, breadcrumb names, account names, COMMIT: at most 9.
     for cost in &costs {
-        assert!(*cost <= 9, "a page cost {cost} statements: {costs:?}");
+        assert!(*cost <= 15, "a page cost {cost} statements: {costs:?}");
     }
 }

@@ -185,7 +185,34 @@ impl Reply {
 pub struct TestApp<S> {
     service: S,
     pub store: Store,
+    /// An API key of a SystemAdministrator, sent with every request that names no credentials of its own.
+    pub admin_key: String,
     _db: TestDb,
+}
+
+/// The signing key of tests' bearer tokens.
+pub const JWT_SECRET: &[u8] = b"test secret, not for production";
+
+/// Creates a user directly in the store and returns an API key for it.
+pub fn user_with_key(store: &Store, new: canopy_store::NewUser) -> String {
+    let user = store.create_user(new).expect("user");
+    let key = canopy_server::auth::new_api_key();
+    store.create_api_key(&user.id, &canopy_server::auth::digest(&key), &key[..7]).expect("key");
+    key
+}
+
+pub fn new_user(name: &str, roles: &[canopy_domain::Role]) -> canopy_store::NewUser {
+    canopy_store::NewUser {
+        user_name: name.to_owned(),
+        email: None,
+        display_name: None,
+        // Tests that log in with a password set their own hash; an unusable one is fine for key-based users.
+        password_hash: "unusable".into(),
+        roles: roles.to_vec(),
+        manager_access: canopy_domain::ManagerAccess::ReadOnly,
+        account_ids: Vec::new(),
+        customer_ids: Vec::new(),
+    }
 }
 
 /// The app over a fresh, empty database.
@@ -193,9 +220,14 @@ pub async fn spawn(
 ) -> TestApp<impl Service<actix_http::Request, Response = ServiceResponse<impl MessageBody>, Error = Error>> {
     let db = TestDb::new();
     let store = Store::open(&db.url).expect("store opens");
-    let state = AppState { store: store.clone(), limits: Limits { max_body_bytes: 64 * 1024 } };
+    let state = AppState {
+        store: store.clone(),
+        limits: Limits { max_body_bytes: 64 * 1024 },
+        auth: canopy_server::auth::AuthConfig::new(JWT_SECRET.to_vec()),
+    };
+    let admin_key = user_with_key(&store, new_user("test-admin", &[canopy_domain::Role::SystemAdministrator]));
     let service = test::init_service(app(state)).await;
-    TestApp { service, store, _db: db }
+    TestApp { service, store, admin_key, _db: db }
 }
 
 /// The app over the demo fixture.
@@ -215,8 +247,16 @@ where
 {
     pub async fn request(&self, method: Method, uri: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Reply {
         let mut req = test::TestRequest::default().method(method).uri(uri);
+        let has_credentials = headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("authorization") || name.eq_ignore_ascii_case("cookie"));
+        if !has_credentials {
+            req = req.insert_header(("Authorization", format!("Bearer {}", self.admin_key)));
+        }
         for (name, value) in headers {
-            req = req.insert_header((*name, *value));
+            if *value != "-" {
+                req = req.insert_header((*name, *value));
+            }
         }
         if let Some(body) = body {
             req = req.set_json(body);
@@ -224,7 +264,14 @@ where
         self.send(req).await
     }
 
+    /// Sends a request as built, adding the administrator's key unless it carries credentials of its own.
     pub async fn send(&self, req: test::TestRequest) -> Reply {
+        let req = req.insert_header(("Authorization", format!("Bearer {}", self.admin_key)));
+        self.send_raw(req).await
+    }
+
+    /// Sends a request exactly as built (no credentials added).
+    pub async fn send_raw(&self, req: test::TestRequest) -> Reply {
         let response = test::call_service(&self.service, req.to_request()).await;
         let status = response.status();
         let headers = response.headers().clone();

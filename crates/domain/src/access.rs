@@ -1,0 +1,199 @@
+//! Who may do what: the role and scope rules of SPEC §6, as pure decisions. The store applies scopes inside its
+//! queries; these functions decide the rest (which roles may write, what a Customer user may change about the
+//! customer it is linked to).
+
+use crate::{patch::CustomerChanges, user::ManagerAccess, user::Role};
+
+/// The signed-in user, as far as access decisions need it. Built from the store on every request, so a change
+/// of roles or links takes effect at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub user_id: String,
+    pub user_name: String,
+    pub roles: Vec<Role>,
+    pub manager_access: ManagerAccess,
+    /// For Managers: the accounts linked to the user and all their descendant accounts.
+    pub managed_accounts: Vec<String>,
+    /// For Customer users: the customers linked to the user (each with its whole subtree in reach).
+    pub linked_customers: Vec<String>,
+    /// For Customer users: the accounts of the linked customers (their tag catalogues and data fields).
+    pub linked_accounts: Vec<String>,
+}
+
+/// What part of the data a caller reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    Everything,
+    /// Every customer and setting of these accounts.
+    Accounts(Vec<String>),
+    /// These customers and their descendants; the accounts are theirs (readable, for catalogues).
+    Subtrees {
+        customers: Vec<String>,
+        accounts: Vec<String>,
+    },
+}
+
+/// Why a caller may not do something it can see. Answered with 403.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied {
+    pub field: Option<&'static str>,
+    pub message: String,
+}
+
+impl Denied {
+    fn new(field: Option<&'static str>, message: impl Into<String>) -> Self {
+        Self { field, message: message.into() }
+    }
+}
+
+impl Caller {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// The widest reach of the caller's roles.
+    pub fn reach(&self) -> Reach {
+        if self.has(Role::SystemAdministrator) {
+            Reach::Everything
+        } else if self.has(Role::Manager) {
+            Reach::Accounts(self.managed_accounts.clone())
+        } else if self.has(Role::Customer) {
+            Reach::Subtrees { customers: self.linked_customers.clone(), accounts: self.linked_accounts.clone() }
+        } else {
+            Reach::Subtrees { customers: Vec::new(), accounts: Vec::new() }
+        }
+    }
+
+    /// Accounts whose catalogue and settings the caller may read; `None` means all.
+    pub fn readable_accounts(&self) -> Option<&[String]> {
+        match self.reach() {
+            Reach::Everything => None,
+            Reach::Accounts(_) => Some(&self.managed_accounts),
+            Reach::Subtrees { .. } => Some(&self.linked_accounts),
+        }
+    }
+
+    /// Whether `account_id` is among the accounts the caller reaches.
+    pub fn reaches_account(&self, account_id: &str) -> bool {
+        self.readable_accounts().is_none_or(|ids| ids.iter().any(|id| id == account_id))
+    }
+
+    fn is_admin(&self) -> bool {
+        self.has(Role::SystemAdministrator)
+    }
+
+    fn manager_only(&self) -> bool {
+        !self.is_admin() && self.has(Role::Manager)
+    }
+
+    /// Creating and changing customers: everyone but a read-only Manager.
+    pub fn may_write_customers(&self) -> Result<(), Denied> {
+        if self.manager_only() && self.manager_access < ManagerAccess::ReadWrite {
+            return Err(Denied::new(None, "read-only managers may not change customers"));
+        }
+        Ok(())
+    }
+
+    /// Deleting customers: Managers need ReadWriteDelete; a Customer user may delete below its linked customers
+    /// but not the linked customers themselves.
+    pub fn may_delete_customer(&self, customer_id: &str) -> Result<(), Denied> {
+        if self.manager_only() && self.manager_access < ManagerAccess::ReadWriteDelete {
+            return Err(Denied::new(None, "this manager may not delete customers"));
+        }
+        if self.is_customer_user() && self.linked_customers.iter().any(|c| c == customer_id) {
+            return Err(Denied::new(Some("customerId"), "a customer user may not delete the customer it is linked to"));
+        }
+        Ok(())
+    }
+
+    fn is_customer_user(&self) -> bool {
+        !self.is_admin() && !self.has(Role::Manager) && self.has(Role::Customer)
+    }
+
+    /// The field rule: a Customer user may not change the billing settings, the override flags or the parent of
+    /// a customer it is linked to (it may for their descendants).
+    pub fn may_patch_customer(&self, customer_id: &str, changes: &CustomerChanges) -> Result<(), Denied> {
+        self.may_write_customers()?;
+        if !self.is_customer_user() || !self.linked_customers.iter().any(|c| c == customer_id) {
+            return Ok(());
+        }
+        let protected: [(&'static str, bool); 4] = [
+            ("billingSettings", changes.billing_settings.is_some()),
+            ("overrideBillingSettings", changes.override_billing_settings.is_some()),
+            ("overrideAppSettings", changes.override_app_settings.is_some()),
+            ("parentCustomerId", changes.parent_customer_id.is_some()),
+        ];
+        match protected.into_iter().find(|(_, changed)| *changed) {
+            Some((field, _)) => Err(Denied::new(
+                Some(field),
+                format!("a customer user may not change '{field}' of the customer it is linked to"),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Accounts (create, change, delete) are the SystemAdministrator's.
+    pub fn may_write_accounts(&self) -> Result<(), Denied> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(Denied::new(None, "only a SystemAdministrator may change accounts"))
+        }
+    }
+
+    /// An account's system settings: the SystemAdministrator, or a Manager of the account with write access.
+    pub fn may_write_settings(&self, account_id: &str) -> Result<(), Denied> {
+        if self.is_admin() {
+            return Ok(());
+        }
+        if self.has(Role::Manager)
+            && self.manager_access >= ManagerAccess::ReadWrite
+            && self.managed_accounts.iter().any(|a| a == account_id)
+        {
+            return Ok(());
+        }
+        Err(Denied::new(None, "this user may not change the account's system settings"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller(roles: &[Role], access: ManagerAccess) -> Caller {
+        Caller {
+            user_id: "u".into(),
+            user_name: "u".into(),
+            roles: roles.to_vec(),
+            manager_access: access,
+            managed_accounts: vec!["acc".into()],
+            linked_customers: vec!["root".into()],
+            linked_accounts: vec!["acc".into()],
+        }
+    }
+
+    #[test]
+    fn a_customer_user_may_not_change_protected_fields_of_its_own_customer_only() {
+        let c = caller(&[Role::Customer], ManagerAccess::ReadOnly);
+        let billing = CustomerChanges { override_billing_settings: Some(true), ..CustomerChanges::default() };
+        assert_eq!(c.may_patch_customer("root", &billing).map_err(|d| d.field), Err(Some("overrideBillingSettings")));
+        assert!(c.may_patch_customer("child", &billing).is_ok());
+        let rename = CustomerChanges { name: Some("x".into()), ..CustomerChanges::default() };
+        assert!(c.may_patch_customer("root", &rename).is_ok());
+    }
+
+    #[test]
+    fn manager_access_levels_gate_writes_and_deletes() {
+        assert!(caller(&[Role::Manager], ManagerAccess::ReadOnly).may_write_customers().is_err());
+        assert!(caller(&[Role::Manager], ManagerAccess::ReadWrite).may_write_customers().is_ok());
+        assert!(caller(&[Role::Manager], ManagerAccess::ReadWrite).may_delete_customer("x").is_err());
+        assert!(caller(&[Role::Manager], ManagerAccess::ReadWriteDelete).may_delete_customer("x").is_ok());
+        assert!(caller(&[Role::SystemAdministrator], ManagerAccess::ReadOnly).may_delete_customer("x").is_ok());
+    }
+
+    #[test]
+    fn only_administrators_write_accounts() {
+        assert!(caller(&[Role::SystemAdministrator], ManagerAccess::ReadOnly).may_write_accounts().is_ok());
+        assert!(caller(&[Role::Manager], ManagerAccess::ReadWriteDelete).may_write_accounts().is_err());
+    }
+}

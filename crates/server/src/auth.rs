@@ -1,0 +1,276 @@
+//! Authentication: who is calling. Credentials (with failed-login throttling), HTTP Basic, session cookies
+//! (`ss-id`/`ss-pid`, sessions in the database so any instance accepts any session), bearer JWTs (HS256, short
+//! expiry) and API keys (`ak-…`). Passwords are argon2id; session ids and API keys are stored as SHA-256 digests.
+//! Nothing here ever logs or returns a secret it did not just create for the caller.
+
+use std::time::Duration;
+
+use actix_web::{http::header, HttpRequest};
+use argon2::{
+    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
+    Argon2,
+};
+use base64::Engine;
+use canopy_domain::{access::Caller, Role};
+use canopy_store::{Store, UserRecord};
+use chrono::{SecondsFormat, Utc};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+
+/// Authentication settings, resolved once at start.
+#[derive(Clone)]
+pub struct AuthConfig {
+    /// HS256 key of bearer tokens. Every instance sharing a database must share it.
+    pub jwt_secret: Vec<u8>,
+    pub jwt_ttl: Duration,
+    pub session_ttl: Duration,
+    pub permanent_session_ttl: Duration,
+    /// Failed logins allowed per user name within `throttle_window` before logins are refused with 429.
+    pub max_failed_logins: i32,
+    pub throttle_window: Duration,
+}
+
+impl std::fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthConfig").field("jwt_secret", &"***").field("jwt_ttl", &self.jwt_ttl).finish()
+    }
+}
+
+impl AuthConfig {
+    pub fn new(jwt_secret: Vec<u8>) -> Self {
+        Self {
+            jwt_secret,
+            jwt_ttl: Duration::from_secs(15 * 60),
+            session_ttl: Duration::from_secs(14 * 24 * 3600),
+            permanent_session_ttl: Duration::from_secs(28 * 24 * 3600),
+            max_failed_logins: 5,
+            throttle_window: Duration::from_secs(15 * 60),
+        }
+    }
+
+    /// A random key, for a single instance without a configured secret (its tokens die with it).
+    pub fn random_secret() -> Vec<u8> {
+        let mut key = vec![0u8; 32];
+        rand::rng().fill_bytes(&mut key);
+        key
+    }
+}
+
+fn instant_text(after: Duration) -> String {
+    let at = Utc::now() + chrono::Duration::from_std(after).unwrap_or_else(|_| chrono::Duration::zero());
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn now_text() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn ago_text(before: Duration) -> String {
+    let at = Utc::now() - chrono::Duration::from_std(before).unwrap_or_else(|_| chrono::Duration::zero());
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// An argon2id hash of `password` (PHC string, salt included).
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ApiError::Internal(format!("password hashing failed: {e}")))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// A hash to verify against when the user does not exist, so that "no such user" takes as long as "wrong
+/// password" and the timing reveals nothing.
+fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password("decoy password that matches nothing").unwrap_or_default())
+}
+
+/// 15 random bytes, URL-safe base64: 20 characters, the shape of ServiceStack's session ids.
+pub fn new_session_id() -> String {
+    let mut bytes = [0u8; 15];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// `ak-` and 32 hex digits (128 random bits), the shape of ServiceStack's API keys.
+pub fn new_api_key() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("ak-{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+/// What the database keeps of a session id or an API key.
+pub fn digest(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    iss: String,
+    sub: String,
+    iat: i64,
+    exp: i64,
+    preferred_username: String,
+    roles: Vec<String>,
+}
+
+const ISSUER: &str = "canopy";
+
+pub fn issue_jwt(config: &AuthConfig, user: &UserRecord) -> Result<String, ApiError> {
+    let now = Utc::now().timestamp();
+    let claims = Claims {
+        iss: ISSUER.into(),
+        sub: user.id.clone(),
+        iat: now,
+        exp: now + config.jwt_ttl.as_secs() as i64,
+        preferred_username: user.user_name.clone(),
+        roles: user.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+    };
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(&config.jwt_secret),
+    )
+    .map_err(|e| ApiError::Internal(format!("token signing failed: {e}")))
+}
+
+/// The user id of a valid token; `Ok(None)` for one that is not ours (a bad signature is ignored, as
+/// ServiceStack does); an error for one of ours that has expired.
+fn verify_jwt(config: &AuthConfig, token: &str) -> Result<Option<String>, ApiError> {
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.set_issuer(&[ISSUER]);
+    validation.leeway = 5;
+    match jsonwebtoken::decode::<Claims>(
+        token,
+        &jsonwebtoken::DecodingKey::from_secret(&config.jwt_secret),
+        &validation,
+    ) {
+        Ok(data) => Ok(Some(data.claims.sub)),
+        Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::ExpiredSignature) => {
+            Err(ApiError::TokenException("Token has expired".into()))
+        }
+        Err(_) => Ok(None),
+    }
+}
+
+/// Checks a user name and password, with throttling: after `max_failed_logins` failures in the window, further
+/// attempts are refused (429) without being checked.
+pub fn check_credentials(
+    store: &Store,
+    config: &AuthConfig,
+    user_name: &str,
+    password: &str,
+) -> Result<UserRecord, ApiError> {
+    let window_start = ago_text(config.throttle_window);
+    let failures = store.login_failures(user_name, &window_start)?;
+    if failures >= config.max_failed_logins {
+        return Err(ApiError::TooManyRequests { retry_after_secs: config.throttle_window.as_secs() });
+    }
+    let user = store.user_by_name(user_name)?;
+    let hash = user.as_ref().map_or_else(|| decoy_hash().to_owned(), |u| u.password_hash.clone());
+    let valid = verify_password(password, &hash) && user.is_some();
+    match user {
+        Some(user) if valid => {
+            store.clear_login_failures(user_name)?;
+            Ok(user)
+        }
+        _ => {
+            store.record_login_failure(user_name, &window_start)?;
+            Err(ApiError::Unauthorized("Invalid Username or Password".into()))
+        }
+    }
+}
+
+/// Starts a session for `user`; returns its id (which only the client keeps) and how long it lasts.
+pub fn start_session(
+    store: &Store,
+    config: &AuthConfig,
+    user: &UserRecord,
+    remember: bool,
+) -> Result<(String, Duration), ApiError> {
+    let id = new_session_id();
+    let ttl = if remember { config.permanent_session_ttl } else { config.session_ttl };
+    store.create_session(&digest(&id), &user.id, remember, &instant_text(ttl))?;
+    Ok((id, ttl))
+}
+
+/// The credentials a request carries, taken off it so that checking them can run on another thread.
+#[derive(Debug, Clone, Default)]
+pub struct Credentials {
+    authorization: Option<String>,
+    session: Option<String>,
+}
+
+impl Credentials {
+    pub fn of(req: &HttpRequest) -> Self {
+        Self {
+            authorization: req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned),
+            session: session_id(req),
+        }
+    }
+}
+
+/// The session id a request carries: `ss-opt=perm` means `ss-pid`, otherwise `ss-id` (also as `X-ss-id` headers).
+pub fn session_id(req: &HttpRequest) -> Option<String> {
+    let header_value = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let cookie =
+        |name: &str| req.cookie(name).map(|c| c.value().to_owned()).or_else(|| header_value(&format!("x-{name}")));
+    let permanent = cookie("ss-opt").is_some_and(|o| o.split(',').any(|v| v == "perm"));
+    if permanent {
+        cookie("ss-pid").or_else(|| cookie("ss-id"))
+    } else {
+        cookie("ss-id").or_else(|| cookie("ss-pid"))
+    }
+}
+
+/// Who the request comes from, if anyone: bearer token (API key or JWT), HTTP Basic, or session cookie.
+pub fn identify(credentials: &Credentials, store: &Store, config: &AuthConfig) -> Result<Option<UserRecord>, ApiError> {
+    let authorization = credentials.authorization.as_deref().unwrap_or("");
+    let user_id = if let Some(token) = authorization.strip_prefix("Bearer ").map(str::trim) {
+        if token.starts_with("ak-") {
+            store.api_key_user(&digest(token))?
+        } else {
+            verify_jwt(config, token)?
+        }
+    } else if let Some(encoded) = authorization.strip_prefix("Basic ").map(str::trim) {
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .ok_or_else(|| ApiError::Unauthorized("malformed Basic credentials".into()))?;
+        let (user_name, password) = decoded.split_once(':').unwrap_or((decoded.as_str(), ""));
+        return check_credentials(store, config, user_name, password).map(Some);
+    } else if let Some(session) = &credentials.session {
+        store.session_user(&digest(session), &now_text())?
+    } else {
+        None
+    };
+    match user_id {
+        Some(id) => Ok(store.user_by_id(&id)?),
+        None => Ok(None),
+    }
+}
+
+/// The access-decision view of a user: its roles and the accounts and customers they reach, read fresh.
+pub fn caller_of(store: &Store, user: &UserRecord) -> Result<Caller, ApiError> {
+    let managed_accounts =
+        if user.roles.contains(&Role::Manager) { store.account_subtree_ids(&user.account_ids)? } else { Vec::new() };
+    let linked_accounts = store.accounts_of_customers(&user.customer_ids)?;
+    Ok(Caller {
+        user_id: user.id.clone(),
+        user_name: user.user_name.clone(),
+        roles: user.roles.clone(),
+        manager_access: user.manager_access,
+        managed_accounts,
+        linked_customers: user.customer_ids.clone(),
+        linked_accounts,
+    })
+}

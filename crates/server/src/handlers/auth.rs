@@ -1,0 +1,181 @@
+//! ServiceStack's auth services: log in (credentials), the current session, the auth status (Evo Voice's
+//! UserInfo) and log out.
+
+use actix_web::cookie::{time, Cookie, SameSite};
+use canopy_domain::{access::Caller, ManagerAccess, ValidationErrors};
+use canopy_store::UserRecord;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    api::{Reply, Request},
+    auth,
+    error::ApiError,
+};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct Authenticate {
+    provider: Option<String>,
+    user_name: Option<String>,
+    password: Option<String>,
+    remember_me: Option<bool>,
+}
+
+/// ServiceStack's AuthenticateResponse, the members Canopy fills.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AuthenticateResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bearer_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    roles: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    permissions: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auth_provider: Option<String>,
+}
+
+/// Evo Voice's UserInfo.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UserInfo {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    is_authenticated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email_address: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    roles: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    account_ids: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    account_names: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    manager_access: Option<ManagerAccess>,
+}
+
+fn session_cookie(request: &Request, name: &'static str, value: String, max_age_secs: i64) -> Cookie<'static> {
+    Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(request.http.connection_info().scheme() == "https")
+        .max_age(time::Duration::seconds(max_age_secs))
+        .finish()
+}
+
+fn response_for(
+    config: &auth::AuthConfig,
+    user: &UserRecord,
+    session_id: Option<String>,
+) -> Result<AuthenticateResponse, ApiError> {
+    Ok(AuthenticateResponse {
+        user_id: Some(user.id.clone()),
+        session_id,
+        user_name: Some(user.user_name.clone()),
+        display_name: Some(user.display_name.clone().unwrap_or_else(|| user.user_name.clone())),
+        bearer_token: Some(auth::issue_jwt(config, user)?),
+        roles: Some(user.roles.iter().map(|r| r.as_str().to_owned()).collect()),
+        permissions: Some(Vec::new()),
+        auth_provider: Some("credentials".into()),
+    })
+}
+
+/// `POST /auth/credentials` or `POST /auth` logs in; `GET /auth` answers the current session.
+pub async fn authenticate(request: Request) -> Result<Reply, ApiError> {
+    let dto: Authenticate = request.bind("Authenticate")?;
+    if request.http.method() == actix_web::http::Method::GET && dto.user_name.is_none() {
+        let user = request.identify().await?.ok_or_else(|| ApiError::Unauthorized("Not Authenticated".into()))?;
+        return Reply::ok(&response_for(&request.state.auth, &user, auth::session_id(&request.http))?);
+    }
+    let provider = dto.provider.as_deref().unwrap_or("credentials");
+    if !provider.eq_ignore_ascii_case("credentials") && !provider.eq_ignore_ascii_case("login") {
+        return Err(ApiError::NotFound(format!("No configuration was added for OAuth provider '{provider}'")));
+    }
+    let mut errors = ValidationErrors::default();
+    let user_name = dto.user_name.unwrap_or_default();
+    let password = dto.password.unwrap_or_default();
+    canopy_domain::validation::check_not_blank("userName", &user_name, &mut errors);
+    canopy_domain::validation::check_not_blank("password", &password, &mut errors);
+    errors.into_result()?;
+    let remember = dto.remember_me.unwrap_or(false);
+    let state = request.state.clone();
+    let (user, session_id, ttl) = actix_web::web::block(move || -> Result<_, ApiError> {
+        let user = auth::check_credentials(&state.store, &state.auth, &user_name, &password)?;
+        let (session_id, ttl) = auth::start_session(&state.store, &state.auth, &user, remember)?;
+        Ok((user, session_id, ttl))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))??;
+    let max_age = ttl.as_secs() as i64;
+    let cookies = vec![
+        session_cookie(&request, "ss-id", session_id.clone(), max_age),
+        session_cookie(&request, "ss-pid", session_id.clone(), max_age),
+        session_cookie(&request, "ss-opt", if remember { "perm" } else { "temp" }.into(), max_age),
+    ];
+    Ok(Reply::ok(&response_for(&request.state.auth, &user, Some(session_id))?)?.with_cookies(cookies))
+}
+
+/// `GET /auth/status`: who is signed in, or `isAuthenticated: false`.
+pub async fn status(request: Request) -> Result<Reply, ApiError> {
+    let Some(user) = request.identify().await? else {
+        return Reply::ok(&UserInfo::default());
+    };
+    let state = request.state.clone();
+    let info = actix_web::web::block(move || -> Result<UserInfo, ApiError> {
+        let caller: Caller = auth::caller_of(&state.store, &user)?;
+        let account_ids: Vec<String> = match caller.readable_accounts() {
+            Some(ids) => ids.to_vec(),
+            None => state
+                .store
+                .list_accounts(&canopy_store::AccountFilter::default(), canopy_domain::listing::Paging::All)?
+                .0
+                .into_iter()
+                .map(|a| a.id)
+                .collect(),
+        };
+        let names = state.store.accounts_with_ancestors(&account_ids)?;
+        let account_names = account_ids
+            .iter()
+            .map(|id| names.iter().find(|a| &a.id == id).map(|a| a.name.clone()).unwrap_or_default())
+            .collect();
+        Ok(UserInfo {
+            id: Some(user.id.clone()),
+            is_authenticated: true,
+            name: Some(user.display_name.clone().unwrap_or_else(|| user.user_name.clone())),
+            email_address: user.email.clone(),
+            roles: user.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+            account_ids,
+            account_names,
+            manager_access: user.roles.contains(&canopy_domain::Role::Manager).then_some(user.manager_access),
+        })
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))??;
+    Reply::ok(&info)
+}
+
+/// `/auth/logout`: ends the session and clears the cookies.
+pub async fn logout(request: Request) -> Result<Reply, ApiError> {
+    if let Some(session) = auth::session_id(&request.http) {
+        let store = request.state.store.clone();
+        actix_web::web::block(move || store.delete_session(&auth::digest(&session)))
+            .await
+            .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))??;
+    }
+    let cleared = ["ss-id", "ss-pid", "ss-opt", "ss-tok"]
+        .into_iter()
+        .map(|name| session_cookie(&request, name, String::new(), 0))
+        .collect();
+    Ok(Reply::ok(&AuthenticateResponse::default())?.with_cookies(cleared))
+}

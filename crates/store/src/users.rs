@@ -1,0 +1,264 @@
+//! Users, their links to accounts and customers, sessions, API keys and login throttling. This crate never sees a
+//! secret in the clear: callers pass password hashes and SHA-256 digests of session ids and keys.
+
+use canopy_domain::{ManagerAccess, Role};
+use diesel::prelude::*;
+
+use crate::{
+    new_id, now_text,
+    schema::{api_keys, login_failures, sessions, user_accounts, user_customers, users},
+    sort_key, Store, StoreError, StoreResult,
+};
+
+/// A user as stored (the password as its argon2id hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: String,
+    pub user_name: String,
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub password_hash: String,
+    pub roles: Vec<Role>,
+    pub manager_access: ManagerAccess,
+    pub account_ids: Vec<String>,
+    pub customer_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub user_name: String,
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub password_hash: String,
+    pub roles: Vec<Role>,
+    pub manager_access: ManagerAccess,
+    pub account_ids: Vec<String>,
+    pub customer_ids: Vec<String>,
+}
+
+#[derive(Queryable)]
+struct UserRow {
+    id: String,
+    user_name: String,
+    email: Option<String>,
+    display_name: Option<String>,
+    password_hash: String,
+    roles: String,
+    manager_access: String,
+}
+
+fn roles_text(roles: &[Role]) -> String {
+    roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+}
+
+fn access_text(access: ManagerAccess) -> &'static str {
+    match access {
+        ManagerAccess::ReadOnly => "ReadOnly",
+        ManagerAccess::ReadWrite => "ReadWrite",
+        ManagerAccess::ReadWriteDelete => "ReadWriteDelete",
+    }
+}
+
+fn parse_access(text: &str) -> ManagerAccess {
+    match text {
+        "ReadWriteDelete" => ManagerAccess::ReadWriteDelete,
+        "ReadWrite" => ManagerAccess::ReadWrite,
+        _ => ManagerAccess::ReadOnly,
+    }
+}
+
+type UserColumns = (
+    users::id,
+    users::user_name,
+    users::email,
+    users::display_name,
+    users::password_hash,
+    users::roles,
+    users::manager_access,
+);
+
+const USER_COLUMNS: UserColumns = (
+    users::id,
+    users::user_name,
+    users::email,
+    users::display_name,
+    users::password_hash,
+    users::roles,
+    users::manager_access,
+);
+
+impl Store {
+    /// Creates a user with its links. Linked accounts and customers must exist.
+    pub fn create_user(&self, new: NewUser) -> StoreResult<UserRecord> {
+        let id = new_id();
+        let mut conn = self.conn()?;
+        conn.transaction(|conn| -> StoreResult<()> {
+            diesel::insert_into(users::table)
+                .values((
+                    users::id.eq(&id),
+                    users::user_name.eq(&new.user_name),
+                    users::user_name_key.eq(sort_key(&new.user_name)),
+                    users::email.eq(&new.email),
+                    users::display_name.eq(&new.display_name),
+                    users::password_hash.eq(&new.password_hash),
+                    users::roles.eq(roles_text(&new.roles)),
+                    users::manager_access.eq(access_text(new.manager_access)),
+                    users::date_created.eq(now_text()),
+                ))
+                .execute(conn)
+                .map_err(|e| match StoreError::from(e) {
+                    StoreError::Conflict { .. } => StoreError::Conflict {
+                        field: "userName".into(),
+                        message: format!("a user named '{}' exists already", new.user_name),
+                    },
+                    other => other,
+                })?;
+            for account in &new.account_ids {
+                diesel::insert_into(user_accounts::table)
+                    .values((user_accounts::user_id.eq(&id), user_accounts::account_id.eq(account)))
+                    .execute(conn)?;
+            }
+            for customer in &new.customer_ids {
+                diesel::insert_into(user_customers::table)
+                    .values((user_customers::user_id.eq(&id), user_customers::customer_id.eq(customer)))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })?;
+        self.user_by_id(&id)?.ok_or_else(|| StoreError::NotFound { entity: "User", id })
+    }
+
+    pub fn user_by_name(&self, user_name: &str) -> StoreResult<Option<UserRecord>> {
+        let mut conn = self.conn()?;
+        let row: Option<UserRow> = users::table
+            .filter(users::user_name_key.eq(sort_key(user_name)))
+            .select(USER_COLUMNS)
+            .first(&mut conn)
+            .optional()?;
+        row.map(|r| with_links(&mut conn, r)).transpose()
+    }
+
+    pub fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRecord>> {
+        let mut conn = self.conn()?;
+        let row: Option<UserRow> = users::table.find(id).select(USER_COLUMNS).first(&mut conn).optional()?;
+        row.map(|r| with_links(&mut conn, r)).transpose()
+    }
+
+    /// Records a session; `id_hash` is the SHA-256 of the id the client holds.
+    pub fn create_session(&self, id_hash: &str, user_id: &str, permanent: bool, expires: &str) -> StoreResult<()> {
+        let mut conn = self.conn()?;
+        diesel::insert_into(sessions::table)
+            .values((
+                sessions::id_hash.eq(id_hash),
+                sessions::user_id.eq(user_id),
+                sessions::permanent.eq(permanent),
+                sessions::date_created.eq(now_text()),
+                sessions::expires.eq(expires),
+            ))
+            .execute(&mut conn)?;
+        Ok(())
+    }
+
+    /// The user of an unexpired session. Expired sessions are removed as they are met.
+    pub fn session_user(&self, id_hash: &str, now: &str) -> StoreResult<Option<String>> {
+        let mut conn = self.conn()?;
+        let found: Option<(String, String)> =
+            sessions::table.find(id_hash).select((sessions::user_id, sessions::expires)).first(&mut conn).optional()?;
+        match found {
+            Some((user_id, expires)) if expires.as_str() > now => Ok(Some(user_id)),
+            Some(_) => {
+                diesel::delete(sessions::table.filter(sessions::expires.le(now))).execute(&mut conn)?;
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+
+    pub fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        let mut conn = self.conn()?;
+        diesel::delete(sessions::table.find(id_hash)).execute(&mut conn)?;
+        Ok(())
+    }
+
+    /// Stores an API key's digest; `prefix` (a few leading characters) lets operators recognise it in listings.
+    pub fn create_api_key(&self, user_id: &str, key_hash: &str, prefix: &str) -> StoreResult<()> {
+        let mut conn = self.conn()?;
+        diesel::insert_into(api_keys::table)
+            .values((
+                api_keys::key_hash.eq(key_hash),
+                api_keys::user_id.eq(user_id),
+                api_keys::prefix.eq(prefix),
+                api_keys::date_created.eq(now_text()),
+            ))
+            .execute(&mut conn)?;
+        Ok(())
+    }
+
+    pub fn api_key_user(&self, key_hash: &str) -> StoreResult<Option<String>> {
+        let mut conn = self.conn()?;
+        Ok(api_keys::table.find(key_hash).select(api_keys::user_id).first(&mut conn).optional()?)
+    }
+
+    /// Failed logins for a user name since `window_start` (older failures are forgotten).
+    pub fn login_failures(&self, user_name: &str, window_start: &str) -> StoreResult<i32> {
+        let mut conn = self.conn()?;
+        let row: Option<(i32, String)> = login_failures::table
+            .find(sort_key(user_name))
+            .select((login_failures::failures, login_failures::window_start))
+            .first(&mut conn)
+            .optional()?;
+        Ok(match row {
+            Some((failures, started)) if started.as_str() >= window_start => failures,
+            _ => 0,
+        })
+    }
+
+    /// Counts one more failed login; a failure after the window (`window_start`) starts a new count.
+    pub fn record_login_failure(&self, user_name: &str, window_start: &str) -> StoreResult<()> {
+        let key = sort_key(user_name);
+        let mut conn = self.conn()?;
+        conn.transaction(|conn| -> StoreResult<()> {
+            let updated =
+                diesel::update(login_failures::table.find(&key).filter(login_failures::window_start.ge(window_start)))
+                    .set(login_failures::failures.eq(login_failures::failures + 1))
+                    .execute(conn)?;
+            if updated == 0 {
+                diesel::delete(login_failures::table.find(&key)).execute(conn)?;
+                diesel::insert_into(login_failures::table)
+                    .values((
+                        login_failures::user_name_key.eq(&key),
+                        login_failures::failures.eq(1),
+                        login_failures::window_start.eq(now_text()),
+                    ))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn clear_login_failures(&self, user_name: &str) -> StoreResult<()> {
+        let mut conn = self.conn()?;
+        diesel::delete(login_failures::table.find(sort_key(user_name))).execute(&mut conn)?;
+        Ok(())
+    }
+}
+
+fn with_links(conn: &mut crate::connection::AnyConnection, row: UserRow) -> StoreResult<UserRecord> {
+    let account_ids: Vec<String> =
+        user_accounts::table.filter(user_accounts::user_id.eq(&row.id)).select(user_accounts::account_id).load(conn)?;
+    let customer_ids: Vec<String> = user_customers::table
+        .filter(user_customers::user_id.eq(&row.id))
+        .select(user_customers::customer_id)
+        .load(conn)?;
+    Ok(UserRecord {
+        roles: row.roles.split(',').filter_map(Role::parse).collect(),
+        manager_access: parse_access(&row.manager_access),
+        id: row.id,
+        user_name: row.user_name,
+        email: row.email,
+        display_name: row.display_name,
+        password_hash: row.password_hash,
+        account_ids,
+        customer_ids,
+    })
+}
