@@ -71,7 +71,9 @@ pub async fn patch(ctx: Ctx) -> Result<Reply, ApiError> {
     require_id("customerId", &request.customer_id)?;
     let changes: CustomerChanges = ctx.bind("PatchCustomer")?;
     super::inheritance::validate_schedule(&changes)?;
-    ctx.caller.may_patch_customer(&request.customer_id, &changes)?;
+    if let Err(denied) = ctx.caller.may_patch_customer(&request.customer_id, &changes) {
+        return Err(refuse_visible(&ctx, &request.customer_id, denied).await);
+    }
     let if_match = IfMatch::expected_version(ctx.if_match);
     let (actor, scope) = (ctx.actor.clone(), ctx.scope());
     let (customer, version) =
@@ -82,7 +84,9 @@ pub async fn patch(ctx: Ctx) -> Result<Reply, ApiError> {
 pub async fn delete(ctx: Ctx) -> Result<Reply, ApiError> {
     let request: dto::DeleteCustomer = ctx.bind("DeleteCustomer")?;
     require_id("customerId", &request.customer_id)?;
-    ctx.caller.may_delete_customer(&request.customer_id)?;
+    if let Err(denied) = ctx.caller.may_delete_customer(&request.customer_id) {
+        return Err(refuse_visible(&ctx, &request.customer_id, denied).await);
+    }
     let if_match = IfMatch::expected_version(ctx.if_match);
     let scope = ctx.scope();
     ctx.store(move |s| s.delete_customer(&request.customer_id, if_match, &scope)).await?;
@@ -95,7 +99,9 @@ pub async fn set_staging(ctx: Ctx) -> Result<Reply, ApiError> {
     let Some(is_staging) = request.is_staging else {
         return Err(ValidationErrors::single("isStaging", "NotNull", "'isStaging' must be true or false.").into());
     };
-    ctx.caller.may_write_customers()?;
+    if let Err(denied) = ctx.caller.may_write_customers() {
+        return Err(refuse_visible(&ctx, &request.customer_id, denied).await);
+    }
     let changes = CustomerChanges { is_staging: Some(is_staging), ..Default::default() };
     let if_match = IfMatch::expected_version(ctx.if_match);
     let (actor, scope) = (ctx.actor.clone(), ctx.scope());
@@ -130,4 +136,14 @@ async fn check_filter_reach(ctx: &Ctx, request: &dto::ListCustomers) -> Result<(
         return Err(forbidden("tagIds", id));
     }
     Ok(())
+}
+
+/// A refusal for a customer the caller may not change: 404 when it cannot see it (so that the answer never tells
+/// an unreachable customer from a missing one), else the 403 the rule gave.
+async fn refuse_visible(ctx: &Ctx, customer_id: &str, denied: canopy_domain::access::Denied) -> ApiError {
+    let (id, scope) = (customer_id.to_owned(), ctx.scope());
+    match ctx.store(move |s| s.get_customer(&id, &scope)).await {
+        Ok(_) => denied.into(),
+        Err(not_visible) => not_visible,
+    }
 }

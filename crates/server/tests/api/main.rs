@@ -1,9 +1,12 @@
 //! The integration suite: HTTP in, JSON out, through the real app and a real database. The same tests run on
 //! SQLite (default) and on PostgreSQL (`CANOPY_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432`).
 
+mod access;
 mod accounts;
+mod auth;
 mod customers_errors;
 mod customers_list;
 mod customers_write;
 mod inheritance;
+mod processes;
 mod support;

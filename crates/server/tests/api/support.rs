@@ -261,7 +261,7 @@ where
         if let Some(body) = body {
             req = req.set_json(body);
         }
-        self.send(req).await
+        self.send_raw(req).await
     }
 
     /// Sends a request as built, adding the administrator's key unless it carries credentials of its own.

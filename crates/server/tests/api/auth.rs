@@ -1,0 +1,231 @@
+use actix_web::{
+    http::{Method, StatusCode},
+    test::TestRequest,
+};
+use canopy_domain::Role;
+use serde_json::json;
+
+use crate::support::{new_user, spawn, user_with_key};
+
+const PASSWORD: &str = "correct horse battery";
+
+fn with_password(name: &str, roles: &[Role]) -> canopy_store::NewUser {
+    canopy_store::NewUser {
+        password_hash: canopy_server::auth::hash_password(PASSWORD).expect("hashes"),
+        ..new_user(name, roles)
+    }
+}
+
+fn set_cookie<'a>(reply: &'a crate::support::Reply, name: &str) -> Option<&'a str> {
+    reply.headers.get_all("set-cookie").filter_map(|v| v.to_str().ok()).find(|c| c.starts_with(&format!("{name}=")))
+}
+
+fn cookie_value(header: &str) -> String {
+    header.split(';').next().unwrap_or("").split_once('=').map(|(_, v)| v.to_owned()).unwrap_or_default()
+}
+
+#[actix_web::test]
+async fn credentials_log_in_with_session_cookies_and_a_bearer_token() {
+    let app = spawn().await;
+    app.store.create_user(with_password("alice", &[Role::SystemAdministrator])).expect("user");
+    let login = app
+        .request(
+            Method::POST,
+            "/auth/credentials",
+            Some(json!({"userName": "Alice", "password": PASSWORD, "rememberMe": true})),
+            &[("Authorization", "-")],
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.text);
+    assert_eq!(login.body["userName"], "alice");
+    assert_eq!(login.body["roles"], json!(["SystemAdministrator"]));
+    let session = login.body["sessionId"].as_str().unwrap_or("").to_owned();
+    assert_eq!(session.len(), 20);
+    let token = login.body["bearerToken"].as_str().unwrap_or("").to_owned();
+    assert_eq!(token.split('.').count(), 3, "a JWT");
+    for name in ["ss-id", "ss-pid", "ss-opt"] {
+        let cookie = set_cookie(&login, name).unwrap_or_else(|| panic!("{name} cookie set"));
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("Path=/"), "{cookie}");
+    }
+    assert_eq!(cookie_value(set_cookie(&login, "ss-opt").unwrap_or("")), "perm");
+    assert!(!login.text.contains(PASSWORD));
+
+    let by_cookie =
+        app.request(Method::GET, "/customers", None, &[("Cookie", &format!("ss-pid={session}; ss-opt=perm"))]).await;
+    assert_eq!(by_cookie.status, StatusCode::OK, "{}", by_cookie.text);
+    let by_token = app.request(Method::GET, "/customers", None, &[("Authorization", &format!("Bearer {token}"))]).await;
+    assert_eq!(by_token.status, StatusCode::OK, "{}", by_token.text);
+    let current = app.request(Method::GET, "/auth", None, &[("Cookie", &format!("ss-id={session}"))]).await;
+    assert_eq!(current.body["userName"], "alice", "{}", current.text);
+    let status = app.request(Method::GET, "/auth/status", None, &[("Cookie", &format!("ss-id={session}"))]).await;
+    assert_eq!(status.body["isAuthenticated"], true);
+    assert_eq!(status.body["roles"], json!(["SystemAdministrator"]));
+
+    let logout = app.request(Method::POST, "/auth/logout", None, &[("Cookie", &format!("ss-id={session}"))]).await;
+    assert_eq!(logout.status, StatusCode::OK);
+    assert_eq!(cookie_value(set_cookie(&logout, "ss-id").unwrap_or("ss-id=x")), "");
+    let after = app.request(Method::GET, "/customers", None, &[("Cookie", &format!("ss-id={session}"))]).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+}
+
+#[actix_web::test]
+async fn the_predefined_authenticate_route_logs_in_too() {
+    let app = spawn().await;
+    app.store.create_user(with_password("bob", &[Role::Manager])).expect("user");
+    let login = app
+        .request(
+            Method::POST,
+            "/api/Authenticate",
+            Some(json!({"provider": "credentials", "userName": "bob", "password": PASSWORD})),
+            &[("Authorization", "-")],
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.text);
+    assert_eq!(cookie_value(set_cookie(&login, "ss-opt").unwrap_or("")), "temp");
+}
+
+#[actix_web::test]
+async fn bad_logins_are_refused_clearly_and_then_throttled() {
+    let app = spawn().await;
+    app.store.create_user(with_password("carol", &[Role::Customer])).expect("user");
+    app.store.create_user(with_password("dave", &[Role::Customer])).expect("user");
+    let anonymous = [("Authorization", "-")];
+    let missing = app.request(Method::POST, "/auth/credentials", Some(json!({"userName": "carol"})), &anonymous).await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    assert_eq!(missing.field_error(), ("password", "NotEmpty"));
+    let provider = app
+        .request(Method::POST, "/auth/github", Some(json!({"userName": "carol", "password": "x"})), &anonymous)
+        .await;
+    assert_eq!(provider.status, StatusCode::NOT_FOUND);
+    for _ in 0..5 {
+        let wrong = app
+            .request(
+                Method::POST,
+                "/auth/credentials",
+                Some(json!({"userName": "carol", "password": "wrong"})),
+                &anonymous,
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(wrong.body["responseStatus"]["message"], "Invalid Username or Password");
+    }
+    let throttled = app
+        .request(
+            Method::POST,
+            "/auth/credentials",
+            Some(json!({"userName": "carol", "password": PASSWORD})),
+            &anonymous,
+        )
+        .await;
+    assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS, "{}", throttled.text);
+    assert_eq!(throttled.error_code(), "TooManyRequests");
+    assert!(throttled.headers.get("retry-after").is_some());
+    let other = app
+        .request(Method::POST, "/auth/credentials", Some(json!({"userName": "dave", "password": PASSWORD})), &anonymous)
+        .await;
+    assert_eq!(other.status, StatusCode::OK, "throttling is per user name");
+    let unknown = app
+        .request(Method::POST, "/auth/credentials", Some(json!({"userName": "nobody", "password": "x"})), &anonymous)
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED, "an unknown user looks like a wrong password");
+    assert_eq!(unknown.body["responseStatus"]["message"], "Invalid Username or Password");
+}
+
+#[actix_web::test]
+async fn without_valid_credentials_every_guarded_route_is_401() {
+    let app = spawn().await;
+    let anonymous = [("Authorization", "-")];
+    for (method, uri) in [
+        (Method::GET, "/customers"),
+        (Method::POST, "/customers"),
+        (Method::GET, "/customers/x"),
+        (Method::PATCH, "/customers/x"),
+        (Method::DELETE, "/customers/x"),
+        (Method::POST, "/customers/x/staging"),
+        (Method::GET, "/customers/x/inherited-billing-settings"),
+        (Method::POST, "/customers/x/test-schedule"),
+        (Method::GET, "/accounts"),
+        (Method::GET, "/system/settings?accountId=x"),
+        (Method::GET, "/api/ListCustomers"),
+        (Method::GET, "/json/reply/GetAccount?accountId=x"),
+        (Method::GET, "/auth"),
+    ] {
+        let reply = app.request(method.clone(), uri, None, &anonymous).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{method} {uri}");
+        assert_eq!(reply.error_code(), "Unauthorized", "{method} {uri}");
+        assert!(reply.headers.get("www-authenticate").is_some());
+    }
+    for bad in ["Bearer ak-00000000000000000000000000000000", "Bearer not.a.jwt", "Basic Zm9vOmJhcg==", "Bearer "] {
+        let reply = app.request(Method::GET, "/customers", None, &[("Authorization", bad)]).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{bad}");
+    }
+    let status = app.request(Method::GET, "/auth/status", None, &anonymous).await;
+    assert_eq!(status.status, StatusCode::OK);
+    assert_eq!(status.body, json!({"isAuthenticated": false}));
+    assert_eq!(app.request(Method::GET, "/health", None, &anonymous).await.status, StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn expired_and_forged_tokens_are_refused() {
+    let app = spawn().await;
+    let user = app.store.create_user(new_user("erin", &[Role::SystemAdministrator])).expect("user");
+    let now = chrono::Utc::now().timestamp();
+    let claims = |exp: i64| json!({"iss": "canopy", "sub": user.id, "iat": now - 1000, "exp": exp, "preferred_username": "erin", "roles": []});
+    let sign = |claims: serde_json::Value, key: &[u8]| {
+        jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &jsonwebtoken::EncodingKey::from_secret(key))
+            .expect("signs")
+    };
+    let valid = sign(claims(now + 600), crate::support::JWT_SECRET);
+    let reply = app.request(Method::GET, "/customers", None, &[("Authorization", &format!("Bearer {valid}"))]).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let expired = sign(claims(now - 600), crate::support::JWT_SECRET);
+    let reply = app.request(Method::GET, "/customers", None, &[("Authorization", &format!("Bearer {expired}"))]).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reply.error_code(), "TokenException");
+    assert_eq!(reply.body["responseStatus"]["message"], "Token has expired");
+    let forged = sign(claims(now + 600), b"someone else's key");
+    let reply = app.request(Method::GET, "/customers", None, &[("Authorization", &format!("Bearer {forged}"))]).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reply.error_code(), "Unauthorized");
+}
+
+#[actix_web::test]
+async fn basic_auth_and_api_keys_work_on_any_request() {
+    let app = spawn().await;
+    app.store.create_user(with_password("frank", &[Role::SystemAdministrator])).expect("user");
+    let basic = base64_encode(&format!("frank:{PASSWORD}"));
+    let reply = app.request(Method::GET, "/accounts", None, &[("Authorization", &format!("Basic {basic}"))]).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let wrong = base64_encode("frank:nope");
+    let reply = app.request(Method::GET, "/accounts", None, &[("Authorization", &format!("Basic {wrong}"))]).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    let key = user_with_key(&app.store, new_user("grace", &[Role::SystemAdministrator]));
+    let reply = app.request(Method::GET, "/accounts", None, &[("Authorization", &format!("Bearer {key}"))]).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let created = app
+        .request(
+            Method::POST,
+            "/accounts",
+            Some(json!({"name": "By grace"})),
+            &[("Authorization", &format!("Bearer {key}"))],
+        )
+        .await;
+    let grace = app.store.user_by_name("grace").expect("lookup").expect("grace");
+    assert_eq!(created.body["createdBy"], grace.id.as_str(), "the acting user is recorded");
+}
+
+fn base64_encode(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+#[actix_web::test]
+async fn a_user_without_roles_is_forbidden() {
+    let app = spawn().await;
+    let key = user_with_key(&app.store, new_user("nobody", &[]));
+    let reply = app.request(Method::GET, "/customers", None, &[("Authorization", &format!("Bearer {key}"))]).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text);
+    let raw = TestRequest::get().uri("/customers").insert_header(("Authorization", format!("Bearer {key}")));
+    assert_eq!(app.send_raw(raw).await.status, StatusCode::FORBIDDEN);
+}

@@ -1,0 +1,111 @@
+//! Two real `canopy serve` processes on one database: a session started on one is accepted by the other, as is a
+//! bearer token. (On SQLite the processes share a file; on PostgreSQL, a database.)
+
+use std::{
+    io::{Read, Write},
+    net::{TcpListener, TcpStream},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use canopy_domain::Role;
+
+use crate::support::{new_user, TestDb};
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// One HTTP/1.1 exchange; returns the status line's code, the raw headers and the body.
+fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connects");
+    stream.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if !body.is_empty() {
+        request.push_str("Content-Type: application/json\r\n");
+    }
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).expect("writes");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("reads");
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let code = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (code, head.to_owned(), body.to_owned())
+}
+
+fn start(db: &TestDb, port: u16) -> Server {
+    let child = Command::new(env!("CARGO_BIN_EXE_canopy"))
+        .args(["serve", "--database", &db.url, "--bind", &format!("127.0.0.1:{port}")])
+        .env("CANOPY_JWT_SECRET", "shared by every instance of this test")
+        .env("CANOPY_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("canopy starts");
+    let server = Server(child);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() && http(port, "GET", "/health", &[], "").0 == 200 {
+            return server;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("canopy on port {port} did not become healthy");
+}
+
+#[test]
+fn a_session_started_on_one_instance_is_accepted_by_another() {
+    let db = TestDb::new();
+    let store = canopy_store::Store::open(&db.url).expect("opens");
+    let hash = canopy_server::auth::hash_password("two instances").expect("hashes");
+    store
+        .create_user(canopy_store::NewUser { password_hash: hash, ..new_user("shared", &[Role::SystemAdministrator]) })
+        .expect("user");
+    drop(store);
+    let (port_one, port_two) = (free_port(), free_port());
+    let _one = start(&db, port_one);
+    let _two = start(&db, port_two);
+
+    let (code, head, body) =
+        http(port_one, "POST", "/auth/credentials", &[], r#"{"userName":"shared","password":"two instances"}"#);
+    assert_eq!(code, 200, "{body}");
+    let session = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: ss-id=").or_else(|| l.strip_prefix("Set-Cookie: ss-id=")))
+        .and_then(|c| c.split(';').next())
+        .expect("an ss-id cookie")
+        .to_owned();
+    let (code, _, body) = http(port_two, "GET", "/customers", &[("Cookie", &format!("ss-id={session}"))], "");
+    assert_eq!(code, 200, "the other instance accepts the session: {body}");
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+    assert!(json["items"].is_array());
+
+    let login: serde_json::Value = serde_json::from_str(
+        &http(port_two, "POST", "/auth/credentials", &[], r#"{"userName":"shared","password":"two instances"}"#).2,
+    )
+    .unwrap_or_default();
+    let token = login["bearerToken"].as_str().unwrap_or("").to_owned();
+    let (code, _, _) = http(port_one, "GET", "/accounts", &[("Authorization", &format!("Bearer {token}"))], "");
+    assert_eq!(code, 200, "a token from one instance works on the other");
+
+    let (code, _, _) = http(port_one, "POST", "/auth/logout", &[("Cookie", &format!("ss-id={session}"))], "");
+    assert_eq!(code, 200);
+    let (code, _, _) = http(port_two, "GET", "/customers", &[("Cookie", &format!("ss-id={session}"))], "");
+    assert_eq!(code, 401, "a session ended on one instance is ended on all");
+}
