@@ -360,6 +360,9 @@ fn collect_params(req: &HttpRequest, body: &[u8], route_format: Option<Format>) 
         match kind {
             Some(BodyFormat::Json) => match serde_json::from_slice::<serde_json::Value>(body) {
                 Ok(serde_json::Value::Object(map)) => params.add_json_object(map),
+                // `null` is an empty request, filled from path and query (what the Python client sends for a
+                // body-less patch_url).
+                Ok(serde_json::Value::Null) => {}
                 Ok(_) => return Err(binding_error("the JSON body must be an object".into())),
                 Err(e) => return Err(binding_error(format!("Could not deserialize 'application/json' request: {e}"))),
             },
