@@ -132,6 +132,7 @@ pub struct Request {
     pub params: Params,
     pub if_match: Option<IfMatch>,
     pub http: HttpRequest,
+    pub format: Format,
 }
 
 /// A request from a signed-in user with one of Canopy's roles. Only [`Request::authenticate`] builds one, and
@@ -142,6 +143,8 @@ pub struct Ctx {
     pub if_match: Option<IfMatch>,
     pub caller: Caller,
     pub actor: Actor,
+    /// The negotiated response format, for handlers that stream their answer.
+    pub format: Format,
 }
 
 impl Request {
@@ -172,6 +175,7 @@ impl Request {
             params: self.params,
             if_match: self.if_match,
             caller,
+            format: self.format,
         })
     }
 
@@ -252,8 +256,19 @@ impl Ctx {
 
 /// What a handler answers.
 pub enum Reply {
-    Body { status: StatusCode, body: serde_json::Value, etag: Option<String>, cookies: Vec<Cookie<'static>> },
+    Body {
+        status: StatusCode,
+        body: serde_json::Value,
+        etag: Option<String>,
+        cookies: Vec<Cookie<'static>>,
+    },
     NoContent,
+    /// A body written as it is produced (a whole list), already in the negotiated format.
+    Stream {
+        format: Format,
+        operation: &'static str,
+        chunks: tokio::sync::mpsc::Receiver<Result<web::Bytes, ApiError>>,
+    },
 }
 
 impl Reply {
@@ -407,7 +422,7 @@ pub async fn handle(
         let body = read_body(payload, state.limits.max_body_bytes).await?;
         let params = collect_params(&req, &body, route_format)?;
         let if_match = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()).map(IfMatch::parse);
-        let request = Request { state: state.get_ref().clone(), params, if_match, http: req.clone() };
+        let request = Request { state: state.get_ref().clone(), params, if_match, http: req.clone(), format };
         dispatch(op, request).await
     }
     .await;
@@ -420,6 +435,20 @@ pub async fn handle(
 fn render(reply: Reply, format: Format) -> HttpResponse {
     match reply {
         Reply::NoContent => HttpResponse::NoContent().finish(),
+        Reply::Stream { format, operation, chunks } => {
+            let mut response = HttpResponse::Ok();
+            response.content_type(format.content_type());
+            if format == Format::Csv {
+                response.insert_header((
+                    header::CONTENT_DISPOSITION,
+                    canopy_wire::negotiation::csv_content_disposition(operation),
+                ));
+            }
+            let body = futures_util::stream::unfold(chunks, |mut chunks| async move {
+                chunks.recv().await.map(|chunk| (chunk, chunks))
+            });
+            response.streaming(body)
+        }
         Reply::Body { status, body, etag, cookies } => {
             let mut response = HttpResponse::build(status);
             if let Some(tag) = etag {

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod dto;
 pub mod error;
+pub mod export;
 pub mod handlers;
 pub mod negotiation;
 pub mod seed;

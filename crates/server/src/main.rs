@@ -1,7 +1,6 @@
 //! `canopy`: the server and its operator commands.
 
 use std::{
-    io::Write,
     path::{Path, PathBuf},
     process::ExitCode,
 };
@@ -58,6 +57,7 @@ enum Command {
     },
     /// Write every customer to standard output.
     Export {
+        /// json, jsv or csv.
         #[arg(long, default_value = "json")]
         format: String,
     },
@@ -267,17 +267,27 @@ async fn serve(store: Store, settings: &Settings) -> std::io::Result<()> {
     server.run().await
 }
 
-/// Streams every customer as one JSON document, a chunk at a time.
+/// Streams every customer to standard output in `format`, a thousand at a time (memory stays flat however many
+/// there are), with a progress line on standard error when it is a terminal.
 fn export(store: &Store, format: &str) -> Result<(), String> {
-    if format != "json" {
-        return Err(format!("export format '{format}' is not available in this build; use json"));
-    }
+    let format = canopy_wire::negotiation::Format::from_name(format)
+        .ok_or_else(|| format!("export format '{format}' is not one of json, jsv, csv"))?;
+    let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let total = if interactive {
+        let paging = canopy_domain::listing::Paging::Page { page: 0, count_per_page: 1, simplified: false };
+        store
+            .list_customers(&CustomerFilter::default(), &Scope::All, CustomerSortField::Name, SortOrder::Ascend, paging)
+            .map_err(|e| e.to_string())?
+            .totals
+            .total_count
+            .unwrap_or(0)
+    } else {
+        0
+    };
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut first = true;
-    let mut count = 0usize;
-    write!(out, "{{\"items\":[").map_err(|e| e.to_string())?;
-    let result = store
+    let mut writer = canopy_server::export::ListWriter::new(format, std::io::BufWriter::new(stdout.lock()))
+        .map_err(|e| e.to_string())?;
+    store
         .for_each_customer(
             &CustomerFilter::default(),
             &Scope::All,
@@ -285,22 +295,22 @@ fn export(store: &Store, format: &str) -> Result<(), String> {
             SortOrder::Ascend,
             1000,
             |chunk| -> Result<(), String> {
-                for customer in chunk {
-                    if !first {
-                        out.write_all(b",").map_err(|e| e.to_string())?;
-                    }
-                    first = false;
-                    serde_json::to_writer(&mut out, &customer).map_err(|e| e.to_string())?;
-                    count += 1;
+                for customer in &chunk {
+                    writer.write(customer).map_err(|e| e.to_string())?;
                 }
-                if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-                    eprint!("\rexported {count} customer(s)");
+                if interactive {
+                    let done = writer.count();
+                    let percent = if total > 0 { done * 100 / total } else { 100 };
+                    let bar = "#".repeat((percent / 4) as usize);
+                    eprint!("\r[{bar:<25}] {done}/{total} customers");
                 }
                 Ok(())
             },
         )
-        .map_err(|e| e.to_string())?;
-    result?;
-    writeln!(out, "],\"totalCount\":{count},\"totalPages\":1,\"hasMorePages\":false}}").map_err(|e| e.to_string())?;
-    out.flush().map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())??;
+    writer.finish().map_err(|e| e.to_string())?;
+    if interactive {
+        eprintln!();
+    }
+    Ok(())
 }

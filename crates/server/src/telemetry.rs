@@ -20,7 +20,9 @@ pub fn init() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("CANOPY_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     // A second init (tests) is harmless: the first subscriber stays.
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    // Logs go to standard error: standard output carries data (`canopy export`, the API key of `apikey create`).
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(std::io::stderr).try_init();
 }
 
 /// Accepts a caller's request id when it is short and printable, so ids can be followed across services.

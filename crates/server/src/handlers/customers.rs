@@ -9,6 +9,7 @@ use crate::{
     api::{Ctx, IfMatch, Reply},
     dto::{self, ListResponse},
     error::ApiError,
+    export::{ChunkSender, ListWriter},
 };
 
 fn require_id(field: &str, id: &str) -> Result<(), ApiError> {
@@ -33,6 +34,9 @@ pub async fn list(ctx: Ctx) -> Result<Reply, ApiError> {
     let paging = Paging::from_request(request.page, request.count_per_page, request.all, request.simplified_paging)?;
     let filter = request.filter();
     let scope = ctx.scope();
+    if paging == Paging::All && !request.include_effective {
+        return Ok(stream_all(&ctx, filter, scope, sort, order));
+    }
     let page = ctx.store(move |s| s.list_customers(&filter, &scope, sort, order, paging)).await?;
     if !request.include_effective {
         return Reply::ok(&ListResponse::new(page.items, page.totals));
@@ -146,4 +150,37 @@ async fn refuse_visible(ctx: &Ctx, customer_id: &str, denied: canopy_domain::acc
         Ok(_) => denied.into(),
         Err(not_visible) => not_visible,
     }
+}
+
+/// `all=true`: every matching customer, written as it is read a thousand at a time, so that exporting a hundred
+/// thousand customers holds a thousand in memory, not all of them. Errors after the first byte can no longer
+/// change the status: they are logged and end the response abruptly (a truncated body, never a complete-looking one).
+fn stream_all(
+    ctx: &Ctx,
+    filter: canopy_store::CustomerFilter,
+    scope: canopy_store::Scope,
+    sort: CustomerSortField,
+    order: canopy_domain::listing::SortOrder,
+) -> Reply {
+    let (tx, chunks) = tokio::sync::mpsc::channel(4);
+    let (store, format) = (ctx.state.store.clone(), ctx.format);
+    actix_web::rt::task::spawn_blocking(move || {
+        let failure = tx.clone();
+        let written = (|| -> Result<(), String> {
+            let mut writer = ListWriter::new(format, ChunkSender::new(tx)).map_err(|e| e.to_string())?;
+            store
+                .for_each_customer(&filter, &scope, sort, order, 1_000, |chunk| {
+                    chunk.iter().try_for_each(|customer| writer.write(customer))
+                })
+                .map_err(|e| e.to_string())?
+                .map_err(|e| e.to_string())?;
+            writer.finish().map_err(|e| e.to_string())?;
+            Ok(())
+        })();
+        if let Err(cause) = written {
+            tracing::warn!(cause, "streaming a customer list failed");
+            let _ = failure.blocking_send(Err(ApiError::Internal(cause)));
+        }
+    });
+    Reply::Stream { format, operation: "ListCustomers", chunks }
 }

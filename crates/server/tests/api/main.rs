@@ -7,6 +7,7 @@ mod auth;
 mod customers_errors;
 mod customers_list;
 mod customers_write;
+mod formats;
 mod inheritance;
 mod processes;
 mod support;
