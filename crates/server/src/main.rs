@@ -300,7 +300,7 @@ fn export(store: &Store, format: &str) -> Result<(), String> {
                 }
                 if interactive {
                     let done = writer.count();
-                    let percent = if total > 0 { done * 100 / total } else { 100 };
+                    let percent = (done * 100).checked_div(total).unwrap_or(100).min(100);
                     let bar = "#".repeat((percent / 4) as usize);
                     eprint!("\r[{bar:<25}] {done}/{total} customers");
                 }
