@@ -43,6 +43,25 @@ fn main() {
         return;
     }
     let store = canopy_benches::synthetic_store(CUSTOMERS);
+    // The read alone, as the baseline every format adds its writing to.
+    let started = Instant::now();
+    let mut rows = 0usize;
+    store
+        .for_each_customer(
+            &CustomerFilter::default(),
+            &Scope::All,
+            CustomerSortField::Name,
+            SortOrder::Ascend,
+            1000,
+            |chunk| {
+                rows += chunk.len();
+                Ok::<(), ()>(())
+            },
+        )
+        .expect("reads")
+        .expect("counts");
+    let seconds = started.elapsed().as_secs_f64();
+    println!("read only   {rows} customers: {seconds:.2} s, {:.0} customers/s", rows as f64 / seconds);
     for format in [Format::Csv, Format::Json, Format::Jsv] {
         let mut runs = Vec::new();
         for _ in 0..3 {

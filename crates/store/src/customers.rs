@@ -189,6 +189,65 @@ fn ordered(q: BoxedCustomers<'_>, field: CustomerSortField, order: SortOrder) ->
     }
 }
 
+/// The non-null text columns a walk can page through by key.
+#[derive(Debug, Clone, Copy)]
+enum KeyColumn {
+    NameKey,
+    Id,
+    AccountId,
+    DateCreated,
+    DateLastModified,
+}
+
+impl KeyColumn {
+    fn key_of(self, row: &CustomerRow) -> String {
+        match self {
+            KeyColumn::NameKey => sort_key(&row.name),
+            KeyColumn::Id => row.id.clone(),
+            KeyColumn::AccountId => row.account_id.clone(),
+            KeyColumn::DateCreated => row.date_created.clone(),
+            KeyColumn::DateLastModified => row.date_last_modified.clone(),
+        }
+    }
+}
+
+fn keyset_column(field: CustomerSortField) -> Option<KeyColumn> {
+    match field {
+        CustomerSortField::Name => Some(KeyColumn::NameKey),
+        CustomerSortField::Id => Some(KeyColumn::Id),
+        CustomerSortField::AccountId => Some(KeyColumn::AccountId),
+        CustomerSortField::DateCreated => Some(KeyColumn::DateCreated),
+        CustomerSortField::DateLastModified => Some(KeyColumn::DateLastModified),
+        CustomerSortField::ReferenceId | CustomerSortField::ParentCustomerId | CustomerSortField::IsStaging => None,
+    }
+}
+
+/// Rows after `(key, id)` in the order `ordered` gives.
+fn after_key(column: KeyColumn, order: SortOrder, key: &str, id: &str) -> BoolExpr<'static> {
+    macro_rules! after {
+        ($col:expr) => {
+            match order {
+                SortOrder::Ascend => {
+                    Box::new($col.gt(key.to_owned()).or($col.eq(key.to_owned()).and(customers::id.gt(id.to_owned()))))
+                }
+                SortOrder::Descend => {
+                    Box::new($col.lt(key.to_owned()).or($col.eq(key.to_owned()).and(customers::id.lt(id.to_owned()))))
+                }
+            }
+        };
+    }
+    match column {
+        KeyColumn::NameKey => after!(customers::name_key),
+        KeyColumn::AccountId => after!(customers::account_id),
+        KeyColumn::DateCreated => after!(customers::date_created),
+        KeyColumn::DateLastModified => after!(customers::date_last_modified),
+        KeyColumn::Id => match order {
+            SortOrder::Ascend => Box::new(customers::id.gt(id.to_owned())),
+            SortOrder::Descend => Box::new(customers::id.lt(id.to_owned())),
+        },
+    }
+}
+
 /// Largest id list bound in one statement; keeps well inside SQLite's and PostgreSQL's parameter limits.
 const BIND_CHUNK: usize = 900;
 
@@ -470,15 +529,24 @@ impl Store {
         conn.transaction(|conn| {
             let resolved = resolve_filter(conn, filter, scope)?;
             let chunk = chunk.clamp(1, 10_000);
+            // Each chunk starts after the last row of the one before (keyset paging), so the whole walk reads each
+            // row once; OFFSET would re-read every skipped row and make an export quadratic. Sorts on columns that
+            // may be NULL or are booleans fall back to OFFSET.
+            let mut after: Option<(String, String)> = None;
             let mut offset = 0i64;
             loop {
-                let rows: Vec<CustomerRow> = ordered(resolved.query(), sort, order)
-                    .offset(offset)
-                    .limit(chunk as i64)
-                    .select(CustomerRow::as_select())
-                    .load(conn)?;
+                let mut query = ordered(resolved.query(), sort, order);
+                match (&after, keyset_column(sort)) {
+                    (Some((key, id)), Some(column)) => query = query.filter(after_key(column, order, key, id)),
+                    (_, None) => query = query.offset(offset),
+                    (None, Some(_)) => {}
+                }
+                let rows: Vec<CustomerRow> = query.limit(chunk as i64).select(CustomerRow::as_select()).load(conn)?;
                 let done = rows.len() < chunk;
                 offset += rows.len() as i64;
+                if let (Some(last), Some(column)) = (rows.last(), keyset_column(sort)) {
+                    after = Some((column.key_of(last), last.id.clone()));
+                }
                 if !rows.is_empty() {
                     if let Err(e) = sink(hydrate(conn, rows)?) {
                         return Ok(Err(e));
