@@ -5,19 +5,6 @@ use canopy_domain::{listing::SortOrder, patch::CustomerChanges, BillingSettings,
 use canopy_store::{AccountChanges, CustomerFilter, NewAccount, SystemSettingsChanges};
 use serde::{Deserialize, Serialize};
 
-/// Paging members every list request shares (Evo Voice's `ListRequest<T>`).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct ListRequest {
-    pub page: Option<i64>,
-    pub count_per_page: Option<i64>,
-    pub all: bool,
-    pub specific_ids: Vec<String>,
-    pub sort_field: Option<String>,
-    pub sort_order: Option<SortOrder>,
-    pub simplified_paging: bool,
-}
-
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ListCustomers {
@@ -29,7 +16,7 @@ pub struct ListCustomers {
     pub reference_ids: Vec<String>,
     /// Ours: add each customer's effective billing settings, app settings and schedule, with their sources.
     pub include_effective: bool,
-    // Flattened paging members; listed here because serde's flatten would lose case-insensitive binding.
+    // Evo Voice's ListRequest<T> paging members, spelled out: serde's flatten would lose case-insensitive binding.
     pub page: Option<i64>,
     pub count_per_page: Option<i64>,
     pub all: bool,

@@ -445,6 +445,36 @@ fn resolve_new_parent(
     }
 }
 
+/// The checks against the account that the request alone cannot make: `data` against the account's fields, and
+/// tags against its catalogue.
+fn check_against_account(conn: &mut AnyConnection, account_id: &str, changes: &CustomerChanges) -> StoreResult<()> {
+    if let Some(data) = &changes.data {
+        let fields = customer_fields_of(conn, account_id)?;
+        let mut errors = ValidationErrors::default();
+        validate_customer_data("data", data, &fields, &mut errors);
+        errors.into_result()?;
+    }
+    if let Some(tag_ids) = &changes.tag_ids {
+        check_tags(conn, account_id, tag_ids)?;
+    }
+    Ok(())
+}
+
+/// The first steps of every change to an existing customer: take its account's write lock, load it, hide it when
+/// it is out of scope, and check the client's `If-Match`.
+fn lock_and_load(conn: &mut AnyConnection, id: &str, scope: &Scope, if_match: Option<i64>) -> StoreResult<CustomerRow> {
+    let not_found = || StoreError::NotFound { entity: "Customer", id: id.to_owned() };
+    if !lock_account_of_customer(conn, id)? {
+        return Err(not_found());
+    }
+    let row = load_row(conn, id)?;
+    if !in_scope(&row, scope) {
+        return Err(not_found());
+    }
+    check_if_match(&row, if_match)?;
+    Ok(row)
+}
+
 fn check_if_match(row: &CustomerRow, if_match: Option<i64>) -> StoreResult<()> {
     match if_match {
         Some(expected) if expected != row.version => Err(StoreError::PreconditionFailed),
@@ -599,15 +629,7 @@ impl Store {
                 }
                 None => child_path(None, &id),
             };
-            if let Some(data) = &f.data {
-                let fields = customer_fields_of(conn, &new.account_id)?;
-                let mut errors = ValidationErrors::default();
-                validate_customer_data("data", data, &fields, &mut errors);
-                errors.into_result()?;
-            }
-            if let Some(tag_ids) = &f.tag_ids {
-                check_tags(conn, &new.account_id, tag_ids)?;
-            }
+            check_against_account(conn, &new.account_id, f)?;
             let now = now_text();
             let reference_id = optional_text(&f.reference_id).flatten();
             diesel::insert_into(customers::table)
@@ -655,23 +677,8 @@ impl Store {
         changes.validate()?;
         let mut conn = self.conn()?;
         conn.transaction(|conn| -> StoreResult<()> {
-            if !lock_account_of_customer(conn, id)? {
-                return Err(StoreError::NotFound { entity: "Customer", id: id.to_owned() });
-            }
-            let row = load_row(conn, id)?;
-            if !in_scope(&row, scope) {
-                return Err(StoreError::NotFound { entity: "Customer", id: id.to_owned() });
-            }
-            check_if_match(&row, if_match)?;
-            if let Some(data) = &changes.data {
-                let fields = customer_fields_of(conn, &row.account_id)?;
-                let mut errors = ValidationErrors::default();
-                validate_customer_data("data", data, &fields, &mut errors);
-                errors.into_result()?;
-            }
-            if let Some(tag_ids) = &changes.tag_ids {
-                check_tags(conn, &row.account_id, tag_ids)?;
-            }
+            let row = lock_and_load(conn, id, scope, if_match)?;
+            check_against_account(conn, &row.account_id, changes)?;
             let now = now_text();
             let new_parent = optional_text(&changes.parent_customer_id);
             if let Some(new_parent) = new_parent {
@@ -728,14 +735,7 @@ impl Store {
     pub fn delete_customer(&self, id: &str, if_match: Option<i64>, scope: &Scope) -> StoreResult<()> {
         let mut conn = self.conn()?;
         conn.transaction(|conn| {
-            if !lock_account_of_customer(conn, id)? {
-                return Err(StoreError::NotFound { entity: "Customer", id: id.to_owned() });
-            }
-            let row = load_row(conn, id)?;
-            if !in_scope(&row, scope) {
-                return Err(StoreError::NotFound { entity: "Customer", id: id.to_owned() });
-            }
-            check_if_match(&row, if_match)?;
+            lock_and_load(conn, id, scope, if_match)?;
             let children: i64 =
                 customers::table.filter(customers::parent_customer_id.eq(id)).count().get_result(conn)?;
             if children > 0 {

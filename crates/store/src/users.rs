@@ -36,7 +36,8 @@ pub struct NewUser {
     pub customer_ids: Vec<String>,
 }
 
-#[derive(Queryable)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = users)]
 struct UserRow {
     id: String,
     user_name: String,
@@ -66,26 +67,6 @@ fn parse_access(text: &str) -> ManagerAccess {
         _ => ManagerAccess::ReadOnly,
     }
 }
-
-type UserColumns = (
-    users::id,
-    users::user_name,
-    users::email,
-    users::display_name,
-    users::password_hash,
-    users::roles,
-    users::manager_access,
-);
-
-const USER_COLUMNS: UserColumns = (
-    users::id,
-    users::user_name,
-    users::email,
-    users::display_name,
-    users::password_hash,
-    users::roles,
-    users::manager_access,
-);
 
 impl Store {
     /// Creates a user with its links. Linked accounts and customers must exist.
@@ -132,7 +113,7 @@ impl Store {
         let mut conn = self.conn()?;
         let row: Option<UserRow> = users::table
             .filter(users::user_name_key.eq(sort_key(user_name)))
-            .select(USER_COLUMNS)
+            .select(UserRow::as_select())
             .first(&mut conn)
             .optional()?;
         row.map(|r| with_links(&mut conn, r)).transpose()
@@ -140,7 +121,7 @@ impl Store {
 
     pub fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRecord>> {
         let mut conn = self.conn()?;
-        let row: Option<UserRow> = users::table.find(id).select(USER_COLUMNS).first(&mut conn).optional()?;
+        let row: Option<UserRow> = users::table.find(id).select(UserRow::as_select()).first(&mut conn).optional()?;
         row.map(|r| with_links(&mut conn, r)).transpose()
     }
 
