@@ -409,18 +409,18 @@ fn collect_params(req: &HttpRequest, body: &[u8], route_format: Option<Format>) 
 /// Runs `op` for a request and writes its reply or error. Every route ends here.
 pub async fn handle(
     op: Operation,
-    route_format: Option<Format>,
+    body_format: Option<Format>,
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let format = match negotiation::negotiate(&req, route_format) {
+    let format = match negotiation::negotiate(&req) {
         Ok(format) => format,
         Err(error) => return render_error(&req, error, Format::Json),
     };
     let result = async {
         let body = read_body(payload, state.limits.max_body_bytes).await?;
-        let params = collect_params(&req, &body, route_format)?;
+        let params = collect_params(&req, &body, body_format)?;
         let if_match = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()).map(IfMatch::parse);
         let request = Request { state: state.get_ref().clone(), params, if_match, http: req.clone(), format };
         dispatch(op, request).await
@@ -559,27 +559,24 @@ async fn predefined(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> HttpResponse {
+    // The format was negotiated before routing (`/api/X.csv` arrives here as `/api/X`); the route's own format only
+    // says how to read a body.
     let name = req.match_info().get("dto").unwrap_or("").to_owned();
-    // `/api/{Dto}.csv` picks the format by extension, as ServiceStack does.
-    let (name, format) = match name.rsplit_once('.') {
-        Some((dto, ext)) if format.is_none() => match Format::from_name(ext) {
-            Some(f) => (dto.to_owned(), Some(f)),
-            None => (name.clone(), None),
-        },
-        _ => (name.clone(), format),
-    };
     match Operation::from_name(&name) {
         Some(op) => handle(op, Some(format.unwrap_or(Format::Json)), req, payload, state).await,
-        None => render_error(
-            &req,
-            ApiError::MethodNotAllowed(format!("The operation '{name}' does not exist for this service")),
-            format.unwrap_or(Format::Json),
-        ),
+        None => {
+            let format = negotiation::negotiate(&req).unwrap_or(Format::Json);
+            render_error(
+                &req,
+                ApiError::MethodNotAllowed(format!("The operation '{name}' does not exist for this service")),
+                format,
+            )
+        }
     }
 }
 
 async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
-    let format = negotiation::negotiate(&req, None).unwrap_or(Format::Json);
+    let format = negotiation::negotiate(&req).unwrap_or(Format::Json);
     render_error(
         &req,
         ApiError::MethodNotAllowed(format!("{} is not supported on {}", req.method(), req.path())),
@@ -589,6 +586,6 @@ async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
 
 /// Unmatched paths: a 404 in the client's format rather than an empty body.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
-    let format = negotiation::negotiate(&req, None).unwrap_or(Format::Json);
+    let format = negotiation::negotiate(&req).unwrap_or(Format::Json);
     render_error(&req, ApiError::NotFound(format!("no route matches {}", req.path())), format)
 }

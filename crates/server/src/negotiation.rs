@@ -1,5 +1,4 @@
-//! Which format a response is written in, and writing it. ServiceStack's precedence: a `.json/.jsv/.csv` path
-//! suffix, then `?format=`, then the predefined route's own format, then the Accept header, then JSON.
+//! Which format a response is written in (decided by `canopy-wire` before routing), and writing it.
 
 use actix_web::{
     dev::ServiceRequest,
@@ -11,56 +10,52 @@ use crate::error::ApiError;
 
 pub use canopy_wire::negotiation::Format;
 
-/// The format named by a path suffix, stripped from the path before routing.
-#[derive(Debug, Clone, Copy)]
-pub struct SuffixFormat(pub Format);
+/// The outcome of negotiating a request, decided once before routing (see [`negotiate_request`]).
+#[derive(Debug, Clone)]
+struct Negotiation(Result<Format, String>);
 
-/// Strips a `.json`, `.jsv` or `.csv` suffix from the path so that `/customers.csv` routes as `/customers`,
-/// remembering the format it named. Other suffixes stay (`/customers/john.doe` keeps its `.doe`).
-pub fn strip_format_suffix(req: &mut ServiceRequest) {
+/// Decides the response format with ServiceStack's precedence (`canopy_wire::negotiation::negotiate`: a
+/// `.json/.jsv/.csv` suffix, `?format=`, a `/json/reply/`-style prefix, Accept with q-values, JSON) and strips a
+/// recognised suffix from the path, so that `/customers.csv` routes as `/customers` and `/api/X.csv` as `/api/X`.
+/// Runs before routing; handlers read the outcome with [`negotiate`].
+pub fn negotiate_request(req: &mut ServiceRequest) {
     let path = req.path().to_owned();
-    let Some((stem, ext)) = path.rsplit_once('.') else { return };
-    if ext.contains('/') {
-        return;
-    }
-    let Some(format) = Format::from_name(ext) else { return };
-    let new_path_and_query = match req.uri().query() {
-        Some(q) => format!("{stem}?{q}"),
-        None => stem.to_owned(),
+    let format_param = query_format(req.query_string());
+    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let outcome = match canopy_wire::negotiation::negotiate(&path, format_param.as_deref(), accept.as_deref()) {
+        Ok(negotiated) => {
+            if negotiated.path != path {
+                let rewritten = match req.uri().query() {
+                    Some(q) => format!("{}?{q}", negotiated.path),
+                    None => negotiated.path.to_owned(),
+                };
+                if let Ok(uri) = rewritten.parse::<Uri>() {
+                    req.head_mut().uri = uri.clone();
+                    req.match_info_mut().get_mut().update(&uri);
+                }
+            }
+            Ok(negotiated.format)
+        }
+        Err(e) => Err(e.to_string()),
     };
-    let Ok(uri) = new_path_and_query.parse::<Uri>() else { return };
-    req.head_mut().uri = uri.clone();
-    req.match_info_mut().get_mut().update(&uri);
-    req.extensions_mut().insert(SuffixFormat(format));
+    req.extensions_mut().insert(Negotiation(outcome));
 }
 
-fn query_format(req: &HttpRequest) -> Option<String> {
-    serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+fn query_format(query: &str) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
         .ok()?
         .into_iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("format"))
         .map(|(_, v)| v)
 }
 
-/// The Accept header's best known type (highest q first, then the order listed); `*/*` means JSON.
-fn accept_format(req: &HttpRequest) -> Option<Format> {
-    canopy_wire::negotiation::accept_format(req.headers().get(header::ACCEPT)?.to_str().ok()?)
-}
-
-pub fn negotiate(req: &HttpRequest, route_format: Option<Format>) -> Result<Format, ApiError> {
-    let chosen = if let Some(SuffixFormat(format)) = req.extensions().get::<SuffixFormat>().copied() {
-        format
-    } else if let Some(name) = query_format(req) {
-        let name = name.split('.').next().unwrap_or("").to_owned();
-        Format::from_name(&name).ok_or_else(|| {
-            ApiError::UnknownFormat(format!("'{name}' is not a supported format; use json, jsv or csv"))
-        })?
-    } else if let Some(format) = route_format {
-        format
-    } else {
-        accept_format(req).unwrap_or(Format::Json)
-    };
-    Ok(chosen)
+/// The negotiated format; an unknown `?format=` is a 400.
+pub fn negotiate(req: &HttpRequest) -> Result<Format, ApiError> {
+    match req.extensions().get::<Negotiation>() {
+        Some(Negotiation(Ok(format))) => Ok(*format),
+        Some(Negotiation(Err(message))) => Err(ApiError::UnknownFormat(message.clone())),
+        None => Ok(Format::Json),
+    }
 }
 
 /// Writes `body` in `format`. CSV writes the response's `items` as rows (a single object is one row); its

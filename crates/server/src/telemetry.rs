@@ -36,7 +36,7 @@ pub async fn log_requests(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    crate::negotiation::strip_format_suffix(&mut req);
+    crate::negotiation::negotiate_request(&mut req);
     let id = incoming_id(&req).unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
     let method = req.method().to_string();

@@ -213,6 +213,17 @@ async fn format_suffixes_and_the_format_parameter_are_honoured() {
     assert_eq!(json_suffix.body["items"], json!([]));
     let param = app.get("/customers?format=json").await;
     assert_eq!(param.status, StatusCode::OK);
+    let content_type = |reply: &crate::support::Reply| {
+        reply.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned()
+    };
+    // On user routes the suffix wins over ?format=; on predefined routes ?format= wins over the suffix.
+    assert_eq!(content_type(&app.get("/customers.csv?format=json").await), "text/csv");
+    assert_eq!(content_type(&app.get("/api/ListCustomers.csv").await), "text/csv");
+    assert_eq!(content_type(&app.get("/api/ListCustomers.csv?format=json").await), "application/json; charset=utf-8");
+    assert_eq!(content_type(&app.get("/jsv/reply/ListCustomers").await), "application/jsv");
+    let accept_ignored =
+        app.request(actix_web::http::Method::GET, "/api/ListCustomers", None, &[("Accept", "text/csv")]).await;
+    assert_eq!(content_type(&accept_ignored), "application/json; charset=utf-8", "predefined routes ignore Accept");
     let health = app.get("/health").await;
     assert_eq!(health.body["status"], "ok");
 }
