@@ -284,6 +284,15 @@ async fn every_route_answers_every_role_exactly_and_leaks_nothing() {
             };
             assert_eq!(write.status, expected, "{who:?} PATCH settings {account}: {}", write.text);
         }
+        let delete_account = call(Method::DELETE, format!("/accounts/{}", w.b), None).await;
+        let expected = match who {
+            Who::Admin => StatusCode::CONFLICT, // it still holds customers: every guard passed
+            _ => StatusCode::NOT_FOUND,
+        };
+        assert_eq!(delete_account.status, expected, "{who:?} DELETE account B");
+        let delete_own_account = call(Method::DELETE, format!("/accounts/{}", w.a), None).await;
+        let expected = if who == Who::Admin { StatusCode::CONFLICT } else { StatusCode::FORBIDDEN };
+        assert_eq!(delete_own_account.status, expected, "{who:?} DELETE account A");
         let accounts = call(Method::GET, "/accounts".into(), None).await;
         let listed = accounts.ids();
         assert_eq!(listed.contains(&w.b), reach_b, "{who:?} accounts list");

@@ -390,6 +390,24 @@ describe('@servicestack/client JsonServiceClient', () => {
             assert.equal(c.name, n.alpha);
         });
 
+        test('a credentials login alone (the session cookies, no bearer token) authenticates later calls', { skip }, async () => {
+            const fresh = newClient();
+            await fresh.post(new Authenticate({
+                provider: 'credentials', userName: process.env.CANOPY_USER, password: process.env.CANOPY_PASSWORD,
+            }));
+            fresh.bearerToken = undefined as unknown as string;
+            const c = await fresh.get(new GetCustomer({ customerId: id.alpha }));
+            assert.equal(c.name, n.alpha);
+        });
+
+        test('a bearer token alone (a client that never logged in itself) authenticates', { skip }, async () => {
+            const res = await login(newClient());
+            const bearerOnly = newClient();
+            bearerOnly.bearerToken = res?.bearerToken ?? "";
+            const c = await bearerOnly.get(new GetCustomer({ customerId: id.alpha }));
+            assert.equal(c.name, n.alpha);
+        });
+
         test('a wrong password is a 401 Unauthorized', { skip }, async () => {
             await expectError(() => newClient().post(new Authenticate({
                 provider: 'credentials', userName: process.env.CANOPY_USER, password: `wrong-${RUN}`,
