@@ -7,11 +7,11 @@ use crate::validation::{FieldError, ValidationErrors};
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BillingItem {
-    #[serde(default)]
+    #[serde(default, serialize_with = "crate::number::serialize")]
     pub base_cost: f64,
-    #[serde(default)]
+    #[serde(default, serialize_with = "crate::number::serialize")]
     pub raw_unit_multiplier: f64,
-    #[serde(default)]
+    #[serde(default, serialize_with = "crate::number::serialize")]
     pub unit_cost: f64,
     #[serde(default)]
     pub allowance: i64,

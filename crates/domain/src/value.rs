@@ -17,7 +17,7 @@ pub struct Value {
     pub bool_value: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub string_value: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "crate::number::serialize_option")]
     pub number_value: Option<f64>,
     /// A list of structs (not of values): Evo Voice's own shape.
     #[serde(default, skip_serializing_if = "Option::is_none")]

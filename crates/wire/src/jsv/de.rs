@@ -28,6 +28,12 @@ enum Context {
     BareList,
 }
 
+/// The white space the reader skips around structure and values: ASCII only, exactly what the writer quotes
+/// (a value that starts with a non-breaking space keeps it).
+pub(crate) fn is_structural_space(c: char) -> bool {
+    c.is_ascii_whitespace()
+}
+
 /// A scalar as it was written: unquoted text (already trimmed) or the content of a quoted string.
 struct Scalar<'de> {
     text: Cow<'de, str>,
@@ -252,7 +258,7 @@ impl<'de> Deserializer<'de> {
 
     fn parse_number<T: std::str::FromStr>(&mut self, what: &str) -> Result<T, Error> {
         let scalar = self.scalar_for(what)?;
-        let text = scalar.text.trim();
+        let text = scalar.text.trim_matches(is_structural_space);
         if text.starts_with('+') {
             return Err(self.invalid_at(scalar.start, format!("'{text}' is not {what}")));
         }
@@ -264,7 +270,7 @@ impl<'de> Deserializer<'de> {
         // Thousands separators are accepted inside a quoted value (`"1,111.1"`), as ServiceStack does.
         let text: Cow<'_, str> =
             if scalar.quoted { Cow::Owned(scalar.text.replace(',', "")) } else { Cow::Borrowed(&scalar.text) };
-        let text = text.trim();
+        let text = text.trim_matches(is_structural_space);
         let valid_chars = text.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'.' | b'e' | b'E' | b'+'));
         let value = match text {
             "NaN" => Some(f64::NAN),
@@ -304,7 +310,7 @@ impl<'de> Deserializer<'de> {
 /// Reads a JSV boolean: `true`/`false` in any case, `1 t y on` / `0 f n` (ServiceStack's ParseBoolean), and
 /// empty text as false.
 pub(crate) fn parse_bool(text: &str) -> Option<bool> {
-    let text = text.trim();
+    let text = text.trim_matches(is_structural_space);
     if text.is_empty() || text.eq_ignore_ascii_case("false") {
         return Some(false);
     }
@@ -584,7 +590,7 @@ impl<'de> MapAccess<'_, 'de> {
                 }
                 i += 1;
             }
-            let key = de.input[de.pos..i].trim();
+            let key = de.input[de.pos..i].trim_matches(is_structural_space);
             de.pos = i;
             Cow::Borrowed(key)
         };
@@ -746,7 +752,7 @@ impl<'de> de::EnumAccess<'de> for ScalarEnum<'de> {
     type Variant = UnitOnly;
 
     fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, UnitOnly), Error> {
-        let text = self.text.trim();
+        let text = self.text.trim_matches(is_structural_space);
         // .NET also accepts an enum's number; for enums without explicit values that is the declaration index.
         if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
             if let Ok(index) = text.parse::<u64>() {

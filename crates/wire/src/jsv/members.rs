@@ -2,7 +2,7 @@
 //! becomes one binding source whose values are then parsed by the type of the member they bind to (JSV carries
 //! no types of its own: `1` may be a number or a string).
 
-use super::{Error, FieldPath, Limits, Position};
+use super::{de::is_structural_space, Error, FieldPath, Limits, Position};
 
 fn syntax(input: &str, offset: usize, message: &str) -> Error {
     Error::Syntax { message: message.to_owned(), position: Position::locate(input, offset), path: FieldPath::default() }
@@ -39,7 +39,7 @@ pub fn split_object(input: &str, limits: Limits) -> Result<Vec<(String, String)>
             (unquote(&input[i..end]), end)
         } else {
             let end = input[i..].find(':').map(|p| i + p).ok_or_else(|| syntax(input, i, "expected `:`"))?;
-            (input[i..end].trim().to_owned(), end)
+            (input[i..end].trim_matches(is_structural_space).to_owned(), end)
         };
         i = skip_ws(bytes, after_name);
         if bytes.get(i) != Some(&b':') {
@@ -48,7 +48,7 @@ pub fn split_object(input: &str, limits: Limits) -> Result<Vec<(String, String)>
         i = skip_ws(bytes, i + 1);
         let start = i;
         i = end_of_value(input, i, limits.max_depth)?;
-        members.push((name, input[start..i].trim().to_owned()));
+        members.push((name, input[start..i].trim_matches(is_structural_space).to_owned()));
         i = skip_ws(bytes, i);
         match bytes.get(i) {
             Some(b',') => i += 1,
