@@ -2,21 +2,22 @@
 //! query and form merged into its DTO) and how its reply or error is written in the negotiated format.
 //! Handlers only see a bound DTO and return a [`Reply`].
 
-use actix_web::cookie::Cookie;
 use actix_web::{
+    cookie::Cookie,
     http::{header, StatusCode},
-    web, HttpRequest, HttpResponse,
+    web, HttpMessage, HttpRequest, HttpResponse,
 };
-use canopy_domain::access::{Caller, Reach};
+use canopy_domain::{
+    access::{Caller, Reach},
+    FieldError,
+};
 use canopy_store::{Actor, Scope, Store, StoreError};
-use futures_util::StreamExt;
-use serde::{de::DeserializeOwned, Serialize};
-
-use canopy_domain::FieldError;
 use canopy_wire::{
     binding::{Params, BIND_ERROR_CODE},
     negotiation::{body_format, BodyFormat},
 };
+use futures_util::StreamExt;
+use serde::{de::DeserializeOwned, Serialize};
 
 use crate::{
     error::ApiError,
@@ -482,8 +483,6 @@ pub fn render_error(req: &HttpRequest, error: ApiError, format: Format) -> HttpR
     }
     negotiation::write(&mut response, format, &body)
 }
-
-use actix_web::HttpMessage;
 
 /// The route table: Evo Voice's user routes and ServiceStack's predefined routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
