@@ -8,7 +8,7 @@ use canopy_store::{Actor, Store};
 /// A SQLite file holding `customers` synthetic customers (built on first use, kept under `target/`), or the
 /// PostgreSQL database named by `CANOPY_BENCH_DATABASE` (seeded if empty).
 pub fn synthetic_store(customers: usize) -> Store {
-    if let Ok(url) = std::env::var("CANOPY_BENCH_DATABASE") {
+    if let Some(url) = std::env::var("CANOPY_BENCH_DATABASE").ok().filter(|u| !u.is_empty()) {
         let store = Store::open(&url).expect("bench database opens");
         if store.is_empty().expect("bench database answers") {
             seed_synthetic(&store, SyntheticPlan::new(customers), &Actor::default()).expect("seeds");

@@ -71,7 +71,7 @@ impl Store {
                         path: c.path.clone(),
                         name: c.name.clone(),
                         name_key: sort_key(&c.name),
-                        reference_key: reference.as_deref().map(sort_key),
+                        reference_key: Some(reference.as_deref().map(sort_key).unwrap_or_default()),
                         reference_id: reference,
                         is_staging: f.is_staging.unwrap_or(false),
                         data: to_doc(&f.data.clone().unwrap_or_default())?,
@@ -112,6 +112,13 @@ impl Store {
                 }
             }
             Ok(customers_in.len())
+        })
+        .and_then(|count| {
+            // Fresh statistics after a bulk load: without them the planners guess, and PostgreSQL's guess for a
+            // subtree range is off by orders of magnitude (it walks the name index instead of the path range).
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute("ANALYZE")?;
+            Ok(count)
         })
     }
 

@@ -180,7 +180,8 @@ fn ordered(q: BoxedCustomers<'_>, field: CustomerSortField, order: SortOrder) ->
             SortOrder::Ascend => q.order_by(customers::id.asc()),
             SortOrder::Descend => q.order_by(customers::id.desc()),
         },
-        CustomerSortField::ReferenceId => by_nullable!(customers::reference_key),
+        // An absent reference is stored as an empty key, so it sorts first ascending without an IS NULL term.
+        CustomerSortField::ReferenceId => by!(customers::reference_key.assume_not_null()),
         CustomerSortField::AccountId => by!(customers::account_id),
         CustomerSortField::ParentCustomerId => by_nullable!(customers::parent_customer_id),
         CustomerSortField::IsStaging => by!(customers::is_staging),
@@ -193,6 +194,7 @@ fn ordered(q: BoxedCustomers<'_>, field: CustomerSortField, order: SortOrder) ->
 #[derive(Debug, Clone, Copy)]
 enum KeyColumn {
     NameKey,
+    ReferenceKey,
     Id,
     AccountId,
     DateCreated,
@@ -203,6 +205,7 @@ impl KeyColumn {
     fn key_of(self, row: &CustomerRow) -> String {
         match self {
             KeyColumn::NameKey => sort_key(&row.name),
+            KeyColumn::ReferenceKey => row.reference_id.as_deref().map(sort_key).unwrap_or_default(),
             KeyColumn::Id => row.id.clone(),
             KeyColumn::AccountId => row.account_id.clone(),
             KeyColumn::DateCreated => row.date_created.clone(),
@@ -218,7 +221,8 @@ fn keyset_column(field: CustomerSortField) -> Option<KeyColumn> {
         CustomerSortField::AccountId => Some(KeyColumn::AccountId),
         CustomerSortField::DateCreated => Some(KeyColumn::DateCreated),
         CustomerSortField::DateLastModified => Some(KeyColumn::DateLastModified),
-        CustomerSortField::ReferenceId | CustomerSortField::ParentCustomerId | CustomerSortField::IsStaging => None,
+        CustomerSortField::ReferenceId => Some(KeyColumn::ReferenceKey),
+        CustomerSortField::ParentCustomerId | CustomerSortField::IsStaging => None,
     }
 }
 
@@ -238,6 +242,7 @@ fn after_key(column: KeyColumn, order: SortOrder, key: &str, id: &str) -> BoolEx
     }
     match column {
         KeyColumn::NameKey => after!(customers::name_key),
+        KeyColumn::ReferenceKey => after!(customers::reference_key.assume_not_null()),
         KeyColumn::AccountId => after!(customers::account_id),
         KeyColumn::DateCreated => after!(customers::date_created),
         KeyColumn::DateLastModified => after!(customers::date_last_modified),
@@ -641,7 +646,7 @@ impl Store {
                     customers::name.eq(&new.name),
                     customers::name_key.eq(sort_key(&new.name)),
                     customers::reference_id.eq(reference_id),
-                    customers::reference_key.eq(reference_id.map(sort_key)),
+                    customers::reference_key.eq(Some(reference_id.map(sort_key).unwrap_or_default())),
                     customers::is_staging.eq(f.is_staging.unwrap_or(false)),
                     customers::data.eq(to_doc(&f.data.clone().unwrap_or_default())?),
                     customers::schedule.eq(doc_change(&f.schedule)?),
@@ -708,7 +713,7 @@ impl Store {
                 name_key: changes.name.as_deref().map(sort_key),
                 parent_customer_id: new_parent.map(|p| p.map(str::to_owned)),
                 reference_id: reference.map(|r| r.map(str::to_owned)),
-                reference_key: reference.map(|r| r.map(sort_key)),
+                reference_key: reference.map(|r| Some(r.map(sort_key).unwrap_or_default())),
                 is_staging: changes.is_staging,
                 data: doc_change(&changes.data)?,
                 schedule: doc_change(&changes.schedule)?.map(Some),

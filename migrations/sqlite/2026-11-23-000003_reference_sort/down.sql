@@ -1,0 +1,2 @@
+DROP INDEX customers_reference_sort;
+UPDATE customers SET reference_key = NULL WHERE reference_key = '';
