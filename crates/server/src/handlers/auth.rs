@@ -64,14 +64,19 @@ struct UserInfo {
     manager_access: Option<ManagerAccess>,
 }
 
-fn session_cookie(request: &Request, name: &'static str, value: String, max_age_secs: i64) -> Cookie<'static> {
-    Cookie::build(name, value)
+/// An HttpOnly, SameSite=Lax cookie (Secure over HTTPS); without `max_age_secs` it lasts as long as the browser
+/// session, as ServiceStack's `ss-id` does.
+fn session_cookie(request: &Request, name: &'static str, value: String, max_age_secs: Option<i64>) -> Cookie<'static> {
+    let mut cookie = Cookie::build(name, value)
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(request.http.connection_info().scheme() == "https")
-        .max_age(time::Duration::seconds(max_age_secs))
-        .finish()
+        .finish();
+    if let Some(seconds) = max_age_secs {
+        cookie.set_max_age(time::Duration::seconds(seconds));
+    }
+    cookie
 }
 
 fn response_for(
@@ -118,10 +123,11 @@ pub async fn authenticate(request: Request) -> Result<Reply, ApiError> {
     .await
     .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))??;
     let max_age = ttl.as_secs() as i64;
+    // Both ids name the session; `ss-opt` says which one the client should keep using (ServiceStack's scheme).
     let cookies = vec![
-        session_cookie(&request, "ss-id", session_id.clone(), max_age),
-        session_cookie(&request, "ss-pid", session_id.clone(), max_age),
-        session_cookie(&request, "ss-opt", if remember { "perm" } else { "temp" }.into(), max_age),
+        session_cookie(&request, "ss-id", session_id.clone(), None),
+        session_cookie(&request, "ss-pid", session_id.clone(), Some(max_age)),
+        session_cookie(&request, "ss-opt", if remember { "perm" } else { "temp" }.into(), Some(max_age)),
     ];
     Ok(Reply::ok(&response_for(&request.state.auth, &user, Some(session_id))?)?.with_cookies(cookies))
 }
@@ -175,7 +181,7 @@ pub async fn logout(request: Request) -> Result<Reply, ApiError> {
     }
     let cleared = ["ss-id", "ss-pid", "ss-opt", "ss-tok"]
         .into_iter()
-        .map(|name| session_cookie(&request, name, String::new(), 0))
+        .map(|name| session_cookie(&request, name, String::new(), Some(0)))
         .collect();
     Ok(Reply::ok(&AuthenticateResponse::default())?.with_cookies(cleared))
 }
