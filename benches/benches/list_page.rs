@@ -59,6 +59,15 @@ fn list_page(c: &mut Criterion) {
     }
     // A page with every customer's effective values: the page, plus its ancestors and accounts, in one pass.
     let page0 = page(0);
+    let admin = canopy_domain::access::Caller {
+        user_id: "bench".into(),
+        user_name: "bench".into(),
+        roles: vec![canopy_domain::Role::SystemAdministrator],
+        manager_access: canopy_domain::ManagerAccess::ReadOnly,
+        managed_accounts: Vec::new(),
+        linked_customers: Vec::new(),
+        linked_accounts: Vec::new(),
+    };
     group.bench_function("first page by name, with effective values", |b| {
         b.iter(|| {
             let result = store
@@ -71,7 +80,8 @@ fn list_page(c: &mut Criterion) {
                 )
                 .expect("lists");
             let (ancestors, accounts) = store.inheritance_context(&result.items).expect("context");
-            canopy_server::handlers::inheritance::with_effective(result.items, ancestors, &accounts).expect("resolves")
+            canopy_server::handlers::inheritance::with_effective(&admin, result.items, ancestors, &accounts)
+                .expect("resolves")
         })
     });
     group.finish();

@@ -156,6 +156,57 @@ impl Caller {
     }
 }
 
+impl Caller {
+    /// Cuts what lies above the caller's reach out of a customer it can see: for a Customer user, the breadcrumb
+    /// starts at its linked customer, and a linked customer's own parent is not named. Managers and
+    /// administrators reach whole accounts, so nothing on a breadcrumb is beyond them.
+    pub fn redact(&self, customer: &mut crate::CustomerInfo) {
+        let Reach::Subtrees { customers: roots, .. } = self.reach() else { return };
+        if roots.contains(&customer.id) {
+            customer.breadcrumb.clear();
+            customer.parent_customer_id = None;
+            return;
+        }
+        match customer.breadcrumb.iter().position(|b| roots.contains(&b.id)) {
+            Some(root) => {
+                customer.breadcrumb.drain(..root);
+            }
+            // Not reachable at all: a caller never gets here, because the store only returns what it reaches.
+            None => {
+                customer.breadcrumb.clear();
+                customer.parent_customer_id = None;
+            }
+        }
+    }
+
+    /// Cuts the accounts above the caller's reach out of an account it can see (its parent and ancestors).
+    pub fn redact_account(&self, account: &mut crate::AccountInfo) {
+        let Some(readable) = self.readable_accounts().map(<[String]>::to_vec) else { return };
+        account.ancestor_ids.retain(|id| readable.contains(id));
+        if account.parent_account_id.as_ref().is_some_and(|id| !readable.contains(id)) {
+            account.parent_account_id = None;
+        }
+    }
+
+    /// The id of the node an effective value comes from, if the caller may know it: a customer on the (redacted)
+    /// path of `customer`, or an account it reaches. Otherwise the value still applies, and its source stays
+    /// unnamed.
+    pub fn visible_source(
+        &self,
+        customer: &crate::CustomerInfo,
+        source_id: Option<String>,
+        source_is_account: bool,
+    ) -> Option<String> {
+        let id = source_id?;
+        let visible = if source_is_account {
+            self.reaches_account(&id)
+        } else {
+            id == customer.id || customer.breadcrumb.iter().any(|b| b.id == id)
+        };
+        visible.then_some(id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,6 +240,34 @@ mod tests {
         assert!(caller(&[Role::Manager], ManagerAccess::ReadWrite).may_delete_customer("x").is_err());
         assert!(caller(&[Role::Manager], ManagerAccess::ReadWriteDelete).may_delete_customer("x").is_ok());
         assert!(caller(&[Role::SystemAdministrator], ManagerAccess::ReadOnly).may_delete_customer("x").is_ok());
+    }
+
+    #[test]
+    fn a_customer_user_sees_no_breadcrumb_above_its_linked_customer() {
+        let c = caller(&[Role::Customer], ManagerAccess::ReadOnly);
+        let crumb = |id: &str| crate::CustomerBreadcrumb { id: id.into(), name: id.to_uppercase() };
+        let mut below = crate::CustomerInfo {
+            id: "child".into(),
+            parent_customer_id: Some("root".into()),
+            breadcrumb: vec![crumb("top"), crumb("root")],
+            ..crate::CustomerInfo::default()
+        };
+        c.redact(&mut below);
+        assert_eq!(below.breadcrumb, vec![crumb("root")]);
+        assert_eq!(below.parent_customer_id.as_deref(), Some("root"));
+        let mut linked = crate::CustomerInfo {
+            id: "root".into(),
+            parent_customer_id: Some("top".into()),
+            breadcrumb: vec![crumb("top")],
+            ..crate::CustomerInfo::default()
+        };
+        c.redact(&mut linked);
+        assert!(linked.breadcrumb.is_empty());
+        assert_eq!(linked.parent_customer_id, None);
+        assert_eq!(c.visible_source(&below, Some("top".into()), false), None);
+        assert_eq!(c.visible_source(&below, Some("root".into()), false), Some("root".into()));
+        assert_eq!(c.visible_source(&below, Some("acc".into()), true), Some("acc".into()));
+        assert_eq!(c.visible_source(&below, Some("parent-acc".into()), true), None);
     }
 
     #[test]

@@ -28,7 +28,8 @@ pub async fn list(ctx: Ctx) -> Result<Reply, ApiError> {
     let paging = Paging::from_request(request.page, request.count_per_page, request.all, request.simplified_paging)?;
     let visible = ctx.caller.readable_accounts().map(<[String]>::to_vec);
     let filter = AccountFilter { name_filter: request.name_filter, specific_ids: request.specific_ids, visible };
-    let (items, totals) = ctx.store(move |s| s.list_accounts(&filter, paging)).await?;
+    let (mut items, totals) = ctx.store(move |s| s.list_accounts(&filter, paging)).await?;
+    items.iter_mut().for_each(|account| ctx.caller.redact_account(account));
     Reply::ok(&ListResponse::new(items, totals))
 }
 
@@ -36,7 +37,8 @@ pub async fn get(ctx: Ctx) -> Result<Reply, ApiError> {
     let request: dto::GetAccount = ctx.bind("GetAccount")?;
     require_id(&request.account_id)?;
     require_reach(&ctx, &request.account_id)?;
-    let account = ctx.store(move |s| s.get_account(&request.account_id)).await?;
+    let mut account = ctx.store(move |s| s.get_account(&request.account_id)).await?;
+    ctx.caller.redact_account(&mut account);
     Reply::ok(&account)
 }
 

@@ -39,7 +39,9 @@ pub async fn list(ctx: Ctx) -> Result<Reply, ApiError> {
     }
     let page = ctx.store(move |s| s.list_customers(&filter, &scope, sort, order, paging)).await?;
     if !request.include_effective {
-        return Reply::ok(&ListResponse::new(page.items, page.totals));
+        let mut items = page.items;
+        items.iter_mut().for_each(|customer| ctx.caller.redact(customer));
+        return Reply::ok(&ListResponse::new(items, page.totals));
     }
     let items = page.items;
     let (items, (ancestors, accounts)) = ctx
@@ -48,7 +50,7 @@ pub async fn list(ctx: Ctx) -> Result<Reply, ApiError> {
             Ok((items, context))
         })
         .await?;
-    let items = super::inheritance::with_effective(items, ancestors, &accounts)?;
+    let items = super::inheritance::with_effective(&ctx.caller, items, ancestors, &accounts)?;
     Reply::ok(&ListResponse::new(items, page.totals))
 }
 
@@ -57,6 +59,8 @@ pub async fn get(ctx: Ctx) -> Result<Reply, ApiError> {
     require_id("customerId", &request.customer_id)?;
     let scope = ctx.scope();
     let (customer, version) = ctx.store(move |s| s.get_customer(&request.customer_id, &scope)).await?;
+    let mut customer = customer;
+    ctx.caller.redact(&mut customer);
     Ok(Reply::ok(&customer)?.with_etag(version))
 }
 
@@ -67,6 +71,8 @@ pub async fn create(ctx: Ctx) -> Result<Reply, ApiError> {
     ctx.caller.may_write_customers()?;
     let (actor, scope) = (ctx.actor.clone(), ctx.scope());
     let (customer, version) = ctx.store(move |s| s.create_customer(request.into_store(fields), &actor, &scope)).await?;
+    let mut customer = customer;
+    ctx.caller.redact(&mut customer);
     Ok(Reply::ok(&customer)?.with_etag(version))
 }
 
@@ -82,6 +88,8 @@ pub async fn patch(ctx: Ctx) -> Result<Reply, ApiError> {
     let (actor, scope) = (ctx.actor.clone(), ctx.scope());
     let (customer, version) =
         ctx.store(move |s| s.patch_customer(&request.customer_id, &changes, if_match, &actor, &scope)).await?;
+    let mut customer = customer;
+    ctx.caller.redact(&mut customer);
     Ok(Reply::ok(&customer)?.with_etag(version))
 }
 
@@ -111,6 +119,8 @@ pub async fn set_staging(ctx: Ctx) -> Result<Reply, ApiError> {
     let (actor, scope) = (ctx.actor.clone(), ctx.scope());
     let (customer, version) =
         ctx.store(move |s| s.patch_customer(&request.customer_id, &changes, if_match, &actor, &scope)).await?;
+    let mut customer = customer;
+    ctx.caller.redact(&mut customer);
     Ok(Reply::with_status(StatusCode::OK, &customer)?.with_etag(version))
 }
 
@@ -163,14 +173,17 @@ fn stream_all(
     order: canopy_domain::listing::SortOrder,
 ) -> Reply {
     let (tx, chunks) = tokio::sync::mpsc::channel(4);
-    let (store, format) = (ctx.state.store.clone(), ctx.format);
+    let (store, format, caller) = (ctx.state.store.clone(), ctx.format, ctx.caller.clone());
     actix_web::rt::task::spawn_blocking(move || {
         let failure = tx.clone();
         let written = (|| -> Result<(), String> {
             let mut writer = ListWriter::new(format, ChunkSender::new(tx)).map_err(|e| e.to_string())?;
             store
-                .for_each_customer(&filter, &scope, sort, order, 1_000, |chunk| {
-                    chunk.iter().try_for_each(|customer| writer.write(customer))
+                .for_each_customer(&filter, &scope, sort, order, 1_000, |mut chunk| {
+                    chunk.iter_mut().try_for_each(|customer| {
+                        caller.redact(customer);
+                        writer.write(customer)
+                    })
                 })
                 .map_err(|e| e.to_string())?
                 .map_err(|e| e.to_string())?;

@@ -1,7 +1,8 @@
 //! Effective values down the hierarchy, with where they come from (`canopy-inherit` decides, the store loads the
 //! chain), and schedule tests (`canopy-schedule` decides).
 
-use canopy_domain::{patch::CustomerChanges, AccountInfo, CustomerInfo, ValidationErrors};
+use canopy_domain::{access::Caller, patch::CustomerChanges, AccountInfo, CustomerInfo, ValidationErrors};
+use canopy_inherit::SourceKind;
 use canopy_schedule::ChainLink;
 
 use crate::{
@@ -30,12 +31,19 @@ fn hierarchy_fault(e: canopy_inherit::HierarchyError) -> ApiError {
     ApiError::Internal(format!("inheritance chain: {e}"))
 }
 
+/// The id of a source the caller may know of (see `Caller::visible_source`).
+fn shown_source(ctx: &Ctx, customers: &[CustomerInfo], source_id: Option<String>, kind: SourceKind) -> Option<String> {
+    let mut own = customers.first().cloned().unwrap_or_default();
+    ctx.caller.redact(&mut own);
+    ctx.caller.visible_source(&own, source_id, kind == SourceKind::Account)
+}
+
 pub async fn billing(ctx: Ctx) -> Result<Reply, ApiError> {
     let (customers, accounts) = chain(&ctx, "GetInheritedBillingSettings").await?;
     let effective = canopy_inherit::resolve_billing_chain(&customers, &accounts).map_err(hierarchy_fault)?;
     Reply::ok(&InheritedBillingSettings {
         billing_settings: effective.value,
-        source_id: effective.source_id,
+        source_id: shown_source(&ctx, &customers, effective.source_id, effective.source_kind),
         source_kind: effective.source_kind,
     })
 }
@@ -45,7 +53,7 @@ pub async fn app_settings(ctx: Ctx) -> Result<Reply, ApiError> {
     let effective = canopy_inherit::resolve_app_settings_chain(&customers).map_err(hierarchy_fault)?;
     Reply::ok(&InheritedAppSettings {
         app_settings: effective.value,
-        source_id: effective.source_id,
+        source_id: shown_source(&ctx, &customers, effective.source_id, effective.source_kind),
         source_kind: effective.source_kind,
     })
 }
@@ -55,9 +63,14 @@ pub async fn schedule(ctx: Ctx) -> Result<Reply, ApiError> {
     let effective = canopy_inherit::resolve_schedule_chain(&customers).map_err(hierarchy_fault)?;
     Reply::ok(&InheritedSchedule {
         schedule: effective.schedule.value,
-        source_id: effective.schedule.source_id,
+        source_id: shown_source(&ctx, &customers, effective.schedule.source_id, effective.schedule.source_kind),
         source_kind: effective.schedule.source_kind,
-        time_zone_source_id: effective.time_zone.source_id,
+        time_zone_source_id: shown_source(
+            &ctx,
+            &customers,
+            effective.time_zone.source_id,
+            effective.time_zone.source_kind,
+        ),
     })
 }
 
@@ -99,6 +112,7 @@ pub fn validate_schedule(changes: &CustomerChanges) -> Result<(), ApiError> {
 /// Effective values for a whole list in one pass over the forest they and their ancestors form: linear in the
 /// number of customers, whatever the depth.
 pub fn with_effective(
+    caller: &Caller,
     items: Vec<CustomerInfo>,
     ancestors: Vec<CustomerInfo>,
     accounts: &[AccountInfo],
@@ -126,6 +140,17 @@ pub fn with_effective(
     Ok(all
         .into_iter()
         .zip(effective)
-        .map(|(customer, effective)| CustomerWithEffective { customer, effective })
+        .map(|(mut customer, mut effective)| {
+            // Resolved on the whole path; shown as far as the caller reaches.
+            caller.redact(&mut customer);
+            for (source, kind) in [
+                (&mut effective.billing_settings.source_id, effective.billing_settings.source_kind),
+                (&mut effective.app_settings.source_id, effective.app_settings.source_kind),
+                (&mut effective.schedule.source_id, effective.schedule.source_kind),
+            ] {
+                *source = caller.visible_source(&customer, source.take(), kind == SourceKind::Account);
+            }
+            CustomerWithEffective { customer, effective }
+        })
         .collect())
 }

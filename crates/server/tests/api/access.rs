@@ -337,3 +337,56 @@ async fn every_route_answers_every_role_exactly_and_leaks_nothing() {
         assert_eq!(in_b.status, expected, "{who:?} create in B: {}", in_b.text);
     }
 }
+
+#[actix_web::test]
+async fn a_customer_user_sees_nothing_above_the_customer_it_is_linked_to() {
+    let app = spawn().await;
+    let parent_account =
+        app.post("/accounts", json!({"name": "Upstream Account", "billingSettings": {"base": {"baseCost": 7}}})).await;
+    let parent_account = parent_account.body["id"].as_str().unwrap_or("").to_owned();
+    let a = app.post("/accounts", json!({"name": "A", "parentAccountId": parent_account})).await.body["id"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
+    let top = app.customer(&a, "Secret Reseller", None).await;
+    app.patch(&format!("/customers/{top}"), json!({"overrideBillingSettings": true, "billingSettings": {"base": {"baseCost": 9}}, "schedule": {"timeZoneId": "Europe/Brussels", "defaultState": "Open"}})).await;
+    let linked = app.customer(&a, "Linked", Some(&top)).await;
+    let below = app.customer(&a, "Below", Some(&linked)).await;
+    let mut user = new_user("linked-user", &[Role::Customer]);
+    user.customer_ids = vec![linked.clone()];
+    let key = user_with_key(&app.store, user);
+    let auth = format!("Bearer {key}");
+    let mut bodies = Vec::new();
+    for uri in [
+        format!("/customers/{linked}"),
+        format!("/customers/{below}"),
+        "/customers?all=true".to_owned(),
+        "/customers?countPerPage=5".to_owned(),
+        "/customers.csv?all=true".to_owned(),
+        "/customers?all=true&format=jsv".to_owned(),
+        "/customers?includeEffective=true".to_owned(),
+        format!("/customers/{below}/inherited-billing-settings"),
+        format!("/customers/{below}/inherited-schedule"),
+        format!("/customers/{linked}/inherited-app-settings"),
+        format!("/accounts/{a}"),
+        "/accounts".to_owned(),
+        "/auth/status".to_owned(),
+    ] {
+        let reply = app.request(Method::GET, &uri, None, &[("Authorization", &auth)]).await;
+        assert_eq!(reply.status, StatusCode::OK, "{uri}: {}", reply.text);
+        bodies.push((uri, reply));
+    }
+    for (uri, reply) in &bodies {
+        assert!(!reply.text.contains(&top), "{uri} names the customer above: {}", reply.text);
+        assert!(!reply.text.contains("Secret Reseller"), "{uri} shows the name above: {}", reply.text);
+        assert!(!reply.text.contains(&parent_account), "{uri} names the parent account: {}", reply.text);
+    }
+    // The values still apply (they are what the customer is billed by); only their out-of-reach source is unnamed.
+    let billing = &bodies[7].1.body;
+    assert_eq!(billing["billingSettings"]["base"]["baseCost"], 9);
+    assert_eq!(billing["sourceKind"], "customer");
+    assert!(billing.get("sourceId").is_none());
+    let crumbs = &bodies[1].1.body["breadcrumb"];
+    assert_eq!(crumbs, &json!([{"id": linked, "name": "Linked"}]));
+    assert!(bodies[0].1.body.get("parentCustomerId").is_none());
+}
