@@ -2,27 +2,33 @@
 //! query and form merged into its DTO) and how its reply or error is written in the negotiated format.
 //! Handlers only see a bound DTO and return a [`Reply`].
 
+use std::{cell::Cell, rc::Rc, sync::Arc};
+
 use actix_web::{
-    cookie::Cookie,
-    http::{header, StatusCode},
+    http::{header, Method, StatusCode},
     web, HttpMessage, HttpRequest, HttpResponse,
 };
 use canopy_domain::{
     access::{Caller, Reach},
     FieldError,
 };
-use canopy_store::{Actor, Scope, Store, StoreError};
+use canopy_store::{Actor, Generations, Scope, Store, StoreError};
 use canopy_wire::{
     binding::{Params, BIND_ERROR_CODE},
     negotiation::{body_format, BodyFormat},
 };
 use futures_util::StreamExt;
-use serde::{de::DeserializeOwned, Serialize};
+use serde::de::DeserializeOwned;
 
+pub use crate::reply::{etag, Reply};
 use crate::{
+    auth::{AuthCaches, Signed},
+    cache::{DependsOn, GenerationalCache},
     error::ApiError,
     handlers,
+    metrics::Metrics,
     negotiation::{self, Format},
+    reply::{Answer, Encoded},
     telemetry::RequestId,
 };
 
@@ -31,20 +37,99 @@ use crate::{
 pub struct Limits {
     /// Largest request body, in bytes.
     pub max_body_bytes: usize,
+    /// Memory for cached answers to reads, in bytes (0: none).
+    pub answer_cache_bytes: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_body_bytes: 1024 * 1024 }
+        Self { max_body_bytes: 1024 * 1024, answer_cache_bytes: 64 * 1024 * 1024 }
     }
 }
 
-/// What every handler can reach: the store, the limits and the authentication settings. Cheap to clone.
+/// What every handler can reach: the store, the limits, the authentication settings, the caches and the metrics.
+/// Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
     pub limits: Limits,
     pub auth: crate::auth::AuthConfig,
+    pub caches: Arc<Caches>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    pub fn new(store: Store, limits: Limits, auth: crate::auth::AuthConfig) -> Self {
+        Self::with_caches(store, limits, auth, true)
+    }
+
+    /// `caching: false` reads everything from the database on every request (for measuring what caches save).
+    pub fn with_caches(store: Store, limits: Limits, auth: crate::auth::AuthConfig, caching: bool) -> Self {
+        Self {
+            store,
+            limits,
+            auth,
+            caches: Arc::new(Caches::new(caching, limits.answer_cache_bytes)),
+            metrics: Arc::new(Metrics::new()),
+        }
+    }
+}
+
+/// Every cache of the process (see `cache` for why none can be stale).
+pub struct Caches {
+    pub auth: AuthCaches,
+    /// Encoded answers to reads, per user and request.
+    pub answers: GenerationalCache<AnswerKey, Encoded>,
+}
+
+impl Caches {
+    fn new(enabled: bool, answer_bytes: usize) -> Self {
+        Self {
+            auth: AuthCaches::new(enabled),
+            answers: GenerationalCache::new(DependsOn::DataAndAuth, if enabled { answer_bytes } else { 0 }),
+        }
+    }
+}
+
+/// What an answer to a read depends on besides the data: who asks (reach and redaction are per user), the
+/// operation, the format, and every request value (path, query and body). Never a credential.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AnswerKey {
+    user_id: String,
+    operation: &'static str,
+    format: Format,
+    target: String,
+    body: web::Bytes,
+}
+
+/// SQL statements a request has run so far, for `/metrics`; shared between the pipeline and the middleware.
+#[derive(Debug, Clone, Default)]
+pub struct StatementCount(pub Rc<Cell<u64>>);
+
+impl StatementCount {
+    fn add(&self, statements: u64) {
+        self.0.set(self.0.get() + statements);
+    }
+}
+
+/// The operation a request ran, for logs and `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub struct OperationName(pub &'static str);
+
+/// Runs a blocking store call on the blocking pool and counts the statements it ran.
+async fn blocking<T: Send + 'static>(
+    statements: &StatementCount,
+    call: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let (result, ran) = web::block(move || {
+        let before = canopy_store::statements_on_this_thread();
+        let result = call();
+        (result, canopy_store::statements_on_this_thread() - before)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?;
+    statements.add(ran);
+    result
 }
 
 /// Every operation, by its ServiceStack request DTO name.
@@ -121,6 +206,22 @@ impl Operation {
         }
     }
 
+    /// Reads whose answer depends only on the caller, the request and the stored data: their answers may be
+    /// cached against the generations.
+    pub fn cacheable(self) -> bool {
+        matches!(
+            self,
+            Operation::ListCustomers
+                | Operation::GetCustomer
+                | Operation::ListAccounts
+                | Operation::GetAccount
+                | Operation::GetSystemSettings
+                | Operation::GetInheritedBillingSettings
+                | Operation::GetInheritedAppSettings
+                | Operation::GetInheritedSchedule
+        )
+    }
+
     /// Predefined routes name the DTO case-insensitively, as ServiceStack matches them.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|op| op.name().eq_ignore_ascii_case(name))
@@ -134,6 +235,9 @@ pub struct Request {
     pub if_match: Option<IfMatch>,
     pub http: HttpRequest,
     pub format: Format,
+    /// The raw body, for the answer cache's key and idempotency digests.
+    pub body: web::Bytes,
+    pub statements: StatementCount,
 }
 
 /// A request from a signed-in user with one of Canopy's roles. Only [`Request::authenticate`] builds one, and
@@ -146,42 +250,62 @@ pub struct Ctx {
     pub actor: Actor,
     /// The negotiated response format, for handlers that stream their answer.
     pub format: Format,
+    /// The generations read as the request came in.
+    pub generations: Generations,
+    pub http: HttpRequest,
+    pub body: web::Bytes,
+    pub statements: StatementCount,
 }
 
 impl Request {
-    /// The signed-in user, if the request carries valid credentials.
-    pub async fn identify(&self) -> Result<Option<canopy_store::UserRecord>, ApiError> {
+    /// Who sent the request, if it carries valid credentials, and the generations read on the way.
+    pub async fn identify(&self) -> Result<crate::auth::Identity, ApiError> {
         let (credentials, state) = (crate::auth::Credentials::of(&self.http), self.state.clone());
-        web::block(move || crate::auth::identify(&credentials, &state.store, &state.auth))
-            .await
-            .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+        blocking(&self.statements, move || {
+            crate::auth::identify(&credentials, &state.store, &state.auth, &state.caches.auth)
+        })
+        .await
+    }
+
+    /// The signed-in user, if any.
+    pub async fn signed(&self) -> Result<Option<Arc<Signed>>, ApiError> {
+        Ok(self.identify().await?.signed)
     }
 
     /// 401 without valid credentials; 403 for a user without any of Canopy's roles.
     pub async fn authenticate(self) -> Result<Ctx, ApiError> {
-        let user = self.identify().await?.ok_or_else(|| ApiError::Unauthorized("Not Authenticated".into()))?;
-        if user.roles.is_empty() {
+        let identity = self.identify().await?;
+        let signed = identity.signed.ok_or_else(|| ApiError::Unauthorized("Not Authenticated".into()))?;
+        if signed.user.roles.is_empty() {
             return Err(ApiError::Forbidden {
                 field: None,
                 message: "one of the roles SystemAdministrator, Manager or Customer is required".into(),
             });
         }
-        let store = self.state.store.clone();
-        let caller = web::block(move || crate::auth::caller_of(&store, &user))
-            .await
-            .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))??;
         Ok(Ctx {
-            actor: Actor { user_id: Some(caller.user_id.clone()) },
+            actor: Actor { user_id: Some(signed.caller.user_id.clone()) },
+            caller: signed.caller.clone(),
             state: self.state,
             params: self.params,
             if_match: self.if_match,
-            caller,
             format: self.format,
+            generations: identity.generations,
+            http: self.http,
+            body: self.body,
+            statements: self.statements,
         })
     }
 
     pub fn bind<T: DeserializeOwned>(&self, dto: &str) -> Result<T, ApiError> {
         bind_params(&self.params, dto)
+    }
+
+    /// Runs a blocking call on the blocking pool, counting its statements.
+    pub async fn blocking<T: Send + 'static>(
+        &self,
+        call: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        blocking(&self.statements, call).await
     }
 }
 
@@ -221,10 +345,6 @@ impl IfMatch {
     }
 }
 
-pub fn etag(version: i64) -> String {
-    format!("\"{version}\"")
-}
-
 impl Ctx {
     /// Builds the request DTO `T` (named `dto` in messages) from every source. Every bad value is reported,
     /// each naming its field.
@@ -241,68 +361,45 @@ impl Ctx {
         }
     }
 
-    /// Runs a store call on the blocking pool: the store's calls block on the database.
+    /// Runs a store call on the blocking pool (the store's calls block on the database), counting its statements.
     pub async fn store<T, F>(&self, call: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
     {
         let store = self.state.store.clone();
-        web::block(move || call(&store))
-            .await
-            .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
-            .map_err(ApiError::from)
+        blocking(&self.statements, move || call(&store).map_err(ApiError::from)).await
     }
 }
 
-/// What a handler answers.
-pub enum Reply {
-    Body {
-        status: StatusCode,
-        body: serde_json::Value,
-        etag: Option<String>,
-        cookies: Vec<Cookie<'static>>,
-    },
-    NoContent,
-    /// A body written as it is produced (a whole list), already in the negotiated format.
-    Stream {
-        format: Format,
-        operation: &'static str,
-        chunks: tokio::sync::mpsc::Receiver<Result<web::Bytes, ApiError>>,
-    },
-}
-
-impl Reply {
-    pub fn ok<T: Serialize>(value: &T) -> Result<Self, ApiError> {
-        Self::with_status(StatusCode::OK, value)
-    }
-
-    pub fn with_status<T: Serialize>(status: StatusCode, value: &T) -> Result<Self, ApiError> {
-        let body = serde_json::to_value(value).map_err(|e| ApiError::Internal(e.to_string()))?;
-        Ok(Reply::Body { status, body, etag: None, cookies: Vec::new() })
-    }
-
-    pub fn with_cookies(mut self, new: Vec<Cookie<'static>>) -> Self {
-        if let Reply::Body { cookies, .. } = &mut self {
-            cookies.extend(new);
-        }
-        self
-    }
-
-    pub fn with_etag(mut self, version: i64) -> Self {
-        if let Reply::Body { etag: tag, .. } = &mut self {
-            *tag = Some(etag(version));
-        }
-        self
-    }
-}
-
-async fn dispatch(op: Operation, request: Request) -> Result<Reply, ApiError> {
+async fn dispatch(op: Operation, request: Request) -> Result<Answer, ApiError> {
+    let format = request.format;
     match op {
-        Operation::Authenticate => handlers::auth::authenticate(request).await,
-        Operation::GetAuthStatus => handlers::auth::status(request).await,
-        Operation::Logout => handlers::auth::logout(request).await,
-        guarded => dispatch_guarded(guarded, request.authenticate().await?).await,
+        Operation::Authenticate => handlers::auth::authenticate(request).await?.encode(format, op.name()),
+        Operation::GetAuthStatus => handlers::auth::status(request).await?.encode(format, op.name()),
+        Operation::Logout => handlers::auth::logout(request).await?.encode(format, op.name()),
+        guarded => {
+            let cacheable = op.cacheable() && request.http.method() == Method::GET;
+            let ctx = request.authenticate().await?;
+            let key = cacheable.then(|| AnswerKey {
+                user_id: ctx.caller.user_id.clone(),
+                operation: op.name(),
+                format,
+                target: ctx.http.uri().to_string(),
+                body: ctx.body.clone(),
+            });
+            let (answers, generations) = (ctx.state.caches.clone(), ctx.generations);
+            if let Some(hit) = key.as_ref().and_then(|key| answers.answers.get(generations, key)) {
+                return Ok(Answer::Encoded { encoded: hit, cookies: Vec::new() });
+            }
+            let answer = dispatch_guarded(guarded, ctx).await?.encode(format, op.name())?;
+            if let (Some(key), Answer::Encoded { encoded, .. }) = (key, &answer) {
+                if encoded.status == StatusCode::OK {
+                    answers.answers.put(generations, key, encoded.clone());
+                }
+            }
+            Ok(answer)
+        }
     }
 }
 
@@ -415,28 +512,31 @@ pub async fn handle(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> HttpResponse {
+    req.extensions_mut().insert(OperationName(op.name()));
     let format = match negotiation::negotiate(&req) {
         Ok(format) => format,
         Err(error) => return render_error(&req, error, Format::Json),
     };
+    let statements = req.extensions().get::<StatementCount>().cloned().unwrap_or_default();
     let result = async {
-        let body = read_body(payload, state.limits.max_body_bytes).await?;
+        let body = read_body(payload, state.limits.max_body_bytes).await?.freeze();
         let params = collect_params(&req, &body, body_format)?;
         let if_match = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()).map(IfMatch::parse);
-        let request = Request { state: state.get_ref().clone(), params, if_match, http: req.clone(), format };
+        let request =
+            Request { state: state.get_ref().clone(), params, if_match, http: req.clone(), format, body, statements };
         dispatch(op, request).await
     }
     .await;
     match result {
-        Ok(reply) => render(reply, format),
+        Ok(answer) => render(answer),
         Err(error) => render_error(&req, error, format),
     }
 }
 
-fn render(reply: Reply, format: Format) -> HttpResponse {
-    match reply {
-        Reply::NoContent => HttpResponse::NoContent().finish(),
-        Reply::Stream { format, operation, chunks } => {
+fn render(answer: Answer) -> HttpResponse {
+    match answer {
+        Answer::NoContent => HttpResponse::NoContent().finish(),
+        Answer::Stream { format, operation, chunks } => {
             let mut response = HttpResponse::Ok();
             response.content_type(format.content_type());
             if format == Format::Csv {
@@ -450,15 +550,22 @@ fn render(reply: Reply, format: Format) -> HttpResponse {
             });
             response.streaming(body)
         }
-        Reply::Body { status, body, etag, cookies } => {
-            let mut response = HttpResponse::build(status);
-            if let Some(tag) = etag {
+        Answer::Encoded { encoded, cookies } => {
+            let mut response = HttpResponse::build(encoded.status);
+            response.content_type(encoded.format.content_type());
+            if encoded.format == Format::Csv {
+                response.insert_header((
+                    header::CONTENT_DISPOSITION,
+                    canopy_wire::negotiation::csv_content_disposition(encoded.operation),
+                ));
+            }
+            if let Some(tag) = encoded.etag {
                 response.insert_header((header::ETAG, tag));
             }
             for cookie in cookies {
                 response.cookie(cookie);
             }
-            negotiation::write(&mut response, format, &body)
+            response.body(encoded.body)
         }
     }
 }
@@ -549,6 +656,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         }),
     );
     cfg.route("/health", web::get().to(handlers::health::health));
+    cfg.route("/metrics", web::get().to(handlers::health::metrics));
 }
 
 /// `/json/reply/{Dto}`, `/api/{Dto}`: the operation is named in the path, its fields come from the query or body.

@@ -12,13 +12,16 @@ use argon2::{
 };
 use base64::Engine;
 use canopy_domain::{access::Caller, Role};
-use canopy_store::{Store, UserRecord};
+use canopy_store::{Generations, Store, UserRecord};
 use chrono::{SecondsFormat, Utc};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::ApiError;
+use crate::{
+    cache::{DependsOn, GenerationalCache},
+    error::ApiError,
+};
 
 /// Authentication settings, resolved once at start.
 #[derive(Clone)]
@@ -231,12 +234,105 @@ pub fn session_id(req: &HttpRequest) -> Option<String> {
     }
 }
 
-/// Who the request comes from, if anyone: bearer token (API key or JWT), HTTP Basic, or session cookie.
-pub fn identify(credentials: &Credentials, store: &Store, config: &AuthConfig) -> Result<Option<UserRecord>, ApiError> {
+/// A signed-in user as the pipeline keeps it: the user (its password hash blanked: it is never needed after the
+/// check and must not sit in a cache) and what it reaches.
+#[derive(Debug)]
+pub struct Signed {
+    pub user: UserRecord,
+    pub caller: Caller,
+}
+
+impl crate::cache::Weigh for std::sync::Arc<Signed> {
+    fn weight(&self) -> usize {
+        let ids = self.caller.managed_accounts.len()
+            + self.caller.linked_customers.len()
+            + self.caller.linked_accounts.len()
+            + self.user.account_ids.len()
+            + self.user.customer_ids.len();
+        256 + 48 * ids
+    }
+}
+
+/// A credential known to be good: whose it is, and until when (sessions).
+#[derive(Debug, Clone)]
+struct KnownCredential {
+    user_id: String,
+    expires: Option<String>,
+}
+
+impl crate::cache::Weigh for KnownCredential {
+    fn weight(&self) -> usize {
+        128
+    }
+}
+
+/// The credential and caller caches. Both depend on the auth generation only: a change to any user, link,
+/// session, key or account clears them, so a changed password, a revoked key, a logout or a role change takes
+/// effect on the very next request, in every process.
+pub struct AuthCaches {
+    keyer: crate::cache::CacheKeyer,
+    /// HMAC(password check | API key | session id) → the user it names. Only good credentials are kept.
+    credentials: GenerationalCache<crate::cache::CredentialKey, KnownCredential>,
+    /// User id → the signed-in user and its reach.
+    signed: GenerationalCache<String, std::sync::Arc<Signed>>,
+}
+
+impl AuthCaches {
+    /// `enabled: false` keeps nothing (every request reads the database).
+    pub fn new(enabled: bool) -> Self {
+        let budget = if enabled { 16 * 1024 * 1024 } else { 0 };
+        Self {
+            keyer: crate::cache::CacheKeyer::random(),
+            credentials: GenerationalCache::new(DependsOn::Auth, budget),
+            signed: GenerationalCache::new(DependsOn::Auth, budget),
+        }
+    }
+}
+
+/// Who a request comes from, and the generations read on its way in (the same read serves every cache of the
+/// request).
+pub struct Identity {
+    pub generations: Generations,
+    pub signed: Option<std::sync::Arc<Signed>>,
+}
+
+/// A credential looked up in the cache first; `check` runs (and its good answer is kept) on a miss.
+fn remembered(
+    caches: &AuthCaches,
+    generations: Generations,
+    parts: &[&[u8]],
+    check: impl FnOnce() -> Result<Option<KnownCredential>, ApiError>,
+) -> Result<Option<String>, ApiError> {
+    let key = caches.keyer.key(parts);
+    let known = match caches.credentials.get(generations, &key) {
+        Some(hit) => Some(hit),
+        None => {
+            let found = check()?;
+            if let Some(good) = &found {
+                caches.credentials.put(generations, key, good.clone());
+            }
+            found
+        }
+    };
+    let now = now_text();
+    Ok(known.filter(|k| k.expires.as_deref().is_none_or(|expires| expires > now.as_str())).map(|k| k.user_id))
+}
+
+/// Who the request comes from, if anyone: bearer token (API key or JWT), HTTP Basic, or session cookie. One read
+/// of the generations, then the caches; the database only on a miss.
+pub fn identify(
+    credentials: &Credentials,
+    store: &Store,
+    config: &AuthConfig,
+    caches: &AuthCaches,
+) -> Result<Identity, ApiError> {
+    let generations = store.generations()?;
     let authorization = credentials.authorization.as_deref().unwrap_or("");
     let user_id = if let Some(token) = authorization.strip_prefix("Bearer ").map(str::trim) {
         if token.starts_with("ak-") {
-            store.api_key_user(&digest(token))?
+            remembered(caches, generations, &[b"api-key", token.as_bytes()], || {
+                Ok(store.api_key_user(&digest(token))?.map(|user_id| KnownCredential { user_id, expires: None }))
+            })?
         } else {
             verify_jwt(config, token)?
         }
@@ -247,16 +343,45 @@ pub fn identify(credentials: &Credentials, store: &Store, config: &AuthConfig) -
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .ok_or_else(|| ApiError::Unauthorized("malformed Basic credentials".into()))?;
         let (user_name, password) = decoded.split_once(':').unwrap_or((decoded.as_str(), ""));
-        return check_credentials(store, config, user_name, password).map(Some);
+        // A password checked once is not hashed again (argon2 on every request would cap the service at a few
+        // dozen requests a second); a wrong one is always checked, and throttled.
+        let key_name = user_name.to_lowercase();
+        remembered(caches, generations, &[b"basic", key_name.as_bytes(), password.as_bytes()], || {
+            let user = check_credentials(store, config, user_name, password)?;
+            Ok(Some(KnownCredential { user_id: user.id, expires: None }))
+        })?
     } else if let Some(session) = &credentials.session {
-        store.session_user(&digest(session), &now_text())?
+        remembered(caches, generations, &[b"session", session.as_bytes()], || {
+            Ok(store
+                .session_user(&digest(session), &now_text())?
+                .map(|(user_id, expires)| KnownCredential { user_id, expires: Some(expires) }))
+        })?
     } else {
         None
     };
-    match user_id {
-        Some(id) => Ok(store.user_by_id(&id)?),
-        None => Ok(None),
+    let signed = match user_id {
+        Some(id) => signed(store, caches, generations, &id)?,
+        None => None,
+    };
+    Ok(Identity { generations, signed })
+}
+
+fn signed(
+    store: &Store,
+    caches: &AuthCaches,
+    generations: Generations,
+    user_id: &str,
+) -> Result<Option<std::sync::Arc<Signed>>, ApiError> {
+    let key = user_id.to_owned();
+    if let Some(hit) = caches.signed.get(generations, &key) {
+        return Ok(Some(hit));
     }
+    let Some(mut user) = store.user_by_id(user_id)? else { return Ok(None) };
+    user.password_hash.clear();
+    let caller = caller_of(store, &user)?;
+    let signed = std::sync::Arc::new(Signed { user, caller });
+    caches.signed.put(generations, key, signed.clone());
+    Ok(Some(signed))
 }
 
 /// The access-decision view of a user: its roles and the accounts and customers they reach, read fresh.

@@ -13,6 +13,7 @@ pub struct FileConfig {
     pub bind: Option<String>,
     pub jwt_secret: Option<String>,
     pub max_body_bytes: Option<usize>,
+    pub answer_cache_bytes: Option<usize>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://canopy.db";
@@ -35,6 +36,8 @@ pub struct Settings {
     pub database_url: String,
     pub bind: String,
     pub max_body_bytes: usize,
+    /// Memory for cached answers to reads (`CANOPY_ANSWER_CACHE_BYTES`; 0 turns the cache off).
+    pub answer_cache_bytes: usize,
     /// The HS256 key of bearer tokens; every instance on one database must share it. Never logged.
     pub jwt_secret: Option<String>,
 }
@@ -47,6 +50,11 @@ impl Settings {
                 .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             bind: bind_flag.or_else(|| file.bind.clone()).unwrap_or_else(|| DEFAULT_BIND.to_owned()),
             max_body_bytes: file.max_body_bytes.unwrap_or(crate::Limits::default().max_body_bytes),
+            answer_cache_bytes: std::env::var("CANOPY_ANSWER_CACHE_BYTES")
+                .ok()
+                .and_then(|v| v.trim().parse().ok())
+                .or(file.answer_cache_bytes)
+                .unwrap_or(crate::Limits::default().answer_cache_bytes),
             jwt_secret: std::env::var("CANOPY_JWT_SECRET")
                 .ok()
                 .filter(|s| !s.is_empty())

@@ -204,6 +204,11 @@ impl From<StoreError> for ApiError {
                 ApiError::Internal(cause)
             }
             StoreError::Database(cause) => ApiError::Internal(cause.to_string()),
+            StoreError::NestedConnection => ApiError::Internal(error.to_string()),
+            StoreError::Busy => ApiError::Unavailable(error.to_string()),
+            StoreError::IdempotencyRace => {
+                ApiError::Conflict { field: "Idempotency-Key".into(), message: error.to_string() }
+            }
         }
     }
 }

@@ -6,12 +6,15 @@
 
 pub mod api;
 pub mod auth;
+pub mod cache;
 pub mod config;
 pub mod dto;
 pub mod error;
 pub mod export;
 pub mod handlers;
+pub mod metrics;
 pub mod negotiation;
+pub mod reply;
 pub mod seed;
 pub mod telemetry;
 
@@ -42,5 +45,7 @@ pub fn app(
         .app_data(web::PayloadConfig::new(usize::MAX))
         .configure(api::routes)
         .default_service(web::to(api::not_found))
+        // Outermost first: the request id, log line and metrics see everything, including negotiation errors.
+        .wrap(from_fn(negotiation::negotiate_middleware))
         .wrap(from_fn(telemetry::log_requests))
 }

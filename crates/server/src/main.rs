@@ -260,8 +260,11 @@ async fn serve(store: Store, settings: &Settings) -> std::io::Result<()> {
             AuthConfig::random_secret()
         }
     };
-    let state =
-        AppState { store, limits: Limits { max_body_bytes: settings.max_body_bytes }, auth: AuthConfig::new(secret) };
+    let state = AppState::new(
+        store,
+        Limits { max_body_bytes: settings.max_body_bytes, answer_cache_bytes: settings.answer_cache_bytes },
+        AuthConfig::new(secret),
+    );
     let server = HttpServer::new(move || canopy_server::app(state.clone())).bind(&settings.bind)?;
     println!("Canopy listening on http://{}", settings.bind);
     server.run().await

@@ -41,6 +41,15 @@ pub fn negotiate_request(req: &mut ServiceRequest) {
     req.extensions_mut().insert(Negotiation(outcome));
 }
 
+/// Middleware form of [`negotiate_request`]: decides the format once, before routing.
+pub async fn negotiate_middleware(
+    mut req: ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    negotiate_request(&mut req);
+    next.call(req).await
+}
+
 fn query_format(query: &str) -> Option<String> {
     serde_urlencoded::from_str::<Vec<(String, String)>>(query)
         .ok()?

@@ -115,6 +115,7 @@ pub fn load_fixture(store: &Store, fixture: &Fixture, actor: &Actor) -> Result<u
                 billing_settings: account.billing_settings.clone(),
             },
             actor,
+            None,
         )?;
         store.patch_system_settings(
             &account.id,
@@ -149,6 +150,7 @@ pub fn load_fixture(store: &Store, fixture: &Fixture, actor: &Actor) -> Result<u
                 },
                 actor,
                 &canopy_store::Scope::All,
+                None,
             )?;
             created += 1;
             pending.extend(customer.children.iter().rev().map(|c| (Some(customer.id.clone()), c)));
@@ -305,6 +307,7 @@ pub fn seed_synthetic(store: &Store, plan: SyntheticPlan, actor: &Actor) -> Resu
             billing_settings: Some(prices(&mut rng)),
         },
         actor,
+        None,
     )?;
     let mut accounts = Vec::new();
     for r in 0..plan.reseller_accounts.max(1) {
@@ -317,6 +320,7 @@ pub fn seed_synthetic(store: &Store, plan: SyntheticPlan, actor: &Actor) -> Resu
                 billing_settings: if r % 2 == 0 { Some(prices(&mut rng)) } else { None },
             },
             actor,
+            None,
         )?;
         store.patch_system_settings(
             &id,

@@ -33,19 +33,30 @@ fn incoming_id(req: &ServiceRequest) -> Option<String> {
 }
 
 pub async fn log_requests(
-    mut req: ServiceRequest,
+    req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    crate::negotiation::negotiate_request(&mut req);
     let id = incoming_id(&req).unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
     let method = req.method().to_string();
     // The path only: query strings can carry values users consider private.
     let path = req.path().to_owned();
     let started = Instant::now();
+    let statements = crate::api::StatementCount::default();
+    req.extensions_mut().insert(statements.clone());
+    let metrics = req.app_data::<actix_web::web::Data<crate::api::AppState>>().map(|state| state.metrics.clone());
     let mut response = next.call(req).await?;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID, value);
+    }
+    let operation = response.request().extensions().get::<crate::api::OperationName>().map(|op| op.0);
+    let operation = operation.unwrap_or(match path.as_str() {
+        "/health" => "health",
+        "/metrics" => "metrics",
+        _ => "unmatched",
+    });
+    if let Some(metrics) = metrics {
+        metrics.record_request(operation, response.status().as_u16(), started.elapsed(), statements.0.get());
     }
     tracing::info!(
         request_id = %id,

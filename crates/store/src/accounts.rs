@@ -18,7 +18,7 @@ use crate::{
     new_id, now_text,
     rows::{to_doc, AccountRow},
     schema::{accounts, customers},
-    sort_key, Actor, Store, StoreError, StoreResult,
+    sort_key, Actor, IdempotencyClaim, Store, StoreError, StoreResult, Touches,
 };
 
 #[derive(Debug, Clone, Default)]
@@ -75,6 +75,36 @@ fn serialise_account_moves(conn: &mut AnyConnection) -> StoreResult<()> {
     Ok(())
 }
 
+pub(crate) fn account_chain(conn: &mut AnyConnection, id: &str) -> StoreResult<Vec<AccountInfo>> {
+    let row = load_account_row(conn, id)?;
+    let ids: Vec<String> = hierarchy::path_ids(&row.path).map(str::to_owned).collect();
+    let rows: Vec<AccountRow> =
+        accounts::table.filter(accounts::id.eq_any(&ids)).select(AccountRow::as_select()).load(conn)?;
+    let mut infos = rows.into_iter().map(AccountRow::into_info).collect::<StoreResult<Vec<_>>>()?;
+    infos.sort_by_key(|a| std::cmp::Reverse(a.ancestor_ids.len()));
+    Ok(infos)
+}
+
+pub(crate) fn accounts_with_ancestors(conn: &mut AnyConnection, ids: &[String]) -> StoreResult<Vec<AccountInfo>> {
+    let mut wanted: Vec<String> = Vec::new();
+    for chunk in ids.chunks(900) {
+        let paths: Vec<String> =
+            accounts::table.filter(accounts::id.eq_any(chunk)).select(accounts::path).load(conn)?;
+        wanted.extend(paths.iter().flat_map(|p| hierarchy::path_ids(p)).map(str::to_owned));
+    }
+    wanted.sort();
+    wanted.dedup();
+    let mut infos = Vec::with_capacity(wanted.len());
+    for chunk in wanted.chunks(900) {
+        let rows: Vec<AccountRow> =
+            accounts::table.filter(accounts::id.eq_any(chunk)).select(AccountRow::as_select()).load(conn)?;
+        for row in rows {
+            infos.push(row.into_info()?);
+        }
+    }
+    Ok(infos)
+}
+
 impl Store {
     pub fn get_account(&self, id: &str) -> StoreResult<AccountInfo> {
         let mut conn = self.conn()?;
@@ -83,36 +113,12 @@ impl Store {
 
     /// The account and its ancestors, nearest first: the chain billing settings are inherited along.
     pub fn account_chain(&self, id: &str) -> StoreResult<Vec<AccountInfo>> {
-        let mut conn = self.conn()?;
-        let row = load_account_row(&mut conn, id)?;
-        let ids: Vec<String> = hierarchy::path_ids(&row.path).map(str::to_owned).collect();
-        let rows: Vec<AccountRow> =
-            accounts::table.filter(accounts::id.eq_any(&ids)).select(AccountRow::as_select()).load(&mut conn)?;
-        let mut infos = rows.into_iter().map(AccountRow::into_info).collect::<StoreResult<Vec<_>>>()?;
-        infos.sort_by_key(|a| std::cmp::Reverse(a.ancestor_ids.len()));
-        Ok(infos)
+        account_chain(&mut *self.conn()?, id)
     }
 
     /// These accounts and all their ancestors, each once.
     pub fn accounts_with_ancestors(&self, ids: &[String]) -> StoreResult<Vec<AccountInfo>> {
-        let mut conn = self.conn()?;
-        let mut wanted: Vec<String> = Vec::new();
-        for chunk in ids.chunks(900) {
-            let paths: Vec<String> =
-                accounts::table.filter(accounts::id.eq_any(chunk)).select(accounts::path).load(&mut conn)?;
-            wanted.extend(paths.iter().flat_map(|p| hierarchy::path_ids(p)).map(str::to_owned));
-        }
-        wanted.sort();
-        wanted.dedup();
-        let mut infos = Vec::with_capacity(wanted.len());
-        for chunk in wanted.chunks(900) {
-            let rows: Vec<AccountRow> =
-                accounts::table.filter(accounts::id.eq_any(chunk)).select(AccountRow::as_select()).load(&mut conn)?;
-            for row in rows {
-                infos.push(row.into_info()?);
-            }
-        }
-        Ok(infos)
+        accounts_with_ancestors(&mut *self.conn()?, ids)
     }
 
     /// Ids of the accounts and all their descendant accounts (a Manager's reach).
@@ -120,7 +126,8 @@ impl Store {
         let mut conn = self.conn()?;
         let mut ids = Vec::new();
         for root in roots {
-            let Some(path) = accounts::table.find(root).select(accounts::path).first::<String>(&mut conn).optional()?
+            let Some(path) =
+                accounts::table.find(root).select(accounts::path).first::<String>(&mut *conn).optional()?
             else {
                 continue;
             };
@@ -128,7 +135,7 @@ impl Store {
                 .filter(accounts::path.ge(&path))
                 .filter(accounts::path.lt(subtree_upper_bound(&path)))
                 .select(accounts::id)
-                .load(&mut conn)?;
+                .load(&mut *conn)?;
             ids.extend(found);
         }
         ids.sort();
@@ -163,14 +170,16 @@ impl Store {
             q
         };
         let total = match paging {
-            Paging::Page { simplified: false, .. } => Some(query().count().get_result::<i64>(&mut conn)?.max(0) as u64),
+            Paging::Page { simplified: false, .. } => {
+                Some(query().count().get_result::<i64>(&mut *conn)?.max(0) as u64)
+            }
             _ => None,
         };
         let mut q = query().order_by(accounts::name_key.asc()).then_order_by(accounts::id.asc());
         if let Some((offset, limit)) = paging.window() {
             q = q.offset(offset as i64).limit(limit as i64);
         }
-        let mut rows: Vec<AccountRow> = q.select(AccountRow::as_select()).load(&mut conn)?;
+        let mut rows: Vec<AccountRow> = q.select(AccountRow::as_select()).load(&mut *conn)?;
         let totals = PageTotals::compute(paging, total, rows.len());
         if let Paging::Page { count_per_page, .. } = paging {
             rows.truncate(count_per_page as usize);
@@ -179,7 +188,13 @@ impl Store {
         Ok((items, totals))
     }
 
-    pub fn create_account(&self, new: NewAccount, actor: &Actor) -> StoreResult<AccountInfo> {
+    /// Creates an account; with `idempotency`, its answer is kept under the client's key in the same transaction.
+    pub fn create_account(
+        &self,
+        new: NewAccount,
+        actor: &Actor,
+        idempotency: Option<&IdempotencyClaim>,
+    ) -> StoreResult<AccountInfo> {
         let mut errors = ValidationErrors::default();
         validate_name(&new.name, &mut errors);
         if let Some(id) = &new.id {
@@ -190,8 +205,8 @@ impl Store {
         }
         errors.into_result()?;
         let id = new.id.clone().unwrap_or_else(new_id);
-        let mut conn = self.conn()?;
-        conn.transaction(|conn| -> StoreResult<()> {
+        // Accounts change what Managers reach: both generations move.
+        self.write(Touches::DataAndAuth, |conn| {
             let parent = new.parent_account_id.as_deref().filter(|p| !p.is_empty());
             let path = match parent {
                 Some(parent_id) => child_path(Some(&parent_path(conn, parent_id)?), &id),
@@ -215,9 +230,12 @@ impl Store {
                     accounts::write_lock.eq(0i64),
                 ))
                 .execute(conn)?;
-            Ok(())
-        })?;
-        self.get_account(&id)
+            let created = load_account_row(conn, &id)?.into_info()?;
+            if let Some(claim) = idempotency {
+                crate::idempotency::remember(conn, claim, &created)?;
+            }
+            Ok(created)
+        })
     }
 
     pub fn patch_account(&self, id: &str, changes: &AccountChanges, actor: &Actor) -> StoreResult<AccountInfo> {
@@ -229,8 +247,7 @@ impl Store {
             billing.validate("billingSettings", &mut errors);
         }
         errors.into_result()?;
-        let mut conn = self.conn()?;
-        conn.transaction(|conn| -> StoreResult<()> {
+        self.write(Touches::DataAndAuth, |conn| {
             let updated = diesel::update(accounts::table.find(id))
                 .set(accounts::write_lock.eq(accounts::write_lock + 1))
                 .execute(conn)?;
@@ -294,15 +311,13 @@ impl Store {
                     accounts::version.eq(accounts::version + 1),
                 ))
                 .execute(conn)?;
-            Ok(())
-        })?;
-        self.get_account(id)
+            load_account_row(conn, id)?.into_info()
+        })
     }
 
     /// Deletes an account that holds no customers and no child accounts.
     pub fn delete_account(&self, id: &str) -> StoreResult<()> {
-        let mut conn = self.conn()?;
-        conn.transaction(|conn| {
+        self.write(Touches::DataAndAuth, |conn| {
             let updated = diesel::update(accounts::table.find(id))
                 .set(accounts::write_lock.eq(accounts::write_lock + 1))
                 .execute(conn)?;

@@ -9,7 +9,7 @@ use crate::{
     now_text,
     rows::to_doc,
     schema::{customer_tags, customers},
-    sort_key, Store, StoreResult,
+    sort_key, Store, StoreResult, Touches,
 };
 
 /// One customer to import: its place in the tree and its own values.
@@ -55,9 +55,8 @@ const ROWS_PER_INSERT: usize = 500;
 impl Store {
     /// Inserts customers (parents before children) and their tags in one transaction.
     pub fn import_customers(&self, customers_in: &[ImportCustomer], created_by: Option<&str>) -> StoreResult<usize> {
-        let mut conn = self.conn()?;
         let now = now_text();
-        conn.transaction(|conn| {
+        let count = self.write(Touches::Data, |conn| {
             for chunk in customers_in.chunks(ROWS_PER_INSERT) {
                 let mut rows = Vec::with_capacity(chunk.len());
                 let mut tag_rows = Vec::new();
@@ -96,7 +95,7 @@ impl Store {
                     }
                 }
                 // Multi-row INSERTs are outside diesel's MultiConnection subset, so each backend runs its own.
-                match &mut **conn {
+                match conn {
                     AnyConnection::Sqlite(c) => {
                         diesel::insert_into(customers::table).values(&rows).execute(c)?;
                         for tags in tag_rows.chunks(ROWS_PER_INSERT) {
@@ -112,21 +111,19 @@ impl Store {
                 }
             }
             Ok(customers_in.len())
-        })
-        .and_then(|count| {
-            // Fresh statistics after a bulk load: without them the planners guess, and PostgreSQL's guess for a
-            // subtree range is off by orders of magnitude (it walks the name index instead of the path range).
-            use diesel::connection::SimpleConnection;
-            conn.batch_execute("ANALYZE")?;
-            Ok(count)
-        })
+        })?;
+        // Fresh statistics after a bulk load: without them the planners guess, and PostgreSQL's guess for a
+        // subtree range is off by orders of magnitude (it walks the name index instead of the path range).
+        use diesel::connection::SimpleConnection;
+        self.conn()?.batch_execute("ANALYZE")?;
+        Ok(count)
     }
 
     /// Whether the database holds no account yet (so demo data may be loaded).
     pub fn is_empty(&self) -> StoreResult<bool> {
         use crate::schema::accounts;
         let mut conn = self.conn()?;
-        let count: i64 = accounts::table.count().get_result(&mut conn)?;
+        let count: i64 = accounts::table.count().get_result(&mut *conn)?;
         Ok(count == 0)
     }
 }

@@ -7,7 +7,7 @@ use diesel::{
     Connection, PgConnection, SqliteConnection,
 };
 use std::sync::{
-    atomic::{AtomicU64, Ordering},
+    atomic::{AtomicBool, AtomicU64, Ordering},
     Arc,
 };
 
@@ -95,15 +95,24 @@ impl Connector {
         Self { url, statements }
     }
 
-    pub fn establish(&self) -> Result<AnyConnection, diesel::ConnectionError> {
+    pub fn establish(&self) -> Result<Pooled, diesel::ConnectionError> {
         let mut conn = self.open()?;
         let statements = Arc::clone(&self.statements);
-        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
-            if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+        let broken = Arc::new(AtomicBool::new(false));
+        let marks_broken = Arc::clone(&broken);
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| match event {
+            InstrumentationEvent::StartQuery { .. } => {
                 statements.fetch_add(1, Ordering::Relaxed);
+                crate::checkout::count_statement_on_this_thread();
             }
+            // The pool does not test connections when handing them out (that would cost a statement per
+            // request); a connection whose server went away is recognised by its first failure and discarded.
+            InstrumentationEvent::FinishQuery { error: Some(error), .. } if is_connection_failure(error) => {
+                marks_broken.store(true, Ordering::Relaxed);
+            }
+            _ => {}
         });
-        Ok(conn)
+        Ok(Pooled { conn, broken })
     }
 
     fn open(&self) -> Result<AnyConnection, diesel::ConnectionError> {
@@ -124,20 +133,36 @@ impl Connector {
     }
 }
 
+/// A pooled connection and whether it has failed in a way that makes it useless (its server went away).
+pub struct Pooled {
+    pub conn: AnyConnection,
+    broken: Arc<AtomicBool>,
+}
+
+fn is_connection_failure(error: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    matches!(
+        error,
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _)
+    )
+}
+
 impl ManageConnection for Connector {
-    type Connection = AnyConnection;
+    type Connection = Pooled;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
+    fn connect(&self) -> Result<Pooled, r2d2::Error> {
         self.establish().map_err(r2d2::Error::ConnectionError)
     }
 
-    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    fn is_valid(&self, pooled: &mut Pooled) -> Result<(), r2d2::Error> {
+        pooled.conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
-        false
+    /// Broken: a failed connection, one left inside a transaction, or one given back by a panicking thread.
+    fn has_broken(&self, pooled: &mut Pooled) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        std::thread::panicking() || pooled.broken.load(Ordering::Relaxed) || pooled.conn.is_broken()
     }
 }
 

@@ -20,7 +20,7 @@ use crate::{
     new_id, now_text,
     rows::{from_doc, to_doc, CustomerRow, TagRow},
     schema::{accounts, customer_tags, customers, tags},
-    sort_key, Actor, Store, StoreError, StoreResult,
+    sort_key, Actor, IdempotencyClaim, Store, StoreError, StoreResult, Touches,
 };
 
 /// What part of the forest a caller may see. Applied inside every query, never after loading.
@@ -594,7 +594,15 @@ impl Store {
         })
     }
 
-    pub fn create_customer(&self, new: NewCustomer, actor: &Actor, scope: &Scope) -> StoreResult<(CustomerInfo, i64)> {
+    /// Creates a customer and answers it as stored. With `idempotency`, the answer is also kept under the client's key
+    /// in the same transaction.
+    pub fn create_customer(
+        &self,
+        new: NewCustomer,
+        actor: &Actor,
+        scope: &Scope,
+        idempotency: Option<&IdempotencyClaim>,
+    ) -> StoreResult<(CustomerInfo, i64)> {
         let mut errors = ValidationErrors::default();
         canopy_domain::validation::check_not_blank("accountId", &new.account_id, &mut errors);
         canopy_domain::validation::check_not_blank("name", &new.name, &mut errors);
@@ -605,8 +613,7 @@ impl Store {
             errors.0.extend(more.0);
         }
         errors.into_result()?;
-        let mut conn = self.conn()?;
-        let id = conn.transaction(|conn| -> StoreResult<String> {
+        self.write(Touches::Data, |conn| {
             let reachable = match scope {
                 Scope::All => true,
                 Scope::Accounts(ids) => ids.contains(&new.account_id),
@@ -665,9 +672,13 @@ impl Store {
             if let Some(tag_ids) = &f.tag_ids {
                 replace_tags(conn, &id, &new.account_id, tag_ids)?;
             }
-            Ok(id)
-        })?;
-        self.get_customer(&id, &Scope::All)
+            // Read back on the same connection, in the same transaction: the answer cannot fail after the commit.
+            let created = get_in_scope(conn, &id, &Scope::All)?;
+            if let Some(claim) = idempotency {
+                crate::idempotency::remember(conn, claim, &created)?;
+            }
+            Ok(created)
+        })
     }
 
     /// Applies sparse changes. `if_match` is the version the client last read; a mismatch changes nothing.
@@ -680,8 +691,7 @@ impl Store {
         scope: &Scope,
     ) -> StoreResult<(CustomerInfo, i64)> {
         changes.validate()?;
-        let mut conn = self.conn()?;
-        conn.transaction(|conn| -> StoreResult<()> {
+        self.write(Touches::Data, |conn| {
             let row = lock_and_load(conn, id, scope, if_match)?;
             check_against_account(conn, &row.account_id, changes)?;
             let now = now_text();
@@ -731,15 +741,14 @@ impl Store {
             if let Some(tag_ids) = &changes.tag_ids {
                 replace_tags(conn, id, &row.account_id, tag_ids)?;
             }
-            Ok(())
-        })?;
-        self.get_customer(id, &Scope::All)
+            get_in_scope(conn, id, &Scope::All)
+        })
     }
 
     /// Deletes a leaf customer. One with children is refused, so nothing below it is ever lost.
     pub fn delete_customer(&self, id: &str, if_match: Option<i64>, scope: &Scope) -> StoreResult<()> {
-        let mut conn = self.conn()?;
-        conn.transaction(|conn| {
+        // A deleted customer's user links go with it (ON DELETE CASCADE): what users reach changes too.
+        self.write(Touches::DataAndAuth, |conn| {
             lock_and_load(conn, id, scope, if_match)?;
             let children: i64 =
                 customers::table.filter(customers::parent_customer_id.eq(id)).count().get_result(conn)?;
@@ -760,7 +769,7 @@ impl Store {
     /// Two queries for the customers, whatever the depth, and two for the accounts.
     pub fn customer_chain(&self, id: &str, scope: &Scope) -> StoreResult<(Vec<CustomerInfo>, Vec<AccountInfo>)> {
         let mut conn = self.conn()?;
-        let customers_nearest_first = conn.transaction(|conn| -> StoreResult<Vec<CustomerInfo>> {
+        conn.transaction(|conn| -> StoreResult<(Vec<CustomerInfo>, Vec<AccountInfo>)> {
             let row = load_row(conn, id)?;
             if !in_scope(&row, scope) {
                 return Err(StoreError::NotFound { entity: "Customer", id: id.to_owned() });
@@ -781,12 +790,10 @@ impl Store {
                     .ok_or_else(|| StoreError::Corrupt(format!("ancestor '{ancestor}' of '{id}' is missing")))?;
                 chain.push(ancestor_row.into_info(None, Vec::new(), &no_names)?);
             }
-            Ok(chain)
-        })?;
-        drop(conn);
-        let account_id = customers_nearest_first.first().map(|c| c.account_id.clone()).unwrap_or_default();
-        let accounts = self.account_chain(&account_id)?;
-        Ok((customers_nearest_first, accounts))
+            let account_id = chain.first().map(|c| c.account_id.clone()).unwrap_or_default();
+            let accounts = crate::accounts::account_chain(conn, &account_id)?;
+            Ok((chain, accounts))
+        })
     }
 }
 
@@ -800,7 +807,7 @@ impl Store {
         let mut accounts = Vec::new();
         for chunk in ids.chunks(BIND_CHUNK) {
             let found: Vec<String> =
-                customers::table.filter(customers::id.eq_any(chunk)).select(customers::account_id).load(&mut conn)?;
+                customers::table.filter(customers::id.eq_any(chunk)).select(customers::account_id).load(&mut *conn)?;
             accounts.extend(found);
         }
         accounts.sort();
@@ -813,7 +820,7 @@ impl Store {
         let mut conn = self.conn()?;
         let filter = CustomerFilter { specific_ids: ids.to_vec(), ..CustomerFilter::default() };
         let resolved = resolve_filter(&mut conn, &filter, scope)?;
-        Ok(resolved.query().select(customers::id).load(&mut conn)?)
+        Ok(resolved.query().select(customers::id).load(&mut *conn)?)
     }
 
     /// Which of `tag_ids` are tags of one of `accounts`.
@@ -823,7 +830,7 @@ impl Store {
             .filter(tags::id.eq_any(tag_ids))
             .filter(tags::account_id.eq_any(accounts))
             .select(tags::id)
-            .load(&mut conn)?;
+            .load(&mut *conn)?;
         found.sort();
         found.dedup();
         Ok(found)
@@ -852,15 +859,14 @@ impl Store {
             let rows: Vec<CustomerRow> = customers::table
                 .filter(customers::id.eq_any(chunk))
                 .select(CustomerRow::as_select())
-                .load(&mut conn)?;
+                .load(&mut *conn)?;
             for row in rows {
                 ancestors.push(row.into_info(None, Vec::new(), &no_names)?);
             }
         }
         let account_ids: Vec<String> =
             customers_in.iter().map(|c| c.account_id.clone()).collect::<HashSet<_>>().into_iter().collect();
-        drop(conn);
-        let accounts = self.accounts_with_ancestors(&account_ids)?;
+        let accounts = crate::accounts::accounts_with_ancestors(&mut conn, &account_ids)?;
         Ok((ancestors, accounts))
     }
 }

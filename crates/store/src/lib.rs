@@ -10,8 +10,11 @@
 
 mod accounts;
 mod bulk;
+mod checkout;
 mod connection;
 mod customers;
+mod generation;
+mod idempotency;
 mod rows;
 mod schema;
 mod settings;
@@ -22,8 +25,11 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 pub use accounts::{AccountChanges, AccountFilter, NewAccount};
 pub use bulk::ImportCustomer;
+pub use checkout::{statements_on_this_thread, PoolStatus};
 pub use connection::{redact, AnyConnection, Backend, DatabaseUrl};
 pub use customers::{CustomerFilter, CustomerPage, NewCustomer, Scope};
+pub use generation::{Generations, Touches};
+pub use idempotency::{IdempotencyClaim, Recall};
 pub use settings::SystemSettingsChanges;
 pub use users::{NewUser, UserRecord};
 
@@ -55,6 +61,16 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Database(DieselError),
+    /// A thread that holds a connection asked for a second: a bug, refused at once rather than risk a pool
+    /// deadlock (see `checkout`).
+    #[error("a store call asked for a second connection while holding one")]
+    NestedConnection,
+    /// Too many writers queued for too long; nothing was written, so the request may simply be retried.
+    #[error("too many concurrent writes; nothing was written, try again")]
+    Busy,
+    /// Another request with the same idempotency key committed first; nothing of this one was written.
+    #[error("another request with this Idempotency-Key was completed first")]
+    IdempotencyRace,
 }
 
 impl From<DieselError> for StoreError {
@@ -95,6 +111,9 @@ pub struct Store {
     pool: connection::Pool,
     backend: Backend,
     statements: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    waits: std::sync::Arc<checkout::WaitStats>,
+    writers: std::sync::Arc<checkout::WriteGate>,
+    max_connections: u32,
 }
 
 impl Store {
@@ -109,18 +128,34 @@ impl Store {
     pub fn connect(url: &str) -> StoreResult<Self> {
         let url = DatabaseUrl::parse(url)?;
         let backend = url.backend;
-        // SQLite has one writer at a time whatever the pool size; a few connections serve concurrent readers.
-        let size = match backend {
-            Backend::Sqlite => 8,
-            Backend::Postgres => 16,
+        // SQLite has one writer at a time whatever the pool size: one write permit, and the other connections
+        // serve readers. PostgreSQL runs writers side by side, but a few connections stay free for readers.
+        let (size, write_permits) = match backend {
+            Backend::Sqlite => (8, 1),
+            Backend::Postgres => (16, 12),
         };
         let statements = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         let pool = diesel::r2d2::Pool::builder()
             .max_size(size)
-            .connection_timeout(std::time::Duration::from_secs(15))
+            // A connection is not tested when handed out (a statement per request); a failed one is discarded.
+            .test_on_check_out(false)
+            .connection_timeout(std::time::Duration::from_secs(10))
             .build(connection::Connector::new(url, statements.clone()))
             .map_err(|e| StoreError::Pool(e.to_string()))?;
-        Ok(Self { pool, backend, statements })
+        let writers = checkout::WriteGate::new(write_permits, std::time::Duration::from_secs(10));
+        Ok(Self {
+            pool,
+            backend,
+            statements,
+            waits: Default::default(),
+            writers: std::sync::Arc::new(writers),
+            max_connections: size,
+        })
+    }
+
+    /// The pool's connections and the time callers waited for them.
+    pub fn pool_status(&self) -> PoolStatus {
+        self.waits.status(self.pool.state(), self.max_connections)
     }
 
     /// How many SQL statements this store's connections have run so far (transaction control included).
@@ -145,8 +180,25 @@ impl Store {
         Ok(())
     }
 
-    fn conn(&self) -> StoreResult<connection::PooledConnection> {
-        Ok(self.pool.get()?)
+    /// A connection for reads (see `checkout` for the rules).
+    fn conn(&self) -> StoreResult<checkout::Conn> {
+        checkout::read(&self.pool, &self.waits)
+    }
+
+    /// Runs `work` as one write transaction: a write permit, one connection, and the generations that `touches`
+    /// names bumped in the same transaction (so no cache can outlive the change). Every write goes through here.
+    pub(crate) fn write<T>(
+        &self,
+        touches: Touches,
+        work: impl FnOnce(&mut AnyConnection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        use diesel::Connection;
+        let mut conn = checkout::write(&self.pool, &self.waits, &self.writers)?;
+        conn.transaction(|conn| {
+            let value = work(conn)?;
+            generation::bump(conn, touches)?;
+            Ok(value)
+        })
     }
 }
 

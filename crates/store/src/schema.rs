@@ -119,6 +119,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    generations (id) {
+        id -> Integer,
+        data -> BigInt,
+        auth -> BigInt,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, idempotency_key) {
+        user_id -> Text,
+        idempotency_key -> Text,
+        operation -> Text,
+        request_digest -> Text,
+        status -> Integer,
+        response -> Text,
+        date_created -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     tags,

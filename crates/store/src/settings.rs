@@ -6,9 +6,10 @@ use canopy_domain::{CustomerDataField, SystemSettings, Tag};
 use diesel::prelude::*;
 
 use crate::{
+    connection::AnyConnection,
     rows::{color_text, from_doc, to_doc, TagRow},
     schema::{accounts, customer_tags, tags},
-    Actor, Store, StoreError, StoreResult,
+    Actor, Store, StoreError, StoreResult, Touches,
 };
 
 /// Each list, when present, replaces the stored one whole (as Evo Voice does).
@@ -20,20 +21,7 @@ pub struct SystemSettingsChanges {
 
 impl Store {
     pub fn get_system_settings(&self, account_id: &str) -> StoreResult<SystemSettings> {
-        let mut conn = self.conn()?;
-        let fields: Option<String> =
-            accounts::table.find(account_id).select(accounts::customer_fields).first(&mut conn).optional()?;
-        let fields = fields.ok_or_else(|| StoreError::NotFound { entity: "Account", id: account_id.to_owned() })?;
-        let tag_rows: Vec<TagRow> = tags::table
-            .filter(tags::account_id.eq(account_id))
-            .order_by(tags::position.asc())
-            .select(TagRow::as_select())
-            .load(&mut conn)?;
-        Ok(SystemSettings {
-            account_id: account_id.to_owned(),
-            tags: tag_rows.into_iter().map(TagRow::into_tag).collect::<StoreResult<_>>()?,
-            customer_fields: from_doc("customer_fields", &fields)?,
-        })
+        load(&mut *self.conn()?, account_id)
     }
 
     /// Replaces the given lists. A tag that disappears from the catalogue disappears from every customer too;
@@ -44,18 +32,21 @@ impl Store {
         changes: &SystemSettingsChanges,
         actor: &Actor,
     ) -> StoreResult<SystemSettings> {
-        let current = self.get_system_settings(account_id)?;
-        let new_tags = changes.tags.as_deref().unwrap_or(&current.tags);
-        let new_fields = changes.customer_fields.as_deref().unwrap_or(&current.customer_fields);
-        SystemSettings::validate_catalogue(new_tags, new_fields)?;
-        let mut conn = self.conn()?;
-        conn.transaction(|conn| -> StoreResult<()> {
-            diesel::update(accounts::table.find(account_id))
+        self.write(Touches::Data, |conn| {
+            // The account's write lock first, then the current catalogue: two racing patches see each other's.
+            let locked = diesel::update(accounts::table.find(account_id))
                 .set((
                     accounts::write_lock.eq(accounts::write_lock + 1),
                     accounts::last_modified_by.eq(actor.user_id.as_deref()),
                 ))
                 .execute(conn)?;
+            if locked == 0 {
+                return Err(StoreError::NotFound { entity: "Account", id: account_id.to_owned() });
+            }
+            let current = load(conn, account_id)?;
+            let new_tags = changes.tags.as_deref().unwrap_or(&current.tags);
+            let new_fields = changes.customer_fields.as_deref().unwrap_or(&current.customer_fields);
+            SystemSettings::validate_catalogue(new_tags, new_fields)?;
             if let Some(fields) = &changes.customer_fields {
                 diesel::update(accounts::table.find(account_id))
                     .set(accounts::customer_fields.eq(to_doc(fields)?))
@@ -93,8 +84,23 @@ impl Store {
                     }
                 }
             }
-            Ok(())
-        })?;
-        self.get_system_settings(account_id)
+            load(conn, account_id)
+        })
     }
+}
+
+fn load(conn: &mut AnyConnection, account_id: &str) -> StoreResult<SystemSettings> {
+    let fields: Option<String> =
+        accounts::table.find(account_id).select(accounts::customer_fields).first(conn).optional()?;
+    let fields = fields.ok_or_else(|| StoreError::NotFound { entity: "Account", id: account_id.to_owned() })?;
+    let tag_rows: Vec<TagRow> = tags::table
+        .filter(tags::account_id.eq(account_id))
+        .order_by(tags::position.asc())
+        .select(TagRow::as_select())
+        .load(conn)?;
+    Ok(SystemSettings {
+        account_id: account_id.to_owned(),
+        tags: tag_rows.into_iter().map(TagRow::into_tag).collect::<StoreResult<_>>()?,
+        customer_fields: from_doc("customer_fields", &fields)?,
+    })
 }

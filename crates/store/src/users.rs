@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use crate::{
     new_id, now_text,
     schema::{api_keys, login_failures, sessions, user_accounts, user_customers, users},
-    sort_key, Store, StoreError, StoreResult,
+    sort_key, Store, StoreError, StoreResult, Touches,
 };
 
 /// A user as stored (the password as its argon2id hash).
@@ -72,8 +72,7 @@ impl Store {
     /// Creates a user with its links. Linked accounts and customers must exist.
     pub fn create_user(&self, new: NewUser) -> StoreResult<UserRecord> {
         let id = new_id();
-        let mut conn = self.conn()?;
-        conn.transaction(|conn| -> StoreResult<()> {
+        self.write(Touches::Auth, |conn| {
             diesel::insert_into(users::table)
                 .values((
                     users::id.eq(&id),
@@ -104,9 +103,9 @@ impl Store {
                     .values((user_customers::user_id.eq(&id), user_customers::customer_id.eq(customer)))
                     .execute(conn)?;
             }
-            Ok(())
-        })?;
-        self.user_by_id(&id)?.ok_or_else(|| StoreError::NotFound { entity: "User", id })
+            let row = users::table.find(&id).select(UserRow::as_select()).first(conn)?;
+            with_links(conn, row)
+        })
     }
 
     pub fn user_by_name(&self, user_name: &str) -> StoreResult<Option<UserRecord>> {
@@ -114,14 +113,14 @@ impl Store {
         let row: Option<UserRow> = users::table
             .filter(users::user_name_key.eq(sort_key(user_name)))
             .select(UserRow::as_select())
-            .first(&mut conn)
+            .first(&mut *conn)
             .optional()?;
         row.map(|r| with_links(&mut conn, r)).transpose()
     }
 
     pub fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRecord>> {
         let mut conn = self.conn()?;
-        let row: Option<UserRow> = users::table.find(id).select(UserRow::as_select()).first(&mut conn).optional()?;
+        let row: Option<UserRow> = users::table.find(id).select(UserRow::as_select()).first(&mut *conn).optional()?;
         row.map(|r| with_links(&mut conn, r)).transpose()
     }
 
@@ -136,29 +135,34 @@ impl Store {
                 sessions::date_created.eq(now_text()),
                 sessions::expires.eq(expires),
             ))
-            .execute(&mut conn)?;
+            .execute(&mut *conn)?;
         Ok(())
     }
 
-    /// The user of an unexpired session. Expired sessions are removed as they are met.
-    pub fn session_user(&self, id_hash: &str, now: &str) -> StoreResult<Option<String>> {
+    /// The user of an unexpired session, and when it expires. Expired sessions are removed as they are met.
+    pub fn session_user(&self, id_hash: &str, now: &str) -> StoreResult<Option<(String, String)>> {
         let mut conn = self.conn()?;
-        let found: Option<(String, String)> =
-            sessions::table.find(id_hash).select((sessions::user_id, sessions::expires)).first(&mut conn).optional()?;
+        let found: Option<(String, String)> = sessions::table
+            .find(id_hash)
+            .select((sessions::user_id, sessions::expires))
+            .first(&mut *conn)
+            .optional()?;
         match found {
-            Some((user_id, expires)) if expires.as_str() > now => Ok(Some(user_id)),
+            Some((user_id, expires)) if expires.as_str() > now => Ok(Some((user_id, expires))),
             Some(_) => {
-                diesel::delete(sessions::table.filter(sessions::expires.le(now))).execute(&mut conn)?;
+                diesel::delete(sessions::table.filter(sessions::expires.le(now))).execute(&mut *conn)?;
                 Ok(None)
             }
             None => Ok(None),
         }
     }
 
+    /// Ends a session. Bumps the auth generation, so no cache keeps it alive.
     pub fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
-        let mut conn = self.conn()?;
-        diesel::delete(sessions::table.find(id_hash)).execute(&mut conn)?;
-        Ok(())
+        self.write(Touches::Auth, |conn| {
+            diesel::delete(sessions::table.find(id_hash)).execute(conn)?;
+            Ok(())
+        })
     }
 
     /// Stores an API key's digest; `prefix` (a few leading characters) lets operators recognise it in listings.
@@ -171,13 +175,13 @@ impl Store {
                 api_keys::prefix.eq(prefix),
                 api_keys::date_created.eq(now_text()),
             ))
-            .execute(&mut conn)?;
+            .execute(&mut *conn)?;
         Ok(())
     }
 
     pub fn api_key_user(&self, key_hash: &str) -> StoreResult<Option<String>> {
         let mut conn = self.conn()?;
-        Ok(api_keys::table.find(key_hash).select(api_keys::user_id).first(&mut conn).optional()?)
+        Ok(api_keys::table.find(key_hash).select(api_keys::user_id).first(&mut *conn).optional()?)
     }
 
     /// Failed logins for a user name since `window_start` (older failures are forgotten).
@@ -186,7 +190,7 @@ impl Store {
         let row: Option<(i32, String)> = login_failures::table
             .find(sort_key(user_name))
             .select((login_failures::failures, login_failures::window_start))
-            .first(&mut conn)
+            .first(&mut *conn)
             .optional()?;
         Ok(match row {
             Some((failures, started)) if started.as_str() >= window_start => failures,
@@ -219,7 +223,7 @@ impl Store {
 
     pub fn clear_login_failures(&self, user_name: &str) -> StoreResult<()> {
         let mut conn = self.conn()?;
-        diesel::delete(login_failures::table.find(sort_key(user_name))).execute(&mut conn)?;
+        diesel::delete(login_failures::table.find(sort_key(user_name))).execute(&mut *conn)?;
         Ok(())
     }
 }

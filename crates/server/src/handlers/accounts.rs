@@ -30,7 +30,7 @@ pub async fn list(ctx: Ctx) -> Result<Reply, ApiError> {
     let filter = AccountFilter { name_filter: request.name_filter, specific_ids: request.specific_ids, visible };
     let (mut items, totals) = ctx.store(move |s| s.list_accounts(&filter, paging)).await?;
     items.iter_mut().for_each(|account| ctx.caller.redact_account(account));
-    Reply::ok(&ListResponse::new(items, totals))
+    Reply::list(ListResponse::new(items, totals))
 }
 
 pub async fn get(ctx: Ctx) -> Result<Reply, ApiError> {
@@ -39,15 +39,15 @@ pub async fn get(ctx: Ctx) -> Result<Reply, ApiError> {
     require_reach(&ctx, &request.account_id)?;
     let mut account = ctx.store(move |s| s.get_account(&request.account_id)).await?;
     ctx.caller.redact_account(&mut account);
-    Reply::ok(&account)
+    Reply::ok(account)
 }
 
 pub async fn create(ctx: Ctx) -> Result<Reply, ApiError> {
     let request: dto::NewAccountRequest = ctx.bind("NewAccount")?;
     ctx.caller.may_write_accounts()?;
     let actor = ctx.actor.clone();
-    let account = ctx.store(move |s| s.create_account(request.into_store(), &actor)).await?;
-    Reply::ok(&account)
+    let account = ctx.store(move |s| s.create_account(request.into_store(), &actor, None)).await?;
+    Reply::ok(account)
 }
 
 pub async fn patch(ctx: Ctx) -> Result<Reply, ApiError> {
@@ -58,7 +58,7 @@ pub async fn patch(ctx: Ctx) -> Result<Reply, ApiError> {
     let actor = ctx.actor.clone();
     let changes = request.changes();
     let account = ctx.store(move |s| s.patch_account(&request.account_id, &changes, &actor)).await?;
-    Reply::ok(&account)
+    Reply::ok(account)
 }
 
 pub async fn delete(ctx: Ctx) -> Result<Reply, ApiError> {

@@ -100,8 +100,8 @@ fn response_for(
 pub async fn authenticate(request: Request) -> Result<Reply, ApiError> {
     let dto: Authenticate = request.bind("Authenticate")?;
     if request.http.method() == actix_web::http::Method::GET && dto.user_name.is_none() {
-        let user = request.identify().await?.ok_or_else(|| ApiError::Unauthorized("Not Authenticated".into()))?;
-        return Reply::ok(&response_for(&request.state.auth, &user, auth::session_id(&request.http))?);
+        let signed = request.signed().await?.ok_or_else(|| ApiError::Unauthorized("Not Authenticated".into()))?;
+        return Reply::ok(response_for(&request.state.auth, &signed.user, auth::session_id(&request.http))?);
     }
     let provider = dto.provider.as_deref().unwrap_or("credentials");
     if !provider.eq_ignore_ascii_case("credentials") && !provider.eq_ignore_ascii_case("login") {
@@ -115,13 +115,13 @@ pub async fn authenticate(request: Request) -> Result<Reply, ApiError> {
     errors.into_result()?;
     let remember = dto.remember_me.unwrap_or(false);
     let state = request.state.clone();
-    let (user, session_id, ttl) = actix_web::web::block(move || -> Result<_, ApiError> {
-        let user = auth::check_credentials(&state.store, &state.auth, &user_name, &password)?;
-        let (session_id, ttl) = auth::start_session(&state.store, &state.auth, &user, remember)?;
-        Ok((user, session_id, ttl))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))??;
+    let (user, session_id, ttl) = request
+        .blocking(move || {
+            let user = auth::check_credentials(&state.store, &state.auth, &user_name, &password)?;
+            let (session_id, ttl) = auth::start_session(&state.store, &state.auth, &user, remember)?;
+            Ok((user, session_id, ttl))
+        })
+        .await?;
     let max_age = ttl.as_secs() as i64;
     // Both ids name the session; `ss-opt` says which one the client should keep using (ServiceStack's scheme).
     let cookies = vec![
@@ -129,17 +129,17 @@ pub async fn authenticate(request: Request) -> Result<Reply, ApiError> {
         session_cookie(&request, "ss-pid", session_id.clone(), Some(max_age)),
         session_cookie(&request, "ss-opt", if remember { "perm" } else { "temp" }.into(), Some(max_age)),
     ];
-    Ok(Reply::ok(&response_for(&request.state.auth, &user, Some(session_id))?)?.with_cookies(cookies))
+    Ok(Reply::ok(response_for(&request.state.auth, &user, Some(session_id))?)?.with_cookies(cookies))
 }
 
 /// `GET /auth/status`: who is signed in, or `isAuthenticated: false`.
 pub async fn status(request: Request) -> Result<Reply, ApiError> {
-    let Some(user) = request.identify().await? else {
-        return Reply::ok(&UserInfo::default());
+    let Some(signed) = request.signed().await? else {
+        return Reply::ok(UserInfo::default());
     };
     let state = request.state.clone();
-    let info = actix_web::web::block(move || -> Result<UserInfo, ApiError> {
-        let caller: Caller = auth::caller_of(&state.store, &user)?;
+    let info = request.blocking(move || {
+        let (user, caller): (&UserRecord, &Caller) = (&signed.user, &signed.caller);
         let account_ids: Vec<String> = match caller.readable_accounts() {
             Some(ids) => ids.to_vec(),
             None => state
@@ -165,23 +165,20 @@ pub async fn status(request: Request) -> Result<Reply, ApiError> {
             account_names,
             manager_access: user.roles.contains(&canopy_domain::Role::Manager).then_some(user.manager_access),
         })
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))??;
-    Reply::ok(&info)
+    });
+    let info = info.await?;
+    Reply::ok(info)
 }
 
 /// `/auth/logout`: ends the session and clears the cookies.
 pub async fn logout(request: Request) -> Result<Reply, ApiError> {
     if let Some(session) = auth::session_id(&request.http) {
         let store = request.state.store.clone();
-        actix_web::web::block(move || store.delete_session(&auth::digest(&session)))
-            .await
-            .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))??;
+        request.blocking(move || Ok(store.delete_session(&auth::digest(&session))?)).await?;
     }
     let cleared = ["ss-id", "ss-pid", "ss-opt", "ss-tok"]
         .into_iter()
         .map(|name| session_cookie(&request, name, String::new(), Some(0)))
         .collect();
-    Ok(Reply::ok(&AuthenticateResponse::default())?.with_cookies(cleared))
+    Ok(Reply::ok(AuthenticateResponse::default())?.with_cookies(cleared))
 }

@@ -41,7 +41,7 @@ pub async fn list(ctx: Ctx) -> Result<Reply, ApiError> {
     if !request.include_effective {
         let mut items = page.items;
         items.iter_mut().for_each(|customer| ctx.caller.redact(customer));
-        return Reply::ok(&ListResponse::new(items, page.totals));
+        return Reply::list(ListResponse::new(items, page.totals));
     }
     let items = page.items;
     let (items, (ancestors, accounts)) = ctx
@@ -51,7 +51,9 @@ pub async fn list(ctx: Ctx) -> Result<Reply, ApiError> {
         })
         .await?;
     let items = super::inheritance::with_effective(&ctx.caller, items, ancestors, &accounts)?;
-    Reply::ok(&ListResponse::new(items, page.totals))
+    let mut columns = crate::reply::declared_columns::<canopy_domain::CustomerInfo>();
+    columns.push("effective".into());
+    Reply::list_with_columns(ListResponse::new(items, page.totals), columns)
 }
 
 pub async fn get(ctx: Ctx) -> Result<Reply, ApiError> {
@@ -61,7 +63,7 @@ pub async fn get(ctx: Ctx) -> Result<Reply, ApiError> {
     let (customer, version) = ctx.store(move |s| s.get_customer(&request.customer_id, &scope)).await?;
     let mut customer = customer;
     ctx.caller.redact(&mut customer);
-    Ok(Reply::ok(&customer)?.with_etag(version))
+    Ok(Reply::ok(customer)?.with_etag(version))
 }
 
 pub async fn create(ctx: Ctx) -> Result<Reply, ApiError> {
@@ -70,10 +72,11 @@ pub async fn create(ctx: Ctx) -> Result<Reply, ApiError> {
     super::inheritance::validate_schedule(&fields)?;
     ctx.caller.may_write_customers()?;
     let (actor, scope) = (ctx.actor.clone(), ctx.scope());
-    let (customer, version) = ctx.store(move |s| s.create_customer(request.into_store(fields), &actor, &scope)).await?;
+    let (customer, version) =
+        ctx.store(move |s| s.create_customer(request.into_store(fields), &actor, &scope, None)).await?;
     let mut customer = customer;
     ctx.caller.redact(&mut customer);
-    Ok(Reply::ok(&customer)?.with_etag(version))
+    Ok(Reply::ok(customer)?.with_etag(version))
 }
 
 pub async fn patch(ctx: Ctx) -> Result<Reply, ApiError> {
@@ -90,7 +93,7 @@ pub async fn patch(ctx: Ctx) -> Result<Reply, ApiError> {
         ctx.store(move |s| s.patch_customer(&request.customer_id, &changes, if_match, &actor, &scope)).await?;
     let mut customer = customer;
     ctx.caller.redact(&mut customer);
-    Ok(Reply::ok(&customer)?.with_etag(version))
+    Ok(Reply::ok(customer)?.with_etag(version))
 }
 
 pub async fn delete(ctx: Ctx) -> Result<Reply, ApiError> {
@@ -121,7 +124,7 @@ pub async fn set_staging(ctx: Ctx) -> Result<Reply, ApiError> {
         ctx.store(move |s| s.patch_customer(&request.customer_id, &changes, if_match, &actor, &scope)).await?;
     let mut customer = customer;
     ctx.caller.redact(&mut customer);
-    Ok(Reply::with_status(StatusCode::OK, &customer)?.with_etag(version))
+    Ok(Reply::with_status(StatusCode::OK, customer).with_etag(version))
 }
 
 /// Filters that name ids outside the caller's reach are refused (403), whether those ids exist or not: the

@@ -41,7 +41,7 @@ fn shown_source(ctx: &Ctx, customers: &[CustomerInfo], source_id: Option<String>
 pub async fn billing(ctx: Ctx) -> Result<Reply, ApiError> {
     let (customers, accounts) = chain(&ctx, "GetInheritedBillingSettings").await?;
     let effective = canopy_inherit::resolve_billing_chain(&customers, &accounts).map_err(hierarchy_fault)?;
-    Reply::ok(&InheritedBillingSettings {
+    Reply::ok(InheritedBillingSettings {
         billing_settings: effective.value,
         source_id: shown_source(&ctx, &customers, effective.source_id, effective.source_kind),
         source_kind: effective.source_kind,
@@ -51,7 +51,7 @@ pub async fn billing(ctx: Ctx) -> Result<Reply, ApiError> {
 pub async fn app_settings(ctx: Ctx) -> Result<Reply, ApiError> {
     let (customers, _) = chain(&ctx, "GetInheritedAppSettings").await?;
     let effective = canopy_inherit::resolve_app_settings_chain(&customers).map_err(hierarchy_fault)?;
-    Reply::ok(&InheritedAppSettings {
+    Reply::ok(InheritedAppSettings {
         app_settings: effective.value,
         source_id: shown_source(&ctx, &customers, effective.source_id, effective.source_kind),
         source_kind: effective.source_kind,
@@ -61,7 +61,7 @@ pub async fn app_settings(ctx: Ctx) -> Result<Reply, ApiError> {
 pub async fn schedule(ctx: Ctx) -> Result<Reply, ApiError> {
     let (customers, _) = chain(&ctx, "GetInheritedSchedule").await?;
     let effective = canopy_inherit::resolve_schedule_chain(&customers).map_err(hierarchy_fault)?;
-    Reply::ok(&InheritedSchedule {
+    Reply::ok(InheritedSchedule {
         schedule: effective.schedule.value,
         source_id: shown_source(&ctx, &customers, effective.schedule.source_id, effective.schedule.source_kind),
         source_kind: effective.schedule.source_kind,
@@ -98,7 +98,7 @@ pub async fn test_schedule(ctx: Ctx) -> Result<Reply, ApiError> {
             ChainLink::new(&c.id, schedule)
         })
         .collect();
-    Reply::ok(&TestScheduleResponse::from(canopy_schedule::evaluate(&links, at)))
+    Reply::ok(TestScheduleResponse::from(canopy_schedule::evaluate(&links, at)))
 }
 
 /// The write-time schedule checks, for NewCustomer and PatchCustomer.

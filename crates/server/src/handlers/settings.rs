@@ -17,7 +17,7 @@ pub async fn get(ctx: Ctx) -> Result<Reply, ApiError> {
     let account_id = require_account(request.account_id)?;
     super::accounts::require_reach(&ctx, &account_id)?;
     let settings = ctx.store(move |s| s.get_system_settings(&account_id)).await?;
-    Reply::ok(&settings)
+    Reply::ok(settings)
 }
 
 pub async fn patch(ctx: Ctx) -> Result<Reply, ApiError> {
@@ -28,5 +28,5 @@ pub async fn patch(ctx: Ctx) -> Result<Reply, ApiError> {
     let changes = request.changes();
     let actor = ctx.actor.clone();
     let settings = ctx.store(move |s| s.patch_system_settings(&account_id, &changes, &actor)).await?;
-    Reply::ok(&settings)
+    Reply::ok(settings)
 }

@@ -220,11 +220,11 @@ pub async fn spawn(
 ) -> TestApp<impl Service<actix_http::Request, Response = ServiceResponse<impl MessageBody>, Error = Error>> {
     let db = TestDb::new();
     let store = Store::open(&db.url).expect("store opens");
-    let state = AppState {
-        store: store.clone(),
-        limits: Limits { max_body_bytes: 64 * 1024 },
-        auth: canopy_server::auth::AuthConfig::new(JWT_SECRET.to_vec()),
-    };
+    let state = AppState::new(
+        store.clone(),
+        Limits { max_body_bytes: 64 * 1024, ..Limits::default() },
+        canopy_server::auth::AuthConfig::new(JWT_SECRET.to_vec()),
+    );
     let admin_key = user_with_key(&store, new_user("test-admin", &[canopy_domain::Role::SystemAdministrator]));
     let service = test::init_service(app(state)).await;
     TestApp { service, store, admin_key, _db: db }

@@ -1,0 +1,169 @@
+//! What handlers answer, and its one encoding: a typed value is written straight to bytes in the negotiated
+//! format (no intermediate `serde_json::Value` for JSON or JSV), once, and the bytes are what the response cache
+//! keeps. A list's CSV columns are the item type's declared members, in declared order, whether the list is a
+//! page, empty or streamed (the streamed writer in `export` uses the same definition).
+
+use actix_web::{cookie::Cookie, http::StatusCode, web::Bytes};
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::{dto::ListResponse, error::ApiError, negotiation::Format};
+
+/// A value that can write itself in any of the wire formats.
+pub trait Encode: Send {
+    fn encode(&self, format: Format) -> Result<Vec<u8>, String>;
+}
+
+fn json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, String> {
+    serde_json::to_vec(value).map_err(|e| e.to_string())
+}
+
+fn jsv<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, String> {
+    canopy_wire::jsv::to_string(value).map(String::into_bytes).map_err(|e| e.to_string())
+}
+
+/// One object: in CSV, one row whose columns are its members.
+struct One<T>(T);
+
+impl<T: Serialize + Send> Encode for One<T> {
+    fn encode(&self, format: Format) -> Result<Vec<u8>, String> {
+        match format {
+            Format::Json => json(&self.0),
+            Format::Jsv => jsv(&self.0),
+            Format::Csv => {
+                let mut writer = canopy_wire::csv::CsvWriter::new(Vec::new());
+                writer.write_row(&self.0).map_err(|e| e.to_string())?;
+                writer.finish().map_err(|e| e.to_string())
+            }
+        }
+    }
+}
+
+/// A `ListResponse`: in CSV, its items as rows under fixed columns (a header even when empty).
+struct List<T> {
+    list: ListResponse<T>,
+    columns: Vec<String>,
+}
+
+impl<T: Serialize + Send> Encode for List<T> {
+    fn encode(&self, format: Format) -> Result<Vec<u8>, String> {
+        match format {
+            Format::Json => json(&self.list),
+            Format::Jsv => jsv(&self.list),
+            Format::Csv => {
+                let mut writer = canopy_wire::csv::CsvWriter::with_columns(Vec::new(), self.columns.iter());
+                for item in &self.list.items {
+                    writer.write_row(item).map_err(|e| e.to_string())?;
+                }
+                writer.finish().map_err(|e| e.to_string())
+            }
+        }
+    }
+}
+
+/// The members `T` declares, in order: a list's CSV columns.
+pub fn declared_columns<T: DeserializeOwned>() -> Vec<String> {
+    canopy_wire::csv::field_names::<T>().unwrap_or_default().iter().map(|name| (*name).to_owned()).collect()
+}
+
+/// What a handler answers.
+pub enum Reply {
+    Body {
+        status: StatusCode,
+        body: Box<dyn Encode>,
+        etag: Option<String>,
+        cookies: Vec<Cookie<'static>>,
+    },
+    NoContent,
+    /// A body written as it is produced (a whole list), already in the negotiated format.
+    Stream {
+        format: Format,
+        operation: &'static str,
+        chunks: tokio::sync::mpsc::Receiver<Result<Bytes, ApiError>>,
+    },
+}
+
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+impl Reply {
+    pub fn ok<T: Serialize + Send + 'static>(value: T) -> Result<Self, ApiError> {
+        Ok(Self::with_status(StatusCode::OK, value))
+    }
+
+    /// A list whose CSV columns are the members its item type declares.
+    pub fn list<T: Serialize + DeserializeOwned + Send + 'static>(list: ListResponse<T>) -> Result<Self, ApiError> {
+        Self::list_with_columns(list, declared_columns::<T>())
+    }
+
+    /// A list whose item type cannot name its members itself (a flattened struct): its CSV columns, given.
+    pub fn list_with_columns<T: Serialize + Send + 'static>(
+        list: ListResponse<T>,
+        columns: Vec<String>,
+    ) -> Result<Self, ApiError> {
+        Ok(Reply::Body {
+            status: StatusCode::OK,
+            body: Box::new(List { list, columns }),
+            etag: None,
+            cookies: Vec::new(),
+        })
+    }
+
+    pub fn with_status<T: Serialize + Send + 'static>(status: StatusCode, value: T) -> Self {
+        Reply::Body { status, body: Box::new(One(value)), etag: None, cookies: Vec::new() }
+    }
+
+    pub fn with_cookies(mut self, new: Vec<Cookie<'static>>) -> Self {
+        if let Reply::Body { cookies, .. } = &mut self {
+            cookies.extend(new);
+        }
+        self
+    }
+
+    pub fn with_etag(mut self, version: i64) -> Self {
+        if let Reply::Body { etag: tag, .. } = &mut self {
+            *tag = Some(etag(version));
+        }
+        self
+    }
+
+    /// Writes the body in `format`, once.
+    pub fn encode(self, format: Format, operation: &'static str) -> Result<Answer, ApiError> {
+        Ok(match self {
+            Reply::NoContent => Answer::NoContent,
+            Reply::Stream { format, operation, chunks } => Answer::Stream { format, operation, chunks },
+            Reply::Body { status, body, etag, cookies } => {
+                let bytes = body.encode(format).map_err(|cause| {
+                    ApiError::Internal(format!("the {operation} response could not be written as {format:?}: {cause}"))
+                })?;
+                Answer::Encoded {
+                    encoded: Encoded { status, format, operation, body: Bytes::from(bytes), etag },
+                    cookies,
+                }
+            }
+        })
+    }
+}
+
+/// A response body as it goes on the wire; cheap to clone (the bytes are shared), so the cache keeps these.
+#[derive(Debug, Clone)]
+pub struct Encoded {
+    pub status: StatusCode,
+    pub format: Format,
+    pub operation: &'static str,
+    pub body: Bytes,
+    pub etag: Option<String>,
+}
+
+impl crate::cache::Weigh for Encoded {
+    fn weight(&self) -> usize {
+        self.body.len() + 128
+    }
+}
+
+/// A reply after encoding: what the pipeline writes.
+pub enum Answer {
+    Encoded { encoded: Encoded, cookies: Vec<Cookie<'static>> },
+    NoContent,
+    Stream { format: Format, operation: &'static str, chunks: tokio::sync::mpsc::Receiver<Result<Bytes, ApiError>> },
+}

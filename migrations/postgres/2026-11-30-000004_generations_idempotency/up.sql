@@ -1,0 +1,24 @@
+-- Generations: counters that every write transaction bumps before it commits (`data` for customers, accounts and
+-- settings; `auth` for users, links, sessions, API keys and accounts, which change what a user reaches). Caches
+-- remember the generations they were filled at and are used only while both are unchanged, so a write through
+-- any process is seen by the very next read through any other.
+CREATE TABLE generations (
+    id INTEGER PRIMARY KEY NOT NULL,
+    data BIGINT NOT NULL,
+    auth BIGINT NOT NULL
+);
+INSERT INTO generations (id, data, auth) VALUES (1, 1, 1);
+
+-- Idempotency keys: the first answer to a create sent with an `Idempotency-Key` header, stored in the create's own
+-- transaction, so that a retry with the same key and body gets that answer instead of a second customer.
+CREATE TABLE idempotency_keys (
+    user_id TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    request_digest TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    response TEXT NOT NULL,
+    date_created TEXT NOT NULL,
+    PRIMARY KEY (user_id, idempotency_key)
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys (date_created);
