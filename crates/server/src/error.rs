@@ -36,6 +36,9 @@ pub enum ApiError {
     /// 409: the change conflicts with stored state (a duplicate, a customer with children).
     #[error("{message}")]
     Conflict { field: String, message: String },
+    /// 422: an `Idempotency-Key` already used for a different request by this user.
+    #[error("{0}")]
+    IdempotencyKeyReused(String),
     /// 412: `If-Match` names a version that is no longer current.
     #[error("the resource was changed since it was read; fetch it again and retry")]
     PreconditionFailed,
@@ -48,6 +51,9 @@ pub enum ApiError {
     /// 400: `?format=` names a format we do not speak.
     #[error("{0}")]
     UnknownFormat(String),
+    /// 409, and only if a replay then finds nothing: another request with the same key committed first.
+    #[error("another request with this Idempotency-Key was completed first")]
+    IdempotencyRace,
     /// 500: a fault of ours. The cause is logged with the request id, never sent.
     #[error("internal error")]
     Internal(String),
@@ -65,8 +71,9 @@ impl ApiError {
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } | ApiError::IdempotencyRace => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::IdempotencyKeyReused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -87,8 +94,9 @@ impl ApiError {
             ApiError::TooManyRequests { .. } => "TooManyRequests".into(),
             ApiError::NotFound(_) => "NotFound".into(),
             ApiError::MethodNotAllowed(_) => "MethodNotAllowed".into(),
-            ApiError::Conflict { .. } => "Conflict".into(),
+            ApiError::Conflict { .. } | ApiError::IdempotencyRace => "Conflict".into(),
             ApiError::PreconditionFailed => "PreconditionFailed".into(),
+            ApiError::IdempotencyKeyReused(_) => "IdempotencyKeyReused".into(),
             ApiError::PayloadTooLarge { .. } => "RequestEntityTooLarge".into(),
             ApiError::UnsupportedMediaType(_) => "UnsupportedMediaType".into(),
             ApiError::UnknownFormat(_) => "UnknownFormat".into(),
@@ -115,6 +123,11 @@ impl ApiError {
                     message: message.clone(),
                 }]
             }
+            ApiError::IdempotencyKeyReused(message) => vec![ResponseError {
+                error_code: "IdempotencyKeyReused".into(),
+                field_name: "Idempotency-Key".into(),
+                message: message.clone(),
+            }],
             ApiError::UnknownFormat(message) => vec![ResponseError {
                 error_code: "UnknownFormat".into(),
                 field_name: "format".into(),
@@ -206,9 +219,7 @@ impl From<StoreError> for ApiError {
             StoreError::Database(cause) => ApiError::Internal(cause.to_string()),
             StoreError::NestedConnection => ApiError::Internal(error.to_string()),
             StoreError::Busy => ApiError::Unavailable(error.to_string()),
-            StoreError::IdempotencyRace => {
-                ApiError::Conflict { field: "Idempotency-Key".into(), message: error.to_string() }
-            }
+            StoreError::IdempotencyRace => ApiError::IdempotencyRace,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod dto;
 pub mod error;
 pub mod export;
 pub mod handlers;
+pub mod idempotency;
 pub mod metrics;
 pub mod negotiation;
 pub mod reply;

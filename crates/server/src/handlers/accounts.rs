@@ -5,6 +5,7 @@ use crate::{
     api::{Ctx, Reply},
     dto::{self, ListResponse},
     error::ApiError,
+    idempotency,
 };
 
 fn require_id(id: &str) -> Result<(), ApiError> {
@@ -45,8 +46,16 @@ pub async fn get(ctx: Ctx) -> Result<Reply, ApiError> {
 pub async fn create(ctx: Ctx) -> Result<Reply, ApiError> {
     let request: dto::NewAccountRequest = ctx.bind("NewAccount")?;
     ctx.caller.may_write_accounts()?;
-    let actor = ctx.actor.clone();
-    let account = ctx.store(move |s| s.create_account(request.into_store(), &actor, None)).await?;
+    let claim = idempotency::claim(&ctx, "NewAccount")?;
+    let account: canopy_domain::AccountInfo = match idempotency::replay(&ctx, &claim).await? {
+        Some(answer) => answer,
+        None => {
+            let (actor, stored_claim) = (ctx.actor.clone(), claim.clone());
+            let outcome =
+                ctx.store(move |s| s.create_account(request.into_store(), &actor, stored_claim.as_ref())).await;
+            idempotency::settle(&ctx, &claim, outcome).await?
+        }
+    };
     Reply::ok(account)
 }
 

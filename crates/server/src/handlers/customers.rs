@@ -10,6 +10,7 @@ use crate::{
     dto::{self, ListResponse},
     error::ApiError,
     export::{ChunkSender, ListWriter},
+    idempotency,
 };
 
 fn require_id(field: &str, id: &str) -> Result<(), ApiError> {
@@ -71,10 +72,18 @@ pub async fn create(ctx: Ctx) -> Result<Reply, ApiError> {
     let fields: CustomerChanges = ctx.bind("NewCustomer")?;
     super::inheritance::validate_schedule(&fields)?;
     ctx.caller.may_write_customers()?;
-    let (actor, scope) = (ctx.actor.clone(), ctx.scope());
-    let (customer, version) =
-        ctx.store(move |s| s.create_customer(request.into_store(fields), &actor, &scope, None)).await?;
-    let mut customer = customer;
+    let claim = idempotency::claim(&ctx, "NewCustomer")?;
+    let (customer, version) = match idempotency::replay(&ctx, &claim).await? {
+        Some(answer) => answer,
+        None => {
+            let (actor, scope, stored_claim) = (ctx.actor.clone(), ctx.scope(), claim.clone());
+            let outcome = ctx
+                .store(move |s| s.create_customer(request.into_store(fields), &actor, &scope, stored_claim.as_ref()))
+                .await;
+            idempotency::settle(&ctx, &claim, outcome).await?
+        }
+    };
+    let mut customer: canopy_domain::CustomerInfo = customer;
     ctx.caller.redact(&mut customer);
     Ok(Reply::ok(customer)?.with_etag(version))
 }
