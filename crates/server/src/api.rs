@@ -261,6 +261,17 @@ impl Request {
     /// Who sent the request, if it carries valid credentials, and the generations read on the way.
     pub async fn identify(&self) -> Result<crate::auth::Identity, ApiError> {
         let (credentials, state) = (crate::auth::Credentials::of(&self.http), self.state.clone());
+        // The common case (a known caller, on SQLite) needs no hop to the blocking pool: the generations are read
+        // on this thread when that cannot wait, and the caller comes from the caches.
+        let before = canopy_store::statements_on_this_thread();
+        let inline = state.store.generations_without_waiting();
+        self.statements.add(canopy_store::statements_on_this_thread() - before);
+        if let Some(Ok(generations)) = inline {
+            let known = crate::auth::identify_from_caches(&credentials, &state.caches.auth, generations);
+            if let Some(identity) = known {
+                return Ok(identity);
+            }
+        }
         blocking(&self.statements, move || {
             crate::auth::identify(&credentials, &state.store, &state.auth, &state.caches.auth)
         })

@@ -145,9 +145,9 @@ pub fn issue_jwt(config: &AuthConfig, user: &UserRecord) -> Result<String, ApiEr
     .map_err(|e| ApiError::Internal(format!("token signing failed: {e}")))
 }
 
-/// The user id of a valid token; `Ok(None)` for one that is not ours (a bad signature is ignored, as
-/// ServiceStack does); an error for one of ours that has expired.
-fn verify_jwt(config: &AuthConfig, token: &str) -> Result<Option<String>, ApiError> {
+/// The user id of a valid token and when it expires; `Ok(None)` for one that is not ours (a bad signature is
+/// ignored, as ServiceStack does); an error for one of ours that has expired.
+fn verify_jwt(config: &AuthConfig, token: &str) -> Result<Option<(String, String)>, ApiError> {
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
     validation.set_issuer(&[ISSUER]);
     validation.leeway = 5;
@@ -156,7 +156,12 @@ fn verify_jwt(config: &AuthConfig, token: &str) -> Result<Option<String>, ApiErr
         &jsonwebtoken::DecodingKey::from_secret(&config.jwt_secret),
         &validation,
     ) {
-        Ok(data) => Ok(Some(data.claims.sub)),
+        Ok(data) => {
+            let expires = chrono::DateTime::from_timestamp(data.claims.exp + validation.leeway as i64, 0)
+                .unwrap_or_default()
+                .to_rfc3339_opts(SecondsFormat::Micros, true);
+            Ok(Some((data.claims.sub, expires)))
+        }
         Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::ExpiredSignature) => {
             Err(ApiError::TokenException("Token has expired".into()))
         }
@@ -318,6 +323,38 @@ fn remembered(
     Ok(known.filter(|k| k.expires.as_deref().is_none_or(|expires| expires > now.as_str())).map(|k| k.user_id))
 }
 
+/// Who the request comes from, answered from the caches alone (no database, no password hashing), or `None` when
+/// anything is missing from them. What an async worker may run without blocking.
+pub fn identify_from_caches(
+    credentials: &Credentials,
+    caches: &AuthCaches,
+    generations: Generations,
+) -> Option<Identity> {
+    let authorization = credentials.authorization.as_deref().unwrap_or("");
+    let cached = |parts: &[&[u8]]| -> Option<String> {
+        let known = caches.credentials.get(generations, &caches.keyer.key(parts))?;
+        let now = now_text();
+        known.expires.as_deref().is_none_or(|expires| expires > now.as_str()).then_some(known.user_id)
+    };
+    let user_id = if let Some(token) = authorization.strip_prefix("Bearer ").map(str::trim) {
+        if token.starts_with("ak-") {
+            cached(&[b"api-key", token.as_bytes()])?
+        } else {
+            cached(&[b"jwt", token.as_bytes()])?
+        }
+    } else if let Some(encoded) = authorization.strip_prefix("Basic ").map(str::trim) {
+        let decoded = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(encoded).ok()?).ok()?;
+        let (user_name, password) = decoded.split_once(':').unwrap_or((decoded.as_str(), ""));
+        cached(&[b"basic", user_name.to_lowercase().as_bytes(), password.as_bytes()])?
+    } else if let Some(session) = &credentials.session {
+        cached(&[b"session", session.as_bytes()])?
+    } else {
+        return Some(Identity { generations, signed: None });
+    };
+    let signed = caches.signed.get(generations, &user_id)?;
+    Some(Identity { generations, signed: Some(signed) })
+}
+
 /// Who the request comes from, if anyone: bearer token (API key or JWT), HTTP Basic, or session cookie. One read
 /// of the generations, then the caches; the database only on a miss.
 pub fn identify(
@@ -334,7 +371,22 @@ pub fn identify(
                 Ok(store.api_key_user(&digest(token))?.map(|user_id| KnownCredential { user_id, expires: None }))
             })?
         } else {
-            verify_jwt(config, token)?
+            // A verified token is remembered until it expires, so its signature is checked once, not per request.
+            let key = caches.keyer.key(&[b"jwt", token.as_bytes()]);
+            match caches.credentials.get(generations, &key) {
+                Some(known) if known.expires.as_deref().is_some_and(|expires| expires > now_text().as_str()) => {
+                    Some(known.user_id)
+                }
+                // Not yet verified, or expired: verification answers (and says "expired" the way clients expect).
+                _ => match verify_jwt(config, token)? {
+                    Some((user_id, expires)) => {
+                        let known = KnownCredential { user_id: user_id.clone(), expires: Some(expires) };
+                        caches.credentials.put(generations, key, known);
+                        Some(user_id)
+                    }
+                    None => None,
+                },
+            }
         }
     } else if let Some(encoded) = authorization.strip_prefix("Basic ").map(str::trim) {
         let decoded = base64::engine::general_purpose::STANDARD

@@ -120,7 +120,7 @@ fn parse_access(text: &str) -> Result<ManagerAccess, String> {
 }
 
 fn main() -> ExitCode {
-    telemetry::init();
+    let _log_writer = telemetry::init();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

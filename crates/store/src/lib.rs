@@ -114,6 +114,9 @@ pub struct Store {
     waits: std::sync::Arc<checkout::WaitStats>,
     writers: std::sync::Arc<checkout::WriteGate>,
     max_connections: u32,
+    /// SQLite only: a connection of its own for reading the generations on the caller's thread (see
+    /// [`Store::generations_without_waiting`]).
+    generations_reader: Option<std::sync::Arc<generation::InlineReader>>,
 }
 
 impl Store {
@@ -135,14 +138,17 @@ impl Store {
             Backend::Postgres => (16, 12),
         };
         let statements = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let connector = connection::Connector::new(url, statements.clone());
         let pool = diesel::r2d2::Pool::builder()
             .max_size(size)
             // A connection is not tested when handed out (a statement per request); a failed one is discarded.
             .test_on_check_out(false)
             .connection_timeout(std::time::Duration::from_secs(10))
-            .build(connection::Connector::new(url, statements.clone()))
+            .build(connector.clone())
             .map_err(|e| StoreError::Pool(e.to_string()))?;
         let writers = checkout::WriteGate::new(write_permits, std::time::Duration::from_secs(10));
+        let generations_reader =
+            (backend == Backend::Sqlite).then(|| std::sync::Arc::new(generation::InlineReader::new(connector.clone())));
         Ok(Self {
             pool,
             backend,
@@ -150,6 +156,7 @@ impl Store {
             waits: Default::default(),
             writers: std::sync::Arc::new(writers),
             max_connections: size,
+            generations_reader,
         })
     }
 
