@@ -109,3 +109,40 @@ fn a_session_started_on_one_instance_is_accepted_by_another() {
     let (code, _, _) = http(port_two, "GET", "/customers", &[("Cookie", &format!("ss-id={session}"))], "");
     assert_eq!(code, 401, "a session ended on one instance is ended on all");
 }
+
+/// Each instance caches answers, callers and credentials; a write through one is seen by the very next read
+/// through the other (the caches check generations that every write bumps in its own transaction).
+#[test]
+fn a_write_through_one_instance_is_read_at_once_through_another() {
+    let db = TestDb::new();
+    let store = canopy_store::Store::open(&db.url).expect("opens");
+    let key = crate::support::user_with_key(&store, new_user("writer", &[Role::SystemAdministrator]));
+    drop(store);
+    let (port_one, port_two) = (free_port(), free_port());
+    let _one = start(&db, port_one);
+    let _two = start(&db, port_two);
+    let auth = format!("Bearer {key}");
+    let headers = [("Authorization", auth.as_str())];
+    let json = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap_or_default();
+
+    let account = json(&http(port_one, "POST", "/accounts", &headers, r#"{"name":"Shared"}"#).2)["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let create = format!(r#"{{"accountId":"{account}","name":"Before"}}"#);
+    let id =
+        json(&http(port_one, "POST", "/customers", &headers, &create).2)["id"].as_str().unwrap_or_default().to_owned();
+    let list = format!("/customers?accountIds={account}");
+    for _ in 0..3 {
+        assert_eq!(json(&http(port_two, "GET", &format!("/customers/{id}"), &headers, "").2)["name"], "Before");
+        assert_eq!(json(&http(port_two, "GET", &list, &headers, "").2)["totalCount"], 1);
+    }
+    let (code, _, body) = http(port_one, "PATCH", &format!("/customers/{id}"), &headers, r#"{"name":"After"}"#);
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(json(&http(port_two, "GET", &format!("/customers/{id}"), &headers, "").2)["name"], "After");
+    assert_eq!(json(&http(port_two, "GET", &list, &headers, "").2)["items"][0]["name"], "After");
+    http(port_one, "POST", "/customers", &headers, &format!(r#"{{"accountId":"{account}","name":"Second"}}"#));
+    assert_eq!(json(&http(port_two, "GET", &list, &headers, "").2)["totalCount"], 2, "totals too");
+    let csv = http(port_two, "GET", &format!("/customers.csv?accountIds={account}&all=true"), &headers, "").2;
+    assert!(csv.contains("Second") && csv.contains("After"), "exports too: {csv}");
+}
