@@ -80,6 +80,19 @@ pub struct Caches {
     pub auth: AuthCaches,
     /// Encoded answers to reads, per user and request.
     pub answers: GenerationalCache<AnswerKey, Encoded>,
+    /// How many customers match a filter within a scope (`Debug` of both: no credential), so that paging through a
+    /// list counts it once.
+    pub totals: GenerationalCache<String, Total>,
+}
+
+/// A cached count.
+#[derive(Debug, Clone, Copy)]
+pub struct Total(pub u64);
+
+impl crate::cache::Weigh for Total {
+    fn weight(&self) -> usize {
+        64
+    }
 }
 
 impl Caches {
@@ -87,6 +100,7 @@ impl Caches {
         Self {
             auth: AuthCaches::new(enabled),
             answers: GenerationalCache::new(DependsOn::DataAndAuth, if enabled { answer_bytes } else { 0 }),
+            totals: GenerationalCache::new(DependsOn::DataAndAuth, if enabled { 4 * 1024 * 1024 } else { 0 }),
         }
     }
 }

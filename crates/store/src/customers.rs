@@ -284,27 +284,14 @@ fn resolve_filter(conn: &mut AnyConnection, filter: &CustomerFilter, scope: &Sco
     })
 }
 
-/// Turns rows into `CustomerInfo`s with three more queries whatever their number or depth: their tags, the
-/// names of every ancestor on their breadcrumbs, and their accounts' names.
+/// Turns rows into `CustomerInfo`s with one more statement whatever their number or depth (a `UNION ALL` of their
+/// tags, the names of every ancestor on their breadcrumbs, and their accounts' names), or three per thousand when
+/// there are too many ids for one statement (exports).
 fn hydrate(conn: &mut AnyConnection, rows: Vec<CustomerRow>) -> StoreResult<Vec<CustomerInfo>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut tags_by_customer: HashMap<String, Vec<Tag>> = HashMap::new();
-    for chunk in ids.chunks(BIND_CHUNK) {
-        let found: Vec<(String, TagRow)> = customer_tags::table
-            .inner_join(
-                tags::table.on(tags::account_id.eq(customer_tags::account_id).and(tags::id.eq(customer_tags::tag_id))),
-            )
-            .filter(customer_tags::customer_id.eq_any(chunk))
-            .order_by(tags::position.asc())
-            .select((customer_tags::customer_id, TagRow::as_select()))
-            .load(conn)?;
-        for (customer_id, tag) in found {
-            tags_by_customer.entry(customer_id).or_default().push(tag.into_tag()?);
-        }
-    }
     let ancestor_ids: Vec<String> = rows
         .iter()
         .flat_map(|r| hierarchy::ancestor_ids(&r.path))
@@ -312,19 +299,55 @@ fn hydrate(conn: &mut AnyConnection, rows: Vec<CustomerRow>) -> StoreResult<Vec<
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let mut names: HashMap<String, String> = HashMap::new();
-    for chunk in ancestor_ids.chunks(BIND_CHUNK) {
-        let found: Vec<(String, String)> =
-            customers::table.filter(customers::id.eq_any(chunk)).select((customers::id, customers::name)).load(conn)?;
-        names.extend(found);
-    }
     let account_ids: Vec<String> =
         rows.iter().map(|r| r.account_id.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let mut tagged: Vec<(String, i32, TagRow)> = Vec::new();
+    let mut names: HashMap<String, String> = HashMap::new();
     let mut account_names: HashMap<String, String> = HashMap::new();
-    for chunk in account_ids.chunks(BIND_CHUNK) {
-        let found: Vec<(String, String)> =
-            accounts::table.filter(accounts::id.eq_any(chunk)).select((accounts::id, accounts::name)).load(conn)?;
-        account_names.extend(found);
+    if ids.len() + ancestor_ids.len() + account_ids.len() <= BIND_CHUNK {
+        for (kind, key, text, name, color, position) in lookups(conn, &ids, &ancestor_ids, &account_ids)? {
+            match (kind.as_str(), name, color, position) {
+                ("t", Some(name), Some(color), Some(position)) => {
+                    tagged.push((key, position, TagRow { account_id: String::new(), id: text, name, color, position }))
+                }
+                ("n", ..) => {
+                    names.insert(key, text);
+                }
+                ("a", ..) => {
+                    account_names.insert(key, text);
+                }
+                _ => return Err(StoreError::Corrupt(format!("unexpected lookup row of kind '{kind}'"))),
+            }
+        }
+    } else {
+        for chunk in ids.chunks(BIND_CHUNK) {
+            let found: Vec<(String, TagRow)> = customer_tags::table
+                .inner_join(
+                    tags::table
+                        .on(tags::account_id.eq(customer_tags::account_id).and(tags::id.eq(customer_tags::tag_id))),
+                )
+                .filter(customer_tags::customer_id.eq_any(chunk))
+                .select((customer_tags::customer_id, TagRow::as_select()))
+                .load(conn)?;
+            tagged.extend(found.into_iter().map(|(customer, tag)| (customer, tag.position, tag)));
+        }
+        for chunk in ancestor_ids.chunks(BIND_CHUNK) {
+            let found: Vec<(String, String)> = customers::table
+                .filter(customers::id.eq_any(chunk))
+                .select((customers::id, customers::name))
+                .load(conn)?;
+            names.extend(found);
+        }
+        for chunk in account_ids.chunks(BIND_CHUNK) {
+            let found: Vec<(String, String)> =
+                accounts::table.filter(accounts::id.eq_any(chunk)).select((accounts::id, accounts::name)).load(conn)?;
+            account_names.extend(found);
+        }
+    }
+    tagged.sort_by_key(|(_, position, _)| *position);
+    let mut tags_by_customer: HashMap<String, Vec<Tag>> = HashMap::new();
+    for (customer_id, _, tag) in tagged {
+        tags_by_customer.entry(customer_id).or_default().push(tag.into_tag()?);
     }
     rows.into_iter()
         .map(|row| {
@@ -333,6 +356,55 @@ fn hydrate(conn: &mut AnyConnection, rows: Vec<CustomerRow>) -> StoreResult<Vec<
             row.into_info(account_name, tags, &names)
         })
         .collect()
+}
+
+/// One row of [`lookups`]: kind (`t` tag, `n` ancestor name, `a` account name), the customer or account id, the
+/// tag id or the name, then the tag's name, color and position.
+type LookupRow = (String, String, String, Option<String>, Option<String>, Option<i32>);
+
+/// Tags, ancestor names and account names in one statement.
+fn lookups(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    ancestor_ids: &[String],
+    account_ids: &[String],
+) -> StoreResult<Vec<LookupRow>> {
+    use diesel::sql_types::Nullable;
+    let tag_rows = customer_tags::table
+        .inner_join(
+            tags::table.on(tags::account_id.eq(customer_tags::account_id).and(tags::id.eq(customer_tags::tag_id))),
+        )
+        .filter(customer_tags::customer_id.eq_any(ids))
+        .select((
+            sql::<Text>("'t'"),
+            customer_tags::customer_id,
+            tags::id,
+            tags::name.nullable(),
+            tags::color.nullable(),
+            tags::position.nullable(),
+        ));
+    let ancestor_names = customers::table.filter(customers::id.eq_any(ancestor_ids)).select((
+        sql::<Text>("'n'"),
+        customers::id,
+        customers::name,
+        sql::<Nullable<Text>>("NULL"),
+        sql::<Nullable<Text>>("NULL"),
+        sql::<Nullable<Integer>>("NULL"),
+    ));
+    let account_names = accounts::table.filter(accounts::id.eq_any(account_ids)).select((
+        sql::<Text>("'a'"),
+        accounts::id,
+        accounts::name,
+        sql::<Nullable<Text>>("NULL"),
+        sql::<Nullable<Text>>("NULL"),
+        sql::<Nullable<Integer>>("NULL"),
+    ));
+    let query = tag_rows.union_all(ancestor_names).union_all(account_names);
+    // UNION is outside diesel's MultiConnection subset: each backend runs the same query itself.
+    Ok(match conn {
+        AnyConnection::Sqlite(c) => query.load::<LookupRow>(c)?,
+        AnyConnection::Postgresql(c) => query.load::<LookupRow>(c)?,
+    })
 }
 
 /// Takes the account's write lock: the first statement of every transaction that changes its customers.
@@ -527,26 +599,43 @@ impl Store {
         order: SortOrder,
         paging: Paging,
     ) -> StoreResult<CustomerPage> {
+        self.list_customers_knowing_total(filter, scope, sort, order, paging, None)
+    }
+
+    /// A page. `known_total` is the number of matches when the caller knows it for the current generations (then
+    /// it is not counted again: the count is the costliest part of a page). A page costs, whatever the depth: the
+    /// parent paths (only with a parent filter or a Customer user's scope), the count (unless known), the rows, and
+    /// one statement for their tags, breadcrumb names and account names. No transaction: each is one consistent
+    /// read, and a page that straddles a concurrent write is no worse than the next page read after it.
+    pub fn list_customers_knowing_total(
+        &self,
+        filter: &CustomerFilter,
+        scope: &Scope,
+        sort: CustomerSortField,
+        order: SortOrder,
+        paging: Paging,
+        known_total: Option<u64>,
+    ) -> StoreResult<CustomerPage> {
         let mut conn = self.conn()?;
-        conn.transaction(|conn| {
-            let resolved = resolve_filter(conn, filter, scope)?;
-            let total = match paging {
-                Paging::Page { simplified: false, .. } => {
-                    Some(resolved.query().count().get_result::<i64>(conn)?.max(0) as u64)
-                }
-                _ => None,
-            };
-            let mut q = ordered(resolved.query(), sort, order);
-            if let Some((offset, limit)) = paging.window() {
-                q = q.offset(offset as i64).limit(limit as i64);
+        let conn = &mut *conn;
+        let resolved = resolve_filter(conn, filter, scope)?;
+        let total = match (paging, known_total) {
+            (Paging::Page { simplified: false, .. }, Some(total)) => Some(total),
+            (Paging::Page { simplified: false, .. }, None) => {
+                Some(resolved.query().count().get_result::<i64>(conn)?.max(0) as u64)
             }
-            let mut rows: Vec<CustomerRow> = q.select(CustomerRow::as_select()).load(conn)?;
-            let totals = PageTotals::compute(paging, total, rows.len());
-            if let Paging::Page { count_per_page, .. } = paging {
-                rows.truncate(count_per_page as usize);
-            }
-            Ok(CustomerPage { items: hydrate(conn, rows)?, totals })
-        })
+            _ => None,
+        };
+        let mut q = ordered(resolved.query(), sort, order);
+        if let Some((offset, limit)) = paging.window() {
+            q = q.offset(offset as i64).limit(limit as i64);
+        }
+        let mut rows: Vec<CustomerRow> = q.select(CustomerRow::as_select()).load(conn)?;
+        let totals = PageTotals::compute(paging, total, rows.len());
+        if let Paging::Page { count_per_page, .. } = paging {
+            rows.truncate(count_per_page as usize);
+        }
+        Ok(CustomerPage { items: hydrate(conn, rows)?, totals })
     }
 
     /// Every matching customer, in order, handed to `sink` a chunk at a time so that memory stays bounded

@@ -38,7 +38,14 @@ pub async fn list(ctx: Ctx) -> Result<Reply, ApiError> {
     if paging == Paging::All && !request.include_effective {
         return Ok(stream_all(&ctx, filter, scope, sort, order));
     }
-    let page = ctx.store(move |s| s.list_customers(&filter, &scope, sort, order, paging)).await?;
+    // The key must hold everything the count depends on; the sort and the page do not change it.
+    let totals_key = format!("{scope:?}|{filter:?}");
+    let known_total = ctx.state.caches.totals.get(ctx.generations, &totals_key).map(|t| t.0);
+    let page =
+        ctx.store(move |s| s.list_customers_knowing_total(&filter, &scope, sort, order, paging, known_total)).await?;
+    if let (None, Some(total)) = (known_total, page.totals.total_count) {
+        ctx.state.caches.totals.put(ctx.generations, totals_key, crate::api::Total(total));
+    }
     if !request.include_effective {
         let mut items = page.items;
         items.iter_mut().for_each(|customer| ctx.caller.redact(customer));
