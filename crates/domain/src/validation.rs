@@ -76,6 +76,15 @@ pub fn check_length(field: &str, value: &str, max: usize, errors: &mut Validatio
     }
 }
 
+/// A list's `nameFilter`: at most a name's length (a longer one matches nothing, and costs the database more).
+pub fn check_name_filter(name_filter: Option<&str>) -> Result<(), ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    if let Some(name) = name_filter {
+        check_length("nameFilter", name, MAX_NAME_LEN, &mut errors);
+    }
+    errors.into_result()
+}
+
 /// Checks that a required string holds something other than white space.
 pub fn check_not_blank(field: &str, value: &str, errors: &mut ValidationErrors) {
     if value.trim().is_empty() {

@@ -477,6 +477,17 @@ fn content_type(req: &HttpRequest) -> String {
         .unwrap_or_default()
 }
 
+/// Most members one request may carry, over all its sources (a DTO has a few dozen): past it, a 400 before any
+/// further work.
+pub const MAX_MEMBERS: usize = 1_000;
+
+/// How long reading a request body may take: a client that stops sending is answered 408, not waited on for ever.
+pub const BODY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
+
+fn too_many_members() -> ApiError {
+    binding_error(format!("a request may carry at most {MAX_MEMBERS} members"))
+}
+
 fn binding_error(message: String) -> ApiError {
     ApiError::Binding { message, errors: vec![] }
 }
@@ -521,11 +532,31 @@ fn collect_params(req: &HttpRequest, body: &[u8], route_format: Option<Format>) 
             }
         }
     }
-    params.add_source(req.match_info().iter().filter(|(name, _)| *name != "dto"));
     let query = serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
         .map_err(|e| binding_error(format!("the query string could not be read: {e}")))?;
+    if query.len() + form_pairs.len() > MAX_MEMBERS {
+        return Err(too_many_members());
+    }
     params.add_source(query);
     params.add_source(form_pairs);
+    // Path values last, so they win: `PATCH /customers/A?customerId=B` changes A, as the path (which proxies and
+    // logs trust) says.
+    let path_values: Vec<(&str, &str)> = req.match_info().iter().filter(|(name, _)| *name != "dto").collect();
+    params.add_source(path_values.iter().copied());
+    if params.len() > MAX_MEMBERS {
+        return Err(too_many_members());
+    }
+    if let Some(field) = params.find_nul() {
+        // No database keeps NUL in text. An id in the path with one names nothing: 404, as any unknown id.
+        if path_values.iter().any(|(name, _)| *name == field) {
+            return Err(ApiError::NotFound(format!("no {field} holds a NUL character")));
+        }
+        return Err(ApiError::Validation(canopy_domain::ValidationErrors::single(
+            &field,
+            "InvalidCharacter",
+            format!("'{field}' must not contain a NUL character."),
+        )));
+    }
     Ok(params)
 }
 
@@ -544,7 +575,10 @@ pub async fn handle(
     };
     let statements = req.extensions().get::<StatementCount>().cloned().unwrap_or_default();
     let result = async {
-        let body = read_body(payload, state.limits.max_body_bytes).await?.freeze();
+        let body = actix_web::rt::time::timeout(BODY_DEADLINE, read_body(payload, state.limits.max_body_bytes))
+            .await
+            .map_err(|_| ApiError::RequestTimeout(BODY_DEADLINE.as_secs()))??
+            .freeze();
         let params = collect_params(&req, &body, body_format)?;
         let if_match = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()).map(IfMatch::parse);
         let request =

@@ -169,6 +169,19 @@ fn verify_jwt(config: &AuthConfig, token: &str) -> Result<Option<(String, String
     }
 }
 
+/// Longest user name and password accepted at a login (user names are stored up to this length).
+pub const MAX_USER_NAME_LENGTH: usize = canopy_domain::validation::MAX_NAME_LEN;
+pub const MAX_PASSWORD_LENGTH: usize = 1_024;
+
+/// Whether a login could possibly match a user: sane lengths and no NUL. Anything else is a wrong login (401),
+/// answered before the database or the password hash sees it.
+pub fn plausible_login(user_name: &str, password: &str) -> bool {
+    user_name.chars().count() <= MAX_USER_NAME_LENGTH
+        && password.len() <= MAX_PASSWORD_LENGTH
+        && !user_name.contains('\0')
+        && !password.contains('\0')
+}
+
 /// Checks a user name and password, with throttling: after `max_failed_logins` failures in the window, further
 /// attempts are refused (429) without being checked.
 pub fn check_credentials(
@@ -395,6 +408,9 @@ pub fn identify(
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .ok_or_else(|| ApiError::Unauthorized("malformed Basic credentials".into()))?;
         let (user_name, password) = decoded.split_once(':').unwrap_or((decoded.as_str(), ""));
+        if !plausible_login(user_name, password) {
+            return Err(ApiError::Unauthorized("Invalid Username or Password".into()));
+        }
         // A password checked once is not hashed again (argon2 on every request would cap the service at a few
         // dozen requests a second); a wrong one is always checked, and throttled.
         let key_name = user_name.to_lowercase();

@@ -42,6 +42,9 @@ pub enum ApiError {
     /// 412: `If-Match` names a version that is no longer current.
     #[error("the resource was changed since it was read; fetch it again and retry")]
     PreconditionFailed,
+    /// 408: the body did not arrive within the deadline.
+    #[error("the request body did not arrive within {0} seconds")]
+    RequestTimeout(u64),
     /// 413: the body is larger than the limit.
     #[error("the request body exceeds {limit} bytes")]
     PayloadTooLarge { limit: usize },
@@ -75,6 +78,7 @@ impl ApiError {
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::IdempotencyKeyReused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -98,6 +102,7 @@ impl ApiError {
             ApiError::PreconditionFailed => "PreconditionFailed".into(),
             ApiError::IdempotencyKeyReused(_) => "IdempotencyKeyReused".into(),
             ApiError::PayloadTooLarge { .. } => "RequestEntityTooLarge".into(),
+            ApiError::RequestTimeout(_) => "RequestTimeout".into(),
             ApiError::UnsupportedMediaType(_) => "UnsupportedMediaType".into(),
             ApiError::UnknownFormat(_) => "UnknownFormat".into(),
             ApiError::Internal(_) => "InternalServerError".into(),

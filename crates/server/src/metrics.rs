@@ -80,22 +80,9 @@ impl Histogram {
     }
 }
 
-/// The database pool as the store reports it at scrape time.
-#[derive(Debug, Clone, Default)]
-pub struct PoolSnapshot {
-    pub max_connections: u32,
-    /// Open connections.
-    pub connections: u32,
-    /// Open and idle connections; in use = `connections - idle_connections`.
-    pub idle_connections: u32,
-    /// How many times a connection was taken from the pool.
-    pub waits: u64,
-    /// Total time spent waiting for one, in seconds.
-    pub wait_seconds_sum: f64,
-    /// Cumulative histogram of those waits: (upper bound in seconds, count of waits <= bound), ascending; +Inf is
-    /// `waits`.
-    pub wait_buckets: Vec<(f64, u64)>,
-}
+/// The database pool as the store reports it at scrape time (in use = `connections - idle_connections`; the
+/// wait buckets are cumulative, `+Inf` is `waits`).
+pub use canopy_store::PoolStatus as PoolSnapshot;
 
 /// Everything recorded for one operation.
 #[derive(Debug)]

@@ -113,6 +113,10 @@ pub async fn authenticate(request: Request) -> Result<Reply, ApiError> {
     canopy_domain::validation::check_not_blank("userName", &user_name, &mut errors);
     canopy_domain::validation::check_not_blank("password", &password, &mut errors);
     errors.into_result()?;
+    // No stored user has a longer name or password: refuse as a wrong login, before any lookup or hashing.
+    if !auth::plausible_login(&user_name, &password) {
+        return Err(ApiError::Unauthorized("Invalid Username or Password".into()));
+    }
     let remember = dto.remember_me.unwrap_or(false);
     let state = request.state.clone();
     let (user, session_id, ttl) = request

@@ -29,6 +29,7 @@ pub async fn list(ctx: Ctx) -> Result<Reply, ApiError> {
         }
     }
     errors.into_result()?;
+    canopy_domain::validation::check_name_filter(request.name_filter.as_deref())?;
     check_filter_reach(&ctx, &request).await?;
     let sort = CustomerSortField::parse(request.sort_field.as_deref().unwrap_or(""))?;
     let order = request.sort_order.unwrap_or_default();

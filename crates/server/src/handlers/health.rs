@@ -30,13 +30,5 @@ pub async fn health(state: web::Data<AppState>) -> HttpResponse {
 /// paths or values of any user.
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.store.pool_status();
-    let snapshot = crate::metrics::PoolSnapshot {
-        max_connections: pool.max_connections,
-        connections: pool.connections,
-        idle_connections: pool.idle_connections,
-        waits: pool.waits,
-        wait_seconds_sum: pool.wait_seconds_sum,
-        wait_buckets: pool.wait_buckets,
-    };
-    HttpResponse::Ok().content_type(crate::metrics::CONTENT_TYPE).body(state.metrics.render(&snapshot))
+    HttpResponse::Ok().content_type(crate::metrics::CONTENT_TYPE).body(state.metrics.render(&pool))
 }

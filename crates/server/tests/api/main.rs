@@ -9,6 +9,7 @@ mod customers_errors;
 mod customers_list;
 mod customers_write;
 mod formats;
+mod hostile;
 mod inheritance;
 mod processes;
 mod support;

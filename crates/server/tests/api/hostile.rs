@@ -1,0 +1,121 @@
+//! Hostile input: every case answers a clear error in the client's format — never a 500, the same on both
+//! backends — and costs little before it is refused.
+
+use actix_web::{http::StatusCode, test};
+use serde_json::json;
+
+use crate::support::spawn;
+
+#[actix_web::test]
+async fn a_flood_of_members_is_refused_before_any_work() {
+    let app = spawn().await;
+    let form: String = (0..5_000).map(|i| format!("k{i}=1")).collect::<Vec<_>>().join("&");
+    let reply = app
+        .send_raw(
+            test::TestRequest::post()
+                .uri("/auth/credentials")
+                .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
+                .set_payload(form),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+    assert!(reply.body["responseStatus"]["message"].as_str().unwrap_or("").contains("at most 1000 members"));
+
+    let object: serde_json::Map<String, serde_json::Value> = (0..5_000).map(|i| (format!("k{i}"), json!(1))).collect();
+    let reply = app.post("/customers", serde_json::Value::Object(object)).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+
+    let query: String = (0..2_000).map(|i| format!("q{i}=1")).collect::<Vec<_>>().join("&");
+    assert_eq!(app.get(&format!("/customers?{query}")).await.status, StatusCode::BAD_REQUEST);
+}
+
+#[actix_web::test]
+async fn a_nul_character_is_a_400_naming_the_field_or_a_404_in_the_path() {
+    let app = spawn().await;
+    let account = app.account("Nul").await;
+    let id = app.customer(&account, "Plain", None).await;
+    assert_eq!(app.get("/customers/%00").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/customers/a%00b/inherited-schedule").await.status, StatusCode::NOT_FOUND);
+    for (uri, field) in [
+        ("/customers?specificIds=%00".to_owned(), "specificIds"),
+        ("/customers?referenceIds=a,%00".to_owned(), "referenceIds"),
+        ("/customers?nameFilter=x%00".to_owned(), "nameFilter"),
+    ] {
+        let reply = app.get(&uri).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{uri}: {}", reply.text);
+        assert_eq!(reply.field_error(), (field, "InvalidCharacter"), "{uri}");
+    }
+    for (body, field) in [
+        (json!({ "name": "a\u{0}" }), "name"),
+        (json!({ "data": { "Tier": "x\u{0}" } }), "data.Tier"),
+        (json!({ "tagIds": ["vip", "\u{0}"] }), "tagIds[1]"),
+    ] {
+        let reply = app.patch(&format!("/customers/{id}"), body).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+        assert_eq!(reply.field_error().0, field);
+    }
+    let jsv = app
+        .send(
+            test::TestRequest::patch()
+                .uri(&format!("/customers/{id}"))
+                .insert_header(("Content-Type", "application/jsv"))
+                .set_payload("{name:a\u{0}b}"),
+        )
+        .await;
+    assert_eq!(jsv.status, StatusCode::BAD_REQUEST, "{}", jsv.text);
+    let login = app
+        .request(
+            actix_web::http::Method::POST,
+            "/auth/credentials",
+            Some(json!({ "userName": "ad\u{0}min", "password": "x" })),
+            &[("Authorization", "-")],
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::BAD_REQUEST, "{}", login.text);
+    assert_eq!(login.field_error().0, "userName");
+}
+
+#[actix_web::test]
+async fn long_strings_are_refused_with_their_limit() {
+    let app = spawn().await;
+    let reply = app.get(&format!("/customers?nameFilter={}", "a".repeat(60_000))).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+    assert_eq!(reply.field_error(), ("nameFilter", "Length"));
+    assert_eq!(app.get(&format!("/accounts?nameFilter={}", "a".repeat(300))).await.status, StatusCode::BAD_REQUEST);
+    let login = app
+        .request(
+            actix_web::http::Method::POST,
+            "/auth/credentials",
+            Some(json!({ "userName": "u".repeat(3_000), "password": "x" })),
+            &[("Authorization", "-")],
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::UNAUTHORIZED, "{}", login.text);
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:pw", "u".repeat(3_000)));
+    let reply = app
+        .request(actix_web::http::Method::GET, "/customers", None, &[("Authorization", &format!("Basic {basic}"))])
+        .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text);
+}
+
+#[actix_web::test]
+async fn path_values_win_over_the_query_string_and_the_body() {
+    let app = spawn().await;
+    let account = app.account("Paths").await;
+    let a = app.customer(&account, "Alpha", None).await;
+    let b = app.customer(&account, "Bravo", None).await;
+    let reply = app.get(&format!("/customers/{a}?customerId={b}")).await;
+    assert_eq!(reply.body["id"], a.as_str(), "GET names the path's customer");
+    let reply = app.patch(&format!("/customers/{a}?customerId={b}&name=Renamed"), json!({})).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.body["id"], a.as_str());
+    assert_eq!(app.get(&format!("/customers/{a}")).await.body["name"], "Renamed");
+    assert_eq!(app.get(&format!("/customers/{b}")).await.body["name"], "Bravo", "B is untouched");
+    let reply = app.patch(&format!("/customers/{a}"), json!({ "customerId": b, "name": "Body" })).await;
+    assert_eq!(reply.body["id"], a.as_str(), "the body cannot redirect a write either");
+    let reply = app.get(&format!("/customers/{a}/inherited-billing-settings?customerId={b}")).await;
+    assert_eq!(reply.body["customerId"].as_str().unwrap_or(a.as_str()), a.as_str());
+    let reply = app.get(&format!("/accounts/{account}?accountId=other")).await;
+    assert_eq!(reply.body["id"], account.as_str());
+}
