@@ -14,6 +14,7 @@ mod number;
 pub mod patch;
 pub mod schedule;
 pub mod settings;
+pub mod throttle;
 pub mod user;
 pub mod validation;
 pub mod value;

@@ -31,8 +31,7 @@ pub struct AuthConfig {
     pub jwt_ttl: Duration,
     pub session_ttl: Duration,
     pub permanent_session_ttl: Duration,
-    /// Failed logins allowed per user name within `throttle_window` before logins are refused with 429.
-    pub max_failed_logins: i32,
+    /// How long failed logins are remembered (the throttles' delays are `canopy_domain::throttle`'s).
     pub throttle_window: Duration,
 }
 
@@ -49,7 +48,6 @@ impl AuthConfig {
             jwt_ttl: Duration::from_secs(15 * 60),
             session_ttl: Duration::from_secs(14 * 24 * 3600),
             permanent_session_ttl: Duration::from_secs(28 * 24 * 3600),
-            max_failed_logins: 5,
             throttle_window: Duration::from_secs(15 * 60),
         }
     }
@@ -182,29 +180,42 @@ pub fn plausible_login(user_name: &str, password: &str) -> bool {
         && !password.contains('\0')
 }
 
-/// Checks a user name and password, with throttling: after `max_failed_logins` failures in the window, further
-/// attempts are refused (429) without being checked.
+/// Checks a user name and password, with throttling (`canopy_domain::throttle`): failures are counted per (name,
+/// client address) and per address; once an attempt owes a delay it is refused (429 with `Retry-After`) without
+/// being checked. A success clears its (name, address) count; the address's count stays, so signing in to one's
+/// own account does not buy more guesses at others.
 pub fn check_credentials(
     store: &Store,
     config: &AuthConfig,
     user_name: &str,
     password: &str,
+    address: &str,
 ) -> Result<UserRecord, ApiError> {
+    use canopy_domain::throttle::{PER_ADDRESS, PER_NAME_AND_ADDRESS};
     let window_start = ago_text(config.throttle_window);
-    let failures = store.login_failures(user_name, &window_start)?;
-    if failures >= config.max_failed_logins {
-        return Err(ApiError::TooManyRequests { retry_after_secs: config.throttle_window.as_secs() });
+    let name_key = format!("name:{}@{address}", user_name.to_lowercase());
+    let address_key = format!("address:{address}");
+    let now = Utc::now();
+    for (key, throttle) in [(&name_key, PER_NAME_AND_ADDRESS), (&address_key, PER_ADDRESS)] {
+        let (failures, last) = store.login_failures(key, &window_start)?;
+        let since_last = chrono::DateTime::parse_from_rfc3339(&last)
+            .map(|last| (now - last.with_timezone(&Utc)).num_seconds().max(0) as u64)
+            .unwrap_or(u64::MAX);
+        let wait = throttle.wait_secs(failures.max(0) as u32, since_last);
+        if wait > 0 {
+            return Err(ApiError::TooManyRequests { retry_after_secs: wait });
+        }
     }
     let user = store.user_by_name(user_name)?;
     let hash = user.as_ref().map_or_else(|| decoy_hash().to_owned(), |u| u.password_hash.clone());
     let valid = verify_password(password, &hash) && user.is_some();
     match user {
         Some(user) if valid => {
-            store.clear_login_failures(user_name)?;
+            store.clear_login_failures(&name_key)?;
             Ok(user)
         }
         _ => {
-            store.record_login_failure(user_name, &window_start)?;
+            store.record_login_failure(&[&name_key, &address_key], &window_start)?;
             Err(ApiError::Unauthorized("Invalid Username or Password".into()))
         }
     }
@@ -228,6 +239,8 @@ pub fn start_session(
 pub struct Credentials {
     authorization: Option<String>,
     session: Option<String>,
+    /// The client's address, for login throttling.
+    address: String,
 }
 
 impl Credentials {
@@ -235,8 +248,16 @@ impl Credentials {
         Self {
             authorization: req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned),
             session: session_id(req),
+            address: client_address(req),
         }
     }
+}
+
+/// The address of the peer that sent the request (the socket's, not a header any client can set). Behind a
+/// reverse proxy every client shares the proxy's address, and the per-address throttle then applies to all of
+/// them together (`docs/auth.md`).
+pub fn client_address(req: &HttpRequest) -> String {
+    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
 }
 
 /// The session id a request carries: `ss-opt=perm` means `ss-pid`, otherwise `ss-id` (also as `X-ss-id` headers).
@@ -415,7 +436,7 @@ pub fn identify(
         // dozen requests a second); a wrong one is always checked, and throttled.
         let key_name = user_name.to_lowercase();
         remembered(caches, generations, &[b"basic", key_name.as_bytes(), password.as_bytes()], || {
-            let user = check_credentials(store, config, user_name, password)?;
+            let user = check_credentials(store, config, user_name, password, &credentials.address)?;
             Ok(Some(KnownCredential { user_id: user.id, expires: None }))
         })?
     } else if let Some(session) = &credentials.session {

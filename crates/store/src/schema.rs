@@ -116,6 +116,7 @@ diesel::table! {
         user_name_key -> Text,
         failures -> Integer,
         window_start -> Text,
+        last_failure -> Text,
     }
 }
 

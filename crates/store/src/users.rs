@@ -184,46 +184,51 @@ impl Store {
         Ok(api_keys::table.find(key_hash).select(api_keys::user_id).first(&mut *conn).optional()?)
     }
 
-    /// Failed logins for a user name since `window_start` (older failures are forgotten).
-    pub fn login_failures(&self, user_name: &str, window_start: &str) -> StoreResult<i32> {
+    /// Failed logins counted under `key` (a user name and address, or an address) since `window_start` (older
+    /// failures are forgotten), and the time of the last one.
+    pub fn login_failures(&self, key: &str, window_start: &str) -> StoreResult<(i32, String)> {
         let mut conn = self.conn()?;
-        let row: Option<(i32, String)> = login_failures::table
-            .find(sort_key(user_name))
-            .select((login_failures::failures, login_failures::window_start))
+        let row: Option<(i32, String, String)> = login_failures::table
+            .find(key)
+            .select((login_failures::failures, login_failures::window_start, login_failures::last_failure))
             .first(&mut *conn)
             .optional()?;
         Ok(match row {
-            Some((failures, started)) if started.as_str() >= window_start => failures,
-            _ => 0,
+            Some((failures, started, last)) if started.as_str() >= window_start => (failures, last),
+            _ => (0, String::new()),
         })
     }
 
-    /// Counts one more failed login; a failure after the window (`window_start`) starts a new count.
-    pub fn record_login_failure(&self, user_name: &str, window_start: &str) -> StoreResult<()> {
-        let key = sort_key(user_name);
+    /// Counts one more failed login under each key; a failure after the window (`window_start`) starts a new count.
+    pub fn record_login_failure(&self, keys: &[&str], window_start: &str) -> StoreResult<()> {
         let mut conn = self.conn()?;
         conn.transaction(|conn| -> StoreResult<()> {
-            let updated =
-                diesel::update(login_failures::table.find(&key).filter(login_failures::window_start.ge(window_start)))
-                    .set(login_failures::failures.eq(login_failures::failures + 1))
-                    .execute(conn)?;
-            if updated == 0 {
-                diesel::delete(login_failures::table.find(&key)).execute(conn)?;
-                diesel::insert_into(login_failures::table)
-                    .values((
-                        login_failures::user_name_key.eq(&key),
-                        login_failures::failures.eq(1),
-                        login_failures::window_start.eq(now_text()),
-                    ))
-                    .execute(conn)?;
+            let now = now_text();
+            for key in keys {
+                let updated = diesel::update(
+                    login_failures::table.find(key).filter(login_failures::window_start.ge(window_start)),
+                )
+                .set((login_failures::failures.eq(login_failures::failures + 1), login_failures::last_failure.eq(&now)))
+                .execute(conn)?;
+                if updated == 0 {
+                    diesel::delete(login_failures::table.find(key)).execute(conn)?;
+                    diesel::insert_into(login_failures::table)
+                        .values((
+                            login_failures::user_name_key.eq(key),
+                            login_failures::failures.eq(1),
+                            login_failures::window_start.eq(&now),
+                            login_failures::last_failure.eq(&now),
+                        ))
+                        .execute(conn)?;
+                }
             }
             Ok(())
         })
     }
 
-    pub fn clear_login_failures(&self, user_name: &str) -> StoreResult<()> {
+    pub fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
         let mut conn = self.conn()?;
-        diesel::delete(login_failures::table.find(sort_key(user_name))).execute(&mut *conn)?;
+        diesel::delete(login_failures::table.find(key)).execute(&mut *conn)?;
         Ok(())
     }
 }

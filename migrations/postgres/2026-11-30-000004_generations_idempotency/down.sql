@@ -1,2 +1,3 @@
+ALTER TABLE login_failures DROP COLUMN last_failure;
 DROP TABLE idempotency_keys;
 DROP TABLE generations;

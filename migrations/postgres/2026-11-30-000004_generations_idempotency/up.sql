@@ -22,3 +22,8 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (user_id, idempotency_key)
 );
 CREATE INDEX idempotency_keys_created ON idempotency_keys (date_created);
+
+-- Login throttling is kept per (user name, client address) and per address, with the time of the last failure
+-- (the delay doubles with each failure past the free ones). Old rows, keyed by name alone, no longer apply.
+DELETE FROM login_failures;
+ALTER TABLE login_failures ADD COLUMN last_failure TEXT NOT NULL DEFAULT '';

@@ -118,10 +118,10 @@ pub async fn authenticate(request: Request) -> Result<Reply, ApiError> {
         return Err(ApiError::Unauthorized("Invalid Username or Password".into()));
     }
     let remember = dto.remember_me.unwrap_or(false);
-    let state = request.state.clone();
+    let (state, address) = (request.state.clone(), auth::client_address(&request.http));
     let (user, session_id, ttl) = request
         .blocking(move || {
-            let user = auth::check_credentials(&state.store, &state.auth, &user_name, &password)?;
+            let user = auth::check_credentials(&state.store, &state.auth, &user_name, &password, &address)?;
             let (session_id, ttl) = auth::start_session(&state.store, &state.auth, &user, remember)?;
             Ok((user, session_id, ttl))
         })

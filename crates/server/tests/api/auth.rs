@@ -120,7 +120,7 @@ async fn bad_logins_are_refused_clearly_and_then_throttled() {
         .await;
     assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS, "{}", throttled.text);
     assert_eq!(throttled.error_code(), "TooManyRequests");
-    assert!(throttled.headers.get("retry-after").is_some());
+    assert_eq!(throttled.headers.get("retry-after").and_then(|v| v.to_str().ok()), Some("30"), "the first delay");
     let other = app
         .request(Method::POST, "/auth/credentials", Some(json!({"userName": "dave", "password": PASSWORD})), &anonymous)
         .await;
@@ -228,4 +228,41 @@ async fn a_user_without_roles_is_forbidden() {
     assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text);
     let raw = TestRequest::get().uri("/customers").insert_header(("Authorization", format!("Bearer {key}")));
     assert_eq!(app.send_raw(raw).await.status, StatusCode::FORBIDDEN);
+}
+
+/// Guesses slow the guesser, not the owner: five wrong passwords for carol from one address hold that address
+/// back, while carol, signing in from another address with her password, gets in at once; and a guesser that
+/// spreads over many names from one address is slowed too.
+#[actix_web::test]
+async fn guessing_slows_the_guesser_and_never_the_owner() {
+    let app = spawn().await;
+    app.store.create_user(with_password("carol", &[Role::Customer])).expect("user");
+    let from = |address: &str, name: &str, password: &str| {
+        actix_web::test::TestRequest::post()
+            .uri("/auth/credentials")
+            .peer_addr(address.parse().expect("an address"))
+            .set_json(json!({ "userName": name, "password": password }))
+    };
+    for _ in 0..5 {
+        let wrong = app.send_raw(from("203.0.113.7:4000", "carol", "guess")).await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    }
+    let guesser = app.send_raw(from("203.0.113.7:4001", "CAROL", PASSWORD)).await;
+    assert_eq!(guesser.status, StatusCode::TOO_MANY_REQUESTS, "the guesser's address waits, whatever the case");
+    let owner = app.send_raw(from("198.51.100.2:5000", "carol", PASSWORD)).await;
+    assert_eq!(owner.status, StatusCode::OK, "the owner elsewhere is not held up: {}", owner.text);
+
+    // Spraying: one wrong password for each of many names from one address.
+    let mut refused = None;
+    for i in 0..25 {
+        let reply = app.send_raw(from("192.0.2.9:6000", &format!("user{i}"), "guess")).await;
+        if reply.status == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some(i);
+            break;
+        }
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(refused, Some(20), "twenty free failures per address, then a delay");
+    let owner = app.send_raw(from("198.51.100.2:5001", "carol", PASSWORD)).await;
+    assert_eq!(owner.status, StatusCode::OK);
 }
