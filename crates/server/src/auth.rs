@@ -121,19 +121,32 @@ struct Claims {
     exp: i64,
     preferred_username: String,
     roles: Vec<String>,
+    /// The session the token was issued for (the digest the database keys it by): the token is good only while
+    /// that session lasts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sid: Option<String>,
 }
 
 const ISSUER: &str = "canopy";
 
-pub fn issue_jwt(config: &AuthConfig, user: &UserRecord) -> Result<String, ApiError> {
+/// A bearer token for `user`. Bound to `session` when there is one: it then expires no later than the session,
+/// and stops working when the session ends (logout).
+pub fn issue_jwt(config: &AuthConfig, user: &UserRecord, session: Option<&SessionRef>) -> Result<String, ApiError> {
     let now = Utc::now().timestamp();
+    let mut exp = now + config.jwt_ttl.as_secs() as i64;
+    if let Some(session) = session {
+        let ends = chrono::DateTime::parse_from_rfc3339(&session.expires)
+            .map_err(|e| ApiError::Internal(format!("a session's expiry is unreadable: {e}")))?;
+        exp = exp.min(ends.timestamp());
+    }
     let claims = Claims {
         iss: ISSUER.into(),
         sub: user.id.clone(),
         iat: now,
-        exp: now + config.jwt_ttl.as_secs() as i64,
+        exp,
         preferred_username: user.user_name.clone(),
         roles: user.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+        sid: session.map(|s| s.digest.clone()),
     };
     jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
@@ -143,9 +156,16 @@ pub fn issue_jwt(config: &AuthConfig, user: &UserRecord) -> Result<String, ApiEr
     .map_err(|e| ApiError::Internal(format!("token signing failed: {e}")))
 }
 
-/// The user id of a valid token and when it expires; `Ok(None)` for one that is not ours (a bad signature is
-/// ignored, as ServiceStack does); an error for one of ours that has expired.
-fn verify_jwt(config: &AuthConfig, token: &str) -> Result<Option<(String, String)>, ApiError> {
+/// What a valid token says.
+struct VerifiedToken {
+    user_id: String,
+    expires: String,
+    session: Option<String>,
+}
+
+/// The claims of a valid token; `Ok(None)` for one that is not ours (a bad signature is ignored, as ServiceStack
+/// does); an error for one of ours that has expired.
+fn verify_jwt(config: &AuthConfig, token: &str) -> Result<Option<VerifiedToken>, ApiError> {
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
     validation.set_issuer(&[ISSUER]);
     validation.leeway = 5;
@@ -158,7 +178,7 @@ fn verify_jwt(config: &AuthConfig, token: &str) -> Result<Option<(String, String
             let expires = chrono::DateTime::from_timestamp(data.claims.exp + validation.leeway as i64, 0)
                 .unwrap_or_default()
                 .to_rfc3339_opts(SecondsFormat::Micros, true);
-            Ok(Some((data.claims.sub, expires)))
+            Ok(Some(VerifiedToken { user_id: data.claims.sub, expires, session: data.claims.sid }))
         }
         Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::ExpiredSignature) => {
             Err(ApiError::TokenException("Token has expired".into()))
@@ -221,17 +241,19 @@ pub fn check_credentials(
     }
 }
 
-/// Starts a session for `user`; returns its id (which only the client keeps) and how long it lasts.
+/// Starts a session for `user`; returns its id (which only the client keeps), how long it lasts, and the reference
+/// tokens issued for it carry.
 pub fn start_session(
     store: &Store,
     config: &AuthConfig,
     user: &UserRecord,
     remember: bool,
-) -> Result<(String, Duration), ApiError> {
+) -> Result<(String, Duration, SessionRef), ApiError> {
     let id = new_session_id();
     let ttl = if remember { config.permanent_session_ttl } else { config.session_ttl };
-    store.create_session(&digest(&id), &user.id, remember, &instant_text(ttl))?;
-    Ok((id, ttl))
+    let session = SessionRef { digest: digest(&id), expires: instant_text(ttl) };
+    store.create_session(&session.digest, &user.id, remember, &session.expires)?;
+    Ok((id, ttl, session))
 }
 
 /// The credentials a request carries, taken off it so that checking them can run on another thread.
@@ -292,16 +314,44 @@ impl crate::cache::Weigh for std::sync::Arc<Signed> {
     }
 }
 
-/// A credential known to be good: whose it is, and until when (sessions).
+/// The session a cookie or a token belongs to: its digest (the database's key for it) and when it expires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRef {
+    pub digest: String,
+    pub expires: String,
+}
+
+/// How a caller proved who it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proof {
+    Nothing,
+    SessionCookie,
+    BearerToken,
+    Password,
+    ApiKey,
+}
+
+/// A credential known to be good: whose it is, until when (sessions and tokens), and the session it belongs to.
 #[derive(Debug, Clone)]
 struct KnownCredential {
     user_id: String,
     expires: Option<String>,
+    session: Option<SessionRef>,
+}
+
+impl KnownCredential {
+    fn lasting(user_id: String) -> Self {
+        Self { user_id, expires: None, session: None }
+    }
+
+    fn still_valid(&self, now: &str) -> bool {
+        self.expires.as_deref().is_none_or(|expires| expires > now)
+    }
 }
 
 impl crate::cache::Weigh for KnownCredential {
     fn weight(&self) -> usize {
-        128
+        192
     }
 }
 
@@ -310,7 +360,8 @@ impl crate::cache::Weigh for KnownCredential {
 /// effect on the very next request, in every process.
 pub struct AuthCaches {
     keyer: crate::cache::CacheKeyer,
-    /// HMAC(password check | API key | session id) → the user it names. Only good credentials are kept.
+    /// HMAC(password check | API key | session id | bearer token) → the user it names. Only good credentials are
+    /// kept.
     credentials: GenerationalCache<crate::cache::CredentialKey, KnownCredential>,
     /// User id → the signed-in user and its reach.
     signed: GenerationalCache<String, std::sync::Arc<Signed>>,
@@ -328,33 +379,112 @@ impl AuthCaches {
     }
 }
 
-/// Who a request comes from, and the generations read on its way in (the same read serves every cache of the
-/// request).
+/// Who a request comes from, how it proved it, the session it belongs to (if any), and the generations read on
+/// its way in (the same read serves every cache of the request).
 pub struct Identity {
     pub generations: Generations,
     pub signed: Option<std::sync::Arc<Signed>>,
+    pub proof: Proof,
+    pub session: Option<SessionRef>,
 }
 
-/// A credential looked up in the cache first; `check` runs (and its good answer is kept) on a miss.
-fn remembered(
-    caches: &AuthCaches,
-    generations: Generations,
-    parts: &[&[u8]],
-    check: impl FnOnce() -> Result<Option<KnownCredential>, ApiError>,
-) -> Result<Option<String>, ApiError> {
-    let key = caches.keyer.key(parts);
-    let known = match caches.credentials.get(generations, &key) {
-        Some(hit) => Some(hit),
-        None => {
-            let found = check()?;
-            if let Some(good) = &found {
-                caches.credentials.put(generations, key, good.clone());
+/// The credential a request presents, and the cache key it is remembered under.
+enum Presented<'a> {
+    ApiKey(&'a str),
+    Token(&'a str),
+    Password { user_name: String, password: String },
+    Session(&'a str),
+    Nothing,
+}
+
+impl Presented<'_> {
+    fn of(credentials: &Credentials) -> Result<Presented<'_>, ApiError> {
+        let authorization = credentials.authorization.as_deref().unwrap_or("");
+        Ok(if let Some(token) = authorization.strip_prefix("Bearer ").map(str::trim) {
+            if token.starts_with("ak-") {
+                Presented::ApiKey(token)
+            } else {
+                Presented::Token(token)
             }
-            found
+        } else if let Some(encoded) = authorization.strip_prefix("Basic ").map(str::trim) {
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .ok_or_else(|| ApiError::Unauthorized("malformed Basic credentials".into()))?;
+            let (user_name, password) = decoded.split_once(':').unwrap_or((decoded.as_str(), ""));
+            if !plausible_login(user_name, password) {
+                return Err(ApiError::Unauthorized("Invalid Username or Password".into()));
+            }
+            Presented::Password { user_name: user_name.to_owned(), password: password.to_owned() }
+        } else if let Some(session) = &credentials.session {
+            Presented::Session(session)
+        } else {
+            Presented::Nothing
+        })
+    }
+
+    fn proof(&self) -> Proof {
+        match self {
+            Presented::ApiKey(_) => Proof::ApiKey,
+            Presented::Token(_) => Proof::BearerToken,
+            Presented::Password { .. } => Proof::Password,
+            Presented::Session(_) => Proof::SessionCookie,
+            Presented::Nothing => Proof::Nothing,
         }
-    };
-    let now = now_text();
-    Ok(known.filter(|k| k.expires.as_deref().is_none_or(|expires| expires > now.as_str())).map(|k| k.user_id))
+    }
+
+    /// Where a good credential is remembered: an HMAC under the process's key, never the credential itself.
+    fn cache_key(&self, caches: &AuthCaches) -> Option<crate::cache::CredentialKey> {
+        Some(match self {
+            Presented::ApiKey(key) => caches.keyer.key(&[b"api-key", key.as_bytes()]),
+            Presented::Token(token) => caches.keyer.key(&[b"jwt", token.as_bytes()]),
+            Presented::Password { user_name, password } => {
+                caches.keyer.key(&[b"basic", user_name.to_lowercase().as_bytes(), password.as_bytes()])
+            }
+            Presented::Session(session) => caches.keyer.key(&[b"session", session.as_bytes()]),
+            Presented::Nothing => return None,
+        })
+    }
+
+    /// Checks the credential against the store (and, for a password, argon2 and the throttles).
+    fn check(&self, store: &Store, config: &AuthConfig, address: &str) -> Result<Option<KnownCredential>, ApiError> {
+        Ok(match self {
+            Presented::ApiKey(key) => store.api_key_user(&digest(key))?.map(KnownCredential::lasting),
+            Presented::Password { user_name, password } => {
+                Some(KnownCredential::lasting(check_credentials(store, config, user_name, password, address)?.id))
+            }
+            Presented::Session(session) => {
+                let digest = digest(session);
+                store.session_user(&digest, &now_text())?.map(|(user_id, expires)| KnownCredential {
+                    user_id,
+                    expires: Some(expires.clone()),
+                    session: Some(SessionRef { digest, expires }),
+                })
+            }
+            Presented::Token(token) => {
+                // An expired token of ours is an error ("Token has expired"), as clients expect.
+                let Some(verified) = verify_jwt(config, token)? else { return Ok(None) };
+                match verified.session {
+                    // A token issued at login lives only as long as its session: a logout revokes it at once.
+                    Some(sid) => match store.session_user(&sid, &now_text())? {
+                        Some((user_id, session_expires)) if user_id == verified.user_id => Some(KnownCredential {
+                            user_id,
+                            expires: Some(verified.expires.min(session_expires.clone())),
+                            session: Some(SessionRef { digest: sid, expires: session_expires }),
+                        }),
+                        _ => None,
+                    },
+                    None => Some(KnownCredential {
+                        user_id: verified.user_id,
+                        expires: Some(verified.expires),
+                        session: None,
+                    }),
+                }
+            }
+            Presented::Nothing => None,
+        })
+    }
 }
 
 /// Who the request comes from, answered from the caches alone (no database, no password hashing), or `None` when
@@ -364,33 +494,17 @@ pub fn identify_from_caches(
     caches: &AuthCaches,
     generations: Generations,
 ) -> Option<Identity> {
-    let authorization = credentials.authorization.as_deref().unwrap_or("");
-    let cached = |parts: &[&[u8]]| -> Option<String> {
-        let known = caches.credentials.get(generations, &caches.keyer.key(parts))?;
-        let now = now_text();
-        known.expires.as_deref().is_none_or(|expires| expires > now.as_str()).then_some(known.user_id)
+    let presented = Presented::of(credentials).ok()?;
+    let Some(key) = presented.cache_key(caches) else {
+        return Some(Identity { generations, signed: None, proof: Proof::Nothing, session: None });
     };
-    let user_id = if let Some(token) = authorization.strip_prefix("Bearer ").map(str::trim) {
-        if token.starts_with("ak-") {
-            cached(&[b"api-key", token.as_bytes()])?
-        } else {
-            cached(&[b"jwt", token.as_bytes()])?
-        }
-    } else if let Some(encoded) = authorization.strip_prefix("Basic ").map(str::trim) {
-        let decoded = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(encoded).ok()?).ok()?;
-        let (user_name, password) = decoded.split_once(':').unwrap_or((decoded.as_str(), ""));
-        cached(&[b"basic", user_name.to_lowercase().as_bytes(), password.as_bytes()])?
-    } else if let Some(session) = &credentials.session {
-        cached(&[b"session", session.as_bytes()])?
-    } else {
-        return Some(Identity { generations, signed: None });
-    };
-    let signed = caches.signed.get(generations, &user_id)?;
-    Some(Identity { generations, signed: Some(signed) })
+    let known = caches.credentials.get(generations, &key).filter(|k| k.still_valid(&now_text()))?;
+    let signed = caches.signed.get(generations, &known.user_id)?;
+    Some(Identity { generations, signed: Some(signed), proof: presented.proof(), session: known.session })
 }
 
 /// Who the request comes from, if anyone: bearer token (API key or JWT), HTTP Basic, or session cookie. One read
-/// of the generations, then the caches; the database only on a miss.
+/// of the generations, then the caches; the database (and argon2) only on a miss.
 pub fn identify(
     credentials: &Credentials,
     store: &Store,
@@ -398,61 +512,21 @@ pub fn identify(
     caches: &AuthCaches,
 ) -> Result<Identity, ApiError> {
     let generations = store.generations()?;
-    let authorization = credentials.authorization.as_deref().unwrap_or("");
-    let user_id = if let Some(token) = authorization.strip_prefix("Bearer ").map(str::trim) {
-        if token.starts_with("ak-") {
-            remembered(caches, generations, &[b"api-key", token.as_bytes()], || {
-                Ok(store.api_key_user(&digest(token))?.map(|user_id| KnownCredential { user_id, expires: None }))
-            })?
-        } else {
-            // A verified token is remembered until it expires, so its signature is checked once, not per request.
-            let key = caches.keyer.key(&[b"jwt", token.as_bytes()]);
-            match caches.credentials.get(generations, &key) {
-                Some(known) if known.expires.as_deref().is_some_and(|expires| expires > now_text().as_str()) => {
-                    Some(known.user_id)
-                }
-                // Not yet verified, or expired: verification answers (and says "expired" the way clients expect).
-                _ => match verify_jwt(config, token)? {
-                    Some((user_id, expires)) => {
-                        let known = KnownCredential { user_id: user_id.clone(), expires: Some(expires) };
-                        caches.credentials.put(generations, key, known);
-                        Some(user_id)
-                    }
-                    None => None,
-                },
+    let presented = Presented::of(credentials)?;
+    let nobody = |proof| Identity { generations, signed: None, proof, session: None };
+    let Some(key) = presented.cache_key(caches) else { return Ok(nobody(Proof::Nothing)) };
+    let known = match caches.credentials.get(generations, &key).filter(|k| k.still_valid(&now_text())) {
+        Some(hit) => hit,
+        None => match presented.check(store, config, &credentials.address)? {
+            Some(good) if good.still_valid(&now_text()) => {
+                caches.credentials.put(generations, key, good.clone());
+                good
             }
-        }
-    } else if let Some(encoded) = authorization.strip_prefix("Basic ").map(str::trim) {
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(encoded)
-            .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-            .ok_or_else(|| ApiError::Unauthorized("malformed Basic credentials".into()))?;
-        let (user_name, password) = decoded.split_once(':').unwrap_or((decoded.as_str(), ""));
-        if !plausible_login(user_name, password) {
-            return Err(ApiError::Unauthorized("Invalid Username or Password".into()));
-        }
-        // A password checked once is not hashed again (argon2 on every request would cap the service at a few
-        // dozen requests a second); a wrong one is always checked, and throttled.
-        let key_name = user_name.to_lowercase();
-        remembered(caches, generations, &[b"basic", key_name.as_bytes(), password.as_bytes()], || {
-            let user = check_credentials(store, config, user_name, password, &credentials.address)?;
-            Ok(Some(KnownCredential { user_id: user.id, expires: None }))
-        })?
-    } else if let Some(session) = &credentials.session {
-        remembered(caches, generations, &[b"session", session.as_bytes()], || {
-            Ok(store
-                .session_user(&digest(session), &now_text())?
-                .map(|(user_id, expires)| KnownCredential { user_id, expires: Some(expires) }))
-        })?
-    } else {
-        None
+            _ => return Ok(nobody(presented.proof())),
+        },
     };
-    let signed = match user_id {
-        Some(id) => signed(store, caches, generations, &id)?,
-        None => None,
-    };
-    Ok(Identity { generations, signed })
+    let signed = signed(store, caches, generations, &known.user_id)?;
+    Ok(Identity { generations, signed, proof: presented.proof(), session: known.session })
 }
 
 fn signed(

@@ -80,16 +80,16 @@ fn session_cookie(request: &Request, name: &'static str, value: String, max_age_
 }
 
 fn response_for(
-    config: &auth::AuthConfig,
     user: &UserRecord,
     session_id: Option<String>,
+    bearer_token: Option<String>,
 ) -> Result<AuthenticateResponse, ApiError> {
     Ok(AuthenticateResponse {
         user_id: Some(user.id.clone()),
         session_id,
         user_name: Some(user.user_name.clone()),
         display_name: Some(user.display_name.clone().unwrap_or_else(|| user.user_name.clone())),
-        bearer_token: Some(auth::issue_jwt(config, user)?),
+        bearer_token,
         roles: Some(user.roles.iter().map(|r| r.as_str().to_owned()).collect()),
         permissions: Some(Vec::new()),
         auth_provider: Some("credentials".into()),
@@ -100,8 +100,18 @@ fn response_for(
 pub async fn authenticate(request: Request) -> Result<Reply, ApiError> {
     let dto: Authenticate = request.bind("Authenticate")?;
     if request.http.method() == actix_web::http::Method::GET && dto.user_name.is_none() {
-        let signed = request.signed().await?.ok_or_else(|| ApiError::Unauthorized("Not Authenticated".into()))?;
-        return Reply::ok(response_for(&request.state.auth, &signed.user, auth::session_id(&request.http))?);
+        let identity = request.identify().await?;
+        let signed = identity.signed.ok_or_else(|| ApiError::Unauthorized("Not Authenticated".into()))?;
+        // A token is issued for a session (it ends with it), or for a caller that proved itself with a lasting
+        // credential (a password or an API key). A bearer token alone gets no new one: renewing tokens with tokens
+        // would keep a stolen one alive for ever.
+        let config = &request.state.auth;
+        let token = match (identity.proof, &identity.session) {
+            (_, Some(session)) => Some(auth::issue_jwt(config, &signed.user, Some(session))?),
+            (auth::Proof::Password | auth::Proof::ApiKey, None) => Some(auth::issue_jwt(config, &signed.user, None)?),
+            _ => None,
+        };
+        return Reply::ok(response_for(&signed.user, auth::session_id(&request.http), token)?);
     }
     let provider = dto.provider.as_deref().unwrap_or("credentials");
     if !provider.eq_ignore_ascii_case("credentials") && !provider.eq_ignore_ascii_case("login") {
@@ -119,11 +129,12 @@ pub async fn authenticate(request: Request) -> Result<Reply, ApiError> {
     }
     let remember = dto.remember_me.unwrap_or(false);
     let (state, address) = (request.state.clone(), auth::client_address(&request.http));
-    let (user, session_id, ttl) = request
+    let (user, session_id, ttl, token) = request
         .blocking(move || {
             let user = auth::check_credentials(&state.store, &state.auth, &user_name, &password, &address)?;
-            let (session_id, ttl) = auth::start_session(&state.store, &state.auth, &user, remember)?;
-            Ok((user, session_id, ttl))
+            let (session_id, ttl, session) = auth::start_session(&state.store, &state.auth, &user, remember)?;
+            let token = auth::issue_jwt(&state.auth, &user, Some(&session))?;
+            Ok((user, session_id, ttl, token))
         })
         .await?;
     let max_age = ttl.as_secs() as i64;
@@ -133,7 +144,7 @@ pub async fn authenticate(request: Request) -> Result<Reply, ApiError> {
         session_cookie(&request, "ss-pid", session_id.clone(), Some(max_age)),
         session_cookie(&request, "ss-opt", if remember { "perm" } else { "temp" }.into(), Some(max_age)),
     ];
-    Ok(Reply::ok(response_for(&request.state.auth, &user, Some(session_id))?)?.with_cookies(cookies))
+    Ok(Reply::ok(response_for(&user, Some(session_id), Some(token))?)?.with_cookies(cookies))
 }
 
 /// `GET /auth/status`: who is signed in, or `isAuthenticated: false`.
@@ -175,10 +186,14 @@ pub async fn status(request: Request) -> Result<Reply, ApiError> {
 }
 
 /// `/auth/logout`: ends the session and clears the cookies.
+/// The session ended is the cookie's, or the one the bearer token was issued for: either way every token issued
+/// for it stops working at once.
 pub async fn logout(request: Request) -> Result<Reply, ApiError> {
-    if let Some(session) = auth::session_id(&request.http) {
+    let from_token = request.identify().await.ok().and_then(|identity| identity.session).map(|s| s.digest);
+    let from_cookie = auth::session_id(&request.http).map(|session| auth::digest(&session));
+    for digest in [from_cookie, from_token].into_iter().flatten() {
         let store = request.state.store.clone();
-        request.blocking(move || Ok(store.delete_session(&auth::digest(&session))?)).await?;
+        request.blocking(move || Ok(store.delete_session(&digest)?)).await?;
     }
     let cleared = ["ss-id", "ss-pid", "ss-opt", "ss-tok"]
         .into_iter()

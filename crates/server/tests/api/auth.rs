@@ -266,3 +266,64 @@ async fn guessing_slows_the_guesser_and_never_the_owner() {
     let owner = app.send_raw(from("198.51.100.2:5001", "carol", PASSWORD)).await;
     assert_eq!(owner.status, StatusCode::OK);
 }
+
+/// A bearer token lives only as long as the session it was issued for: a logout (by cookie or by the token itself)
+/// revokes it at once, and a token alone cannot be renewed into a fresh one.
+#[actix_web::test]
+async fn tokens_end_with_their_session_and_cannot_renew_themselves() {
+    let app = spawn().await;
+    app.store.create_user(with_password("erin", &[Role::SystemAdministrator])).expect("user");
+    let anonymous = [("Authorization", "-")];
+    let login = |_: ()| {
+        app.request(
+            Method::POST,
+            "/auth/credentials",
+            Some(json!({"userName": "erin", "password": PASSWORD})),
+            &anonymous,
+        )
+    };
+    let first = login(()).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    let token = first.body["bearerToken"].as_str().unwrap_or_default().to_owned();
+    let bearer = format!("Bearer {token}");
+    assert_eq!(
+        app.request(Method::GET, "/customers", None, &[("Authorization", &bearer)]).await.status,
+        StatusCode::OK
+    );
+
+    // Renewal stays inside the session: the new token is bound to it too (and so ends with it, below).
+    let status = app.request(Method::GET, "/auth", None, &[("Authorization", &bearer)]).await;
+    assert_eq!(status.status, StatusCode::OK, "{}", status.text);
+    let renewed_in_session = format!("Bearer {}", status.body["bearerToken"].as_str().unwrap_or_default());
+    // A token not issued for a session (here through HTTP Basic) cannot renew itself.
+    use base64::Engine;
+    let basic = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("erin:{PASSWORD}")));
+    let unbound = app.request(Method::GET, "/auth", None, &[("Authorization", &basic)]).await;
+    let unbound = format!("Bearer {}", unbound.body["bearerToken"].as_str().unwrap_or_default());
+    let again = app.request(Method::GET, "/auth", None, &[("Authorization", &unbound)]).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+    assert!(again.body.get("bearerToken").is_none(), "a token alone is not renewed: {}", again.text);
+
+    let out = app.request(Method::POST, "/auth/logout", None, &[("Authorization", &bearer)]).await;
+    assert_eq!(out.status, StatusCode::OK, "{}", out.text);
+    for bearer in [&bearer, &renewed_in_session] {
+        let after = app.request(Method::GET, "/customers", None, &[("Authorization", bearer)]).await;
+        assert_eq!(after.status, StatusCode::UNAUTHORIZED, "logout revokes the token at once: {}", after.text);
+    }
+
+    // By cookie: a token renewed through the session ends with it too.
+    let second = login(()).await;
+    let cookie = format!("ss-id={}", second.body["sessionId"].as_str().unwrap_or_default());
+    let renewed = app.request(Method::GET, "/auth", None, &[("Authorization", "-"), ("Cookie", &cookie)]).await;
+    assert_eq!(renewed.status, StatusCode::OK, "{}", renewed.text);
+    let renewed_bearer = format!("Bearer {}", renewed.body["bearerToken"].as_str().unwrap_or_default());
+    assert_eq!(
+        app.request(Method::GET, "/accounts", None, &[("Authorization", &renewed_bearer)]).await.status,
+        StatusCode::OK
+    );
+    app.request(Method::POST, "/auth/logout", None, &[("Authorization", "-"), ("Cookie", &cookie)]).await;
+    for bearer in [renewed_bearer, format!("Bearer {}", second.body["bearerToken"].as_str().unwrap_or_default())] {
+        let after = app.request(Method::GET, "/accounts", None, &[("Authorization", &bearer)]).await;
+        assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{}", after.text);
+    }
+}
