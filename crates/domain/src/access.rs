@@ -1,6 +1,6 @@
-//! Who may do what: the role and scope rules of SPEC §6, as pure decisions. The store applies scopes inside its
-//! queries; these functions decide the rest (which roles may write, what a Customer user may change about the
-//! customer it is linked to).
+//! Who may do what: the role and scope rules of docs/contract.md §10, as pure decisions. The store applies scopes
+//! inside its queries; these functions decide the rest (which roles may write, what a Customer user may change about
+//! the customer it is linked to).
 
 use crate::{patch::CustomerChanges, user::ManagerAccess, user::Role};
 

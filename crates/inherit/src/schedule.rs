@@ -1,7 +1,7 @@
 //! Effective schedules: which customer's schedule is in force, and which zone it is read in.
 //!
 //! The schedule in force is resolved like any facet ([`ScheduleFacet`]). The zone then cascades on its own
-//! (reference/schedules.md): the zone of a customer is its effective schedule's `timeZoneId` when non-empty, else
+//! (docs/schedules.md): the zone of a customer is its effective schedule's `timeZoneId` when non-empty, else
 //! its parent's zone, else "UTC". Unrolled, that is the nearest customer up the chain (itself included) that owns
 //! its schedule and names a zone. A zone on a schedule with `inherit: true` below the top level is never read:
 //! the whole schedule, zone included, comes from above.

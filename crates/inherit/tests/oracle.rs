@@ -84,7 +84,7 @@ fn build(raw_accounts: &[(u8, bool)], raw: &[RawCustomer]) -> (Vec<CustomerInfo>
     (keyed.into_iter().map(|(_, c)| c).collect(), accounts)
 }
 
-/// The naive oracle: walks from each node to the root, reading SPEC §2 and schedules.md literally.
+/// The naive oracle: walks from each node to the root, reading docs/contract.md §4 and docs/schedules.md literally.
 struct Oracle<'a> {
     customers: HashMap<&'a str, &'a CustomerInfo>,
     accounts: HashMap<&'a str, &'a AccountInfo>,

@@ -1,8 +1,8 @@
 //! Canopy's scheduling-rule engine.
 //!
 //! Pure functions over Evo Voice's `Schedule` / `SchedulingRule` shapes (`canopy-domain`): no IO, no clock (the
-//! instant is an argument), no store (the caller passes the customer's chain of ancestors). The semantics are
-//! `shared/reference/schedules.md`; the choices made where it is silent are in `docs/schedules.md`.
+//! instant is an argument), no store (the caller passes the customer's chain of ancestors). The semantics, and
+//! the choices made on details they leave open, are in `docs/schedules.md`.
 //!
 //! * [`validate`]: the write-time checks, errors named by wire path (`schedule.rules[2].byMonthDay`).
 //! * [`effective_schedule`]: the schedule a customer uses (the `inherit` walk, the cascading zone).

@@ -1,5 +1,5 @@
-//! Write-time validation: the reference's "refused" list, every error naming its field by wire path
-//! (`schedule.rules[2].byMonthDay`).
+//! Write-time validation: the "refused at write time" list of docs/schedules.md, every error naming its field by
+//! wire path (`schedule.rules[2].byMonthDay`).
 
 use canopy_domain::schedule::MAX_RULES_PER_SCHEDULE;
 use canopy_domain::validation::{check_length, FieldError, ValidationErrors, MAX_LONG_TEXT_LEN, MAX_NAME_LEN};

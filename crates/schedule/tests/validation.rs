@@ -1,4 +1,5 @@
-//! Write-time validation: every item of the reference's "refused" list, with the field named.
+//! Write-time validation: every item of the "refused at write time" list of docs/schedules.md, with the field
+//! named.
 
 use canopy_domain::{
     DayOfWeek, Schedule, ScheduleDay, SchedulingRule, SchedulingRuleFrequency, SimpleSchedulingRuleType,

@@ -1,5 +1,5 @@
 //! Binding string key/values (path variables, query string, form fields, CSV cells) to a request DTO, the way
-//! ServiceStack's `StringMapTypeDeserializer` does (reference §4.1–4.2):
+//! ServiceStack's `StringMapTypeDeserializer` does (`docs/wire-format.md`, "Binding"):
 //!
 //! * keys match the DTO's serde field names case-insensitively; unknown keys are ignored;
 //! * a source's repeated keys are joined with `,` (`?ids=a&ids=b` = `?ids=a,b`); a later source replaces an

@@ -1,4 +1,4 @@
-//! CSV as ServiceStack writes and reads it (reference §2).
+//! CSV as ServiceStack writes and reads it (`docs/wire-format.md`, "CSV").
 //!
 //! Writing: a header row of member names (serde names, so camelCase for Canopy's DTOs), one row per record,
 //! `,` between cells and `\r\n` after every row. A cell is a string as-is, `True`/`False`, a number as .NET

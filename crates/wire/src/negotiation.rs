@@ -1,6 +1,6 @@
 //! Which format a response is written in, and what a request body's Content-Type means.
 //!
-//! Precedence (ServiceStack's, reference §3.2–3.4, with SPEC §4's additions):
+//! Precedence (ServiceStack's, as `docs/wire-format.md` describes it, with the additions of `docs/contract.md` §12):
 //!
 //! * **User routes** (`/customers/{id}`): a `.json`/`.jsv`/`.csv` path suffix wins over everything; then
 //!   `?format=`; then a first path segment naming a format; then `Accept`; then JSON.
@@ -8,7 +8,7 @@
 //!   path segment, then the suffix; `Accept` is not consulted (as in ServiceStack, whose clients rely on it:
 //!   the TS client sends `Content-Type: application/json` and no Accept).
 //!
-//! Deliberate differences from ServiceStack: an unknown `?format=` is an error (SPEC: a clear 4xx) instead of
+//! Deliberate differences from ServiceStack: an unknown `?format=` is an error (contract §12: a clear 4xx) instead of
 //! being ignored; `Accept` q-values are honoured (ServiceStack ignores them); `Accept: text/jsv` selects JSV
 //! (ServiceStack falls back to JSON although its metadata pages advertise it).
 

@@ -1,4 +1,4 @@
-//! Checks canopy-wire against ServiceStack's own test vectors (`shared/reference/servicestack-vectors.json`).
+//! Checks canopy-wire against ServiceStack's own test vectors (the copy in `tests/data/servicestack-vectors.json`).
 //!
 //! Every vector is accounted for: it is either checked here (directly, or with the Rust type that mirrors the
 //! .NET type of the original test) or listed in `SKIPPED` with the reason. `every_vector_is_checked_or_skipped`
@@ -36,10 +36,10 @@ const SKIPPED: &[(usize, &str)] = &[
     (52, "DateTime parsing: Canopy carries dates as strings"),
     (53, "DateTime parsing: Canopy carries dates as strings"),
     (55, "TimeSpan parsing: .NET type"),
-    (65, "JSON is written by serde_json in the server; SPEC §4 chooses ISO 8601 strings over \\/Date()\\/"),
-    (66, "JSON \\/Date()\\/ dates: SPEC §4 chooses ISO 8601 strings"),
-    (67, "JSON \\/Date()\\/ dates: SPEC §4 chooses ISO 8601 strings"),
-    (68, "JSON \\/Date()\\/ dates: SPEC §4 chooses ISO 8601 strings"),
+    (65, "JSON is written by serde_json in the server; contract §12 chooses ISO 8601 strings over \\/Date()\\/"),
+    (66, "JSON \\/Date()\\/ dates: contract §12 chooses ISO 8601 strings"),
+    (67, "JSON \\/Date()\\/ dates: contract §12 chooses ISO 8601 strings"),
+    (68, "JSON \\/Date()\\/ dates: contract §12 chooses ISO 8601 strings"),
     (69, "JSON DateTime type: Canopy carries dates as strings"),
     (70, "DateTimeOffset: .NET type"),
     (71, "DateTimeOffset: .NET type"),
@@ -185,7 +185,7 @@ fn vectors() -> Vec<Vector> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/servicestack-vectors.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
-            "cannot read the ServiceStack vectors at {} ({e}); a copy of shared/reference/servicestack-vectors.json kept with the tests",
+            "cannot read the ServiceStack vectors at {} ({e}); that file, in crates/wire/tests/data/, is the copy of ServiceStack's published test vectors kept with these tests",
             path.display()
         )
     });

@@ -1,8 +1,7 @@
 /* Options:
 Written by hand in the shape ServiceStack's "Add ServiceStack Reference" (TypeScript, `/types/typescript`)
-generates for Evo Voice's customer operations and Canopy's routes (shared/SPEC.md §3,
-shared/reference/evo-voice-customers.md §2-3). Only the members the conformance suite needs beyond the
-request DTOs are declared on the response types.
+generates for Evo Voice's customer operations and Canopy's routes (docs/contract.md §6-§9). Only the members
+the conformance suite needs beyond the request DTOs are declared on the response types.
 */
 
 export interface IReturn<T> {

@@ -1,5 +1,5 @@
 //! Written by hand in the shape `npx get-dtos rust` ("Add ServiceStack Reference") generates for Evo Voice's
-//! customer operations and Canopy's routes (shared/SPEC.md §3, shared/reference/evo-voice-customers.md §2-3):
+//! customer operations and Canopy's routes (docs/contract.md §6-§9):
 //! request DTOs implement `IRequest` (name + verb) and `IReturn` / `IReturnVoid`. Only the members the
 //! conformance suite needs beyond the request DTOs are declared on the response types.
 #![allow(missing_docs)]
