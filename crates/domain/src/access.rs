@@ -132,6 +132,15 @@ impl Caller {
         }
     }
 
+    /// Users and API keys (listing, disabling, deleting, passwords, revocation) are the SystemAdministrator's.
+    pub fn may_manage_users(&self) -> Result<(), Denied> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(Denied::new(None, "only a SystemAdministrator may manage users and API keys"))
+        }
+    }
+
     /// Accounts (create, change, delete) are the SystemAdministrator's.
     pub fn may_write_accounts(&self) -> Result<(), Denied> {
         if self.is_admin() {

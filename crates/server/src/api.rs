@@ -169,10 +169,15 @@ pub enum Operation {
     Authenticate,
     GetAuthStatus,
     Logout,
+    ListUsers,
+    UpdateUser,
+    DeleteUser,
+    ListApiKeys,
+    RevokeApiKey,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 20] = [
+    pub const ALL: [Operation; 25] = [
         Operation::ListCustomers,
         Operation::GetCustomer,
         Operation::NewCustomer,
@@ -193,6 +198,11 @@ impl Operation {
         Operation::Authenticate,
         Operation::GetAuthStatus,
         Operation::Logout,
+        Operation::ListUsers,
+        Operation::UpdateUser,
+        Operation::DeleteUser,
+        Operation::ListApiKeys,
+        Operation::RevokeApiKey,
     ];
 
     pub fn name(self) -> &'static str {
@@ -217,6 +227,11 @@ impl Operation {
             Operation::Authenticate => "Authenticate",
             Operation::GetAuthStatus => "GetAuthStatus",
             Operation::Logout => "Logout",
+            Operation::ListUsers => "ListUsers",
+            Operation::UpdateUser => "UpdateUser",
+            Operation::DeleteUser => "DeleteUser",
+            Operation::ListApiKeys => "ListApiKeys",
+            Operation::RevokeApiKey => "RevokeApiKey",
         }
     }
 
@@ -450,6 +465,11 @@ async fn dispatch_guarded(op: Operation, ctx: Ctx) -> Result<Reply, ApiError> {
         Operation::GetInheritedAppSettings => handlers::inheritance::app_settings(ctx).await,
         Operation::GetInheritedSchedule => handlers::inheritance::schedule(ctx).await,
         Operation::TestSchedule => handlers::inheritance::test_schedule(ctx).await,
+        Operation::ListUsers => handlers::users::list(ctx).await,
+        Operation::UpdateUser => handlers::users::update(ctx).await,
+        Operation::DeleteUser => handlers::users::delete(ctx).await,
+        Operation::ListApiKeys => handlers::users::list_api_keys(ctx).await,
+        Operation::RevokeApiKey => handlers::users::revoke_api_key(ctx).await,
     }
 }
 
@@ -653,7 +673,7 @@ pub fn render_error(req: &HttpRequest, error: ApiError, format: Format) -> HttpR
 /// The route table: Evo Voice's user routes and ServiceStack's predefined routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use Operation as Op;
-    let user_routes: [(&str, actix_web::http::Method, Op); 24] = {
+    let user_routes: [(&str, actix_web::http::Method, Op); 29] = {
         use actix_web::http::Method as M;
         [
             // The literal /auth routes come before /auth/{provider}, which would match them too.
@@ -682,6 +702,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             ("/system/settings", M::PATCH, Op::PatchSystemSettings),
             // Evo Voice publishes PatchSystemSettings with the verb "PATCHY"; POST is what such clients fall back to.
             ("/system/settings", M::POST, Op::PatchSystemSettings),
+            ("/users", M::GET, Op::ListUsers),
+            ("/users/{userName}", M::PATCH, Op::UpdateUser),
+            ("/users/{userName}", M::DELETE, Op::DeleteUser),
+            ("/apikeys", M::GET, Op::ListApiKeys),
+            ("/apikeys/{id}", M::DELETE, Op::RevokeApiKey),
         ]
     };
     let mut paths: Vec<&str> = user_routes.iter().map(|(p, _, _)| *p).collect();

@@ -228,7 +228,7 @@ pub fn check_credentials(
     }
     let user = store.user_by_name(user_name)?;
     let hash = user.as_ref().map_or_else(|| decoy_hash().to_owned(), |u| u.password_hash.clone());
-    let valid = verify_password(password, &hash) && user.is_some();
+    let valid = verify_password(password, &hash) && user.as_ref().is_some_and(|u| !u.disabled);
     match user {
         Some(user) if valid => {
             store.clear_login_failures(&name_key)?;
@@ -539,7 +539,8 @@ fn signed(
     if let Some(hit) = caches.signed.get(generations, &key) {
         return Ok(Some(hit));
     }
-    let Some(mut user) = store.user_by_id(user_id)? else { return Ok(None) };
+    // A disabled user is nobody: no credential of it works.
+    let Some(mut user) = store.user_by_id(user_id)?.filter(|u| !u.disabled) else { return Ok(None) };
     user.password_hash.clear();
     let caller = caller_of(store, &user)?;
     let signed = std::sync::Arc::new(Signed { user, caller });

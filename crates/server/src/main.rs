@@ -95,6 +95,30 @@ enum UserCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// List users (name, roles, links, whether disabled).
+    List,
+    /// Disable a user: its sessions end and no credential of it works, from the next request on.
+    Disable {
+        #[arg(long = "user")]
+        user_name: String,
+    },
+    /// Enable a disabled user again.
+    Enable {
+        #[arg(long = "user")]
+        user_name: String,
+    },
+    /// Delete a user with its links, sessions and API keys.
+    Delete {
+        #[arg(long = "user")]
+        user_name: String,
+    },
+    /// Set a user's password (read from standard input); its sessions end.
+    Passwd {
+        #[arg(long = "user")]
+        user_name: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -103,6 +127,16 @@ enum ApikeyCommand {
     Create {
         #[arg(long = "user")]
         user_name: String,
+    },
+    /// List API keys (their ids and first characters, never the keys), optionally of one user.
+    List {
+        #[arg(long = "user")]
+        user_name: Option<String>,
+    },
+    /// Revoke an API key by the id `apikey list` shows; it stops working on the next request.
+    Revoke {
+        #[arg(long)]
+        id: String,
     },
 }
 
@@ -193,13 +227,7 @@ fn run(cli: Cli) -> Result<(), String> {
         } => {
             let settings = Settings::resolve(cli.database, None, &file);
             let store = open_store(&settings)?;
-            let mut password = String::new();
-            std::io::stdin().read_line(&mut password).map_err(|e| format!("reading the password: {e}"))?;
-            let password = password.trim_end_matches(['\r', '\n']);
-            if password.chars().count() < 8 {
-                return Err("the password must be at least 8 characters".into());
-            }
-            let password_hash = auth::hash_password(password).map_err(|e| e.to_string())?;
+            let password_hash = read_password_hash()?;
             let user = store
                 .create_user(NewUser {
                     user_name,
@@ -213,6 +241,58 @@ fn run(cli: Cli) -> Result<(), String> {
                 })
                 .map_err(|e| e.to_string())?;
             println!("created user '{}' ({})", user.user_name, user.id);
+            Ok(())
+        }
+        Command::User { command } => {
+            let settings = Settings::resolve(cli.database, None, &file);
+            let store = open_store(&settings)?;
+            let done = match command {
+                UserCommand::Add { .. } => unreachable!("handled above"),
+                UserCommand::List => {
+                    for user in store.list_users().map_err(|e| e.to_string())? {
+                        let roles: Vec<&str> = user.roles.iter().map(|r| r.as_str()).collect();
+                        println!(
+                            "{}\t{}\t{}\taccounts={}\tcustomers={}{}",
+                            user.user_name,
+                            user.id,
+                            roles.join(","),
+                            user.account_ids.join(","),
+                            user.customer_ids.join(","),
+                            if user.disabled { "\tdisabled" } else { "" }
+                        );
+                    }
+                    return Ok(());
+                }
+                UserCommand::Disable { user_name } => {
+                    store.set_user_disabled(&user_name, true).map(|()| format!("disabled '{user_name}'"))
+                }
+                UserCommand::Enable { user_name } => {
+                    store.set_user_disabled(&user_name, false).map(|()| format!("enabled '{user_name}'"))
+                }
+                UserCommand::Delete { user_name } => {
+                    store.delete_user(&user_name).map(|()| format!("deleted '{user_name}'"))
+                }
+                UserCommand::Passwd { user_name, password_stdin: _ } => {
+                    let hash = read_password_hash()?;
+                    store.set_password_hash(&user_name, &hash).map(|()| format!("password of '{user_name}' set"))
+                }
+            };
+            println!("{}", done.map_err(|e| e.to_string())?);
+            Ok(())
+        }
+        Command::Apikey { command: ApikeyCommand::List { user_name } } => {
+            let settings = Settings::resolve(cli.database, None, &file);
+            let store = open_store(&settings)?;
+            for key in store.list_api_keys(user_name.as_deref()).map_err(|e| e.to_string())? {
+                println!("{}\t{}…\t{}\t{}", key.id, key.prefix, key.user_name, key.date_created);
+            }
+            Ok(())
+        }
+        Command::Apikey { command: ApikeyCommand::Revoke { id } } => {
+            let settings = Settings::resolve(cli.database, None, &file);
+            let store = open_store(&settings)?;
+            store.revoke_api_key(&id).map_err(|e| e.to_string())?;
+            println!("revoked API key {id}");
             Ok(())
         }
         Command::Apikey { command: ApikeyCommand::Create { user_name } } => {
@@ -229,6 +309,17 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// A password read from standard input (one line, at least 8 characters), hashed with argon2id.
+fn read_password_hash() -> Result<String, String> {
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password).map_err(|e| format!("reading the password: {e}"))?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    if password.chars().count() < 8 {
+        return Err("the password must be at least 8 characters".into());
+    }
+    auth::hash_password(password).map_err(|e| e.to_string())
 }
 
 fn load_demo(store: &Store, fixture: &Path) -> Result<(), String> {

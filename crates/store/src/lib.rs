@@ -31,7 +31,7 @@ pub use customers::{CustomerFilter, CustomerPage, NewCustomer, Scope};
 pub use generation::{Generations, Touches};
 pub use idempotency::{IdempotencyClaim, Recall};
 pub use settings::SystemSettingsChanges;
-pub use users::{NewUser, UserRecord};
+pub use users::{ApiKeyInfo, NewUser, UserRecord, API_KEY_ID_LENGTH};
 
 /// Who performs a write, recorded in `createdBy` / `lastModifiedBy`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -75,6 +75,7 @@ diesel::table! {
         roles -> Text,
         manager_access -> Text,
         date_created -> Text,
+        disabled -> Bool,
     }
 }
 

@@ -22,6 +22,8 @@ pub struct UserRecord {
     pub manager_access: ManagerAccess,
     pub account_ids: Vec<String>,
     pub customer_ids: Vec<String>,
+    /// A disabled user cannot sign in or use any credential.
+    pub disabled: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -46,6 +48,7 @@ struct UserRow {
     password_hash: String,
     roles: String,
     manager_access: String,
+    disabled: bool,
 }
 
 fn roles_text(roles: &[Role]) -> String {
@@ -184,6 +187,98 @@ impl Store {
         Ok(api_keys::table.find(key_hash).select(api_keys::user_id).first(&mut *conn).optional()?)
     }
 
+    /// Every user, by name (password hashes blanked: listings never need them).
+    pub fn list_users(&self) -> StoreResult<Vec<UserRecord>> {
+        let mut conn = self.conn()?;
+        let rows: Vec<UserRow> =
+            users::table.order_by(users::user_name_key.asc()).select(UserRow::as_select()).load(&mut *conn)?;
+        rows.into_iter()
+            .map(|row| {
+                let mut user = with_links(&mut conn, row)?;
+                user.password_hash.clear();
+                Ok(user)
+            })
+            .collect()
+    }
+
+    /// Disables or enables a user. Disabling ends its sessions; its API keys stay but do not work while it is
+    /// disabled. Takes effect on the next request in every instance (the auth generation moves).
+    pub fn set_user_disabled(&self, user_name: &str, disabled: bool) -> StoreResult<()> {
+        self.write(Touches::Auth, |conn| {
+            let id = user_id_by_name(conn, user_name)?;
+            diesel::update(users::table.find(&id)).set(users::disabled.eq(disabled)).execute(conn)?;
+            if disabled {
+                diesel::delete(sessions::table.filter(sessions::user_id.eq(&id))).execute(conn)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Deletes a user with its links, sessions and API keys.
+    pub fn delete_user(&self, user_name: &str) -> StoreResult<()> {
+        self.write(Touches::Auth, |conn| {
+            let id = user_id_by_name(conn, user_name)?;
+            diesel::delete(sessions::table.filter(sessions::user_id.eq(&id))).execute(conn)?;
+            diesel::delete(api_keys::table.filter(api_keys::user_id.eq(&id))).execute(conn)?;
+            diesel::delete(user_accounts::table.filter(user_accounts::user_id.eq(&id))).execute(conn)?;
+            diesel::delete(user_customers::table.filter(user_customers::user_id.eq(&id))).execute(conn)?;
+            diesel::delete(users::table.find(&id)).execute(conn)?;
+            Ok(())
+        })
+    }
+
+    /// Replaces a user's password hash and ends its sessions (whoever held one must sign in with the new password).
+    pub fn set_password_hash(&self, user_name: &str, password_hash: &str) -> StoreResult<()> {
+        self.write(Touches::Auth, |conn| {
+            let id = user_id_by_name(conn, user_name)?;
+            diesel::update(users::table.find(&id)).set(users::password_hash.eq(password_hash)).execute(conn)?;
+            diesel::delete(sessions::table.filter(sessions::user_id.eq(&id))).execute(conn)?;
+            Ok(())
+        })
+    }
+
+    /// API keys, optionally of one user: never the key, only its id (the first 16 hex digits of its digest), its
+    /// first characters, its user and when it was made.
+    pub fn list_api_keys(&self, user_name: Option<&str>) -> StoreResult<Vec<ApiKeyInfo>> {
+        let mut conn = self.conn()?;
+        let mut query = api_keys::table
+            .inner_join(users::table.on(users::id.eq(api_keys::user_id)))
+            .select((api_keys::key_hash, api_keys::prefix, users::user_name, api_keys::date_created))
+            .order_by((users::user_name_key.asc(), api_keys::date_created.asc()))
+            .into_boxed();
+        if let Some(name) = user_name {
+            query = query.filter(users::user_name_key.eq(sort_key(name)));
+        }
+        let rows: Vec<(String, String, String, String)> = query.load(&mut *conn)?;
+        Ok(rows
+            .into_iter()
+            .map(|(hash, prefix, user_name, date_created)| ApiKeyInfo {
+                id: hash.chars().take(API_KEY_ID_LENGTH).collect(),
+                prefix,
+                user_name,
+                date_created,
+            })
+            .collect())
+    }
+
+    /// Revokes the API key with this id (see [`Store::list_api_keys`]); it stops working on the next request.
+    pub fn revoke_api_key(&self, id: &str) -> StoreResult<()> {
+        let not_found = || StoreError::NotFound { entity: "API key", id: id.to_owned() };
+        if id.len() != API_KEY_ID_LENGTH || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(not_found());
+        }
+        self.write(Touches::Auth, |conn| {
+            let removed = diesel::delete(
+                api_keys::table.filter(api_keys::key_hash.like(format!("{}%", id.to_ascii_lowercase()))),
+            )
+            .execute(conn)?;
+            if removed == 0 {
+                return Err(not_found());
+            }
+            Ok(())
+        })
+    }
+
     /// Failed logins counted under `key` (a user name and address, or an address) since `window_start` (older
     /// failures are forgotten), and the time of the last one.
     pub fn login_failures(&self, key: &str, window_start: &str) -> StoreResult<(i32, String)> {
@@ -233,6 +328,28 @@ impl Store {
     }
 }
 
+/// How many hex digits of a key's digest name it in listings and revocations.
+pub const API_KEY_ID_LENGTH: usize = 16;
+
+/// An API key as listings show it: never the key itself.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKeyInfo {
+    pub id: String,
+    pub prefix: String,
+    pub user_name: String,
+    pub date_created: String,
+}
+
+fn user_id_by_name(conn: &mut crate::connection::AnyConnection, user_name: &str) -> StoreResult<String> {
+    users::table
+        .filter(users::user_name_key.eq(sort_key(user_name)))
+        .select(users::id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound { entity: "User", id: user_name.to_owned() })
+}
+
 fn with_links(conn: &mut crate::connection::AnyConnection, row: UserRow) -> StoreResult<UserRecord> {
     let account_ids: Vec<String> =
         user_accounts::table.filter(user_accounts::user_id.eq(&row.id)).select(user_accounts::account_id).load(conn)?;
@@ -250,5 +367,6 @@ fn with_links(conn: &mut crate::connection::AnyConnection, row: UserRow) -> Stor
         password_hash: row.password_hash,
         account_ids,
         customer_ids,
+        disabled: row.disabled,
     })
 }

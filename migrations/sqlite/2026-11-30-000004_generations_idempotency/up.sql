@@ -27,3 +27,6 @@ CREATE INDEX idempotency_keys_created ON idempotency_keys (date_created);
 -- (the delay doubles with each failure past the free ones). Old rows, keyed by name alone, no longer apply.
 DELETE FROM login_failures;
 ALTER TABLE login_failures ADD COLUMN last_failure TEXT NOT NULL DEFAULT '';
+
+-- A disabled user keeps its data and links but cannot sign in or use any credential.
+ALTER TABLE users ADD COLUMN disabled BOOLEAN NOT NULL DEFAULT FALSE;

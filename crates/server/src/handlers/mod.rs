@@ -7,3 +7,4 @@ pub mod customers;
 pub mod health;
 pub mod inheritance;
 pub mod settings;
+pub mod users;

@@ -327,3 +327,77 @@ async fn tokens_end_with_their_session_and_cannot_renew_themselves() {
         assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{}", after.text);
     }
 }
+
+/// Revocation over HTTP and its effect on the very next request, whatever the caches hold: a revoked API key, a
+/// disabled user (its key, its password and its token), a new password, a deleted user.
+#[actix_web::test]
+async fn administrators_revoke_keys_and_users_with_effect_on_the_next_request() {
+    let app = spawn().await;
+    let key =
+        crate::support::user_with_key(&app.store, crate::support::new_user("frank", &[Role::SystemAdministrator]));
+    app.store.create_user(with_password("gina", &[Role::SystemAdministrator])).expect("user");
+    let frank = format!("Bearer {key}");
+    let as_frank = [("Authorization", frank.as_str())];
+    for _ in 0..2 {
+        assert_eq!(app.request(Method::GET, "/accounts", None, &as_frank).await.status, StatusCode::OK);
+    }
+    let keys = app.get("/apikeys?userName=frank").await;
+    assert_eq!(keys.status, StatusCode::OK, "{}", keys.text);
+    assert!(!keys.text.contains(&key), "a listing never shows a key");
+    let id = keys.body["items"][0]["id"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(app.delete(&format!("/apikeys/{id}")).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.request(Method::GET, "/accounts", None, &as_frank).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.delete(&format!("/apikeys/{id}")).await.status, StatusCode::NOT_FOUND);
+
+    use base64::Engine;
+    let basic = |password: &str| {
+        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("gina:{password}")))
+    };
+    let old = basic(PASSWORD);
+    let login = app
+        .request(
+            Method::POST,
+            "/auth/credentials",
+            Some(json!({"userName": "gina", "password": PASSWORD})),
+            &[("Authorization", "-")],
+        )
+        .await;
+    let token = format!("Bearer {}", login.body["bearerToken"].as_str().unwrap_or_default());
+    for credential in [&old, &token] {
+        assert_eq!(
+            app.request(Method::GET, "/accounts", None, &[("Authorization", credential)]).await.status,
+            StatusCode::OK
+        );
+    }
+    let disabled = app.patch("/users/gina", json!({ "isDisabled": true })).await;
+    assert_eq!(disabled.status, StatusCode::OK, "{}", disabled.text);
+    assert_eq!(disabled.body["isDisabled"], true);
+    for credential in [&old, &token] {
+        let reply = app.request(Method::GET, "/accounts", None, &[("Authorization", credential)]).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "a disabled user is nobody: {}", reply.text);
+    }
+    app.patch("/users/gina", json!({ "isDisabled": false, "password": "a brand new password" })).await;
+    assert_eq!(
+        app.request(Method::GET, "/accounts", None, &[("Authorization", &old)]).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let new = basic("a brand new password");
+    assert_eq!(app.request(Method::GET, "/accounts", None, &[("Authorization", &new)]).await.status, StatusCode::OK);
+    let listed = app.get("/users").await;
+    assert!(!listed.text.contains("argon2"), "no hash in a listing");
+    assert!(listed.ids().len() >= 3);
+    assert_eq!(app.delete("/users/gina").await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.request(Method::GET, "/accounts", None, &[("Authorization", &new)]).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(app.delete("/users/test-admin").await.status, StatusCode::CONFLICT, "not oneself");
+    let short = app.patch("/users/frank", json!({ "password": "short" })).await;
+    assert_eq!(short.field_error(), ("password", "Length"));
+    let manager = crate::support::user_with_key(&app.store, crate::support::new_user("mia", &[Role::Manager]));
+    let as_manager = format!("Bearer {manager}");
+    for (method, uri) in [(Method::GET, "/users"), (Method::GET, "/apikeys"), (Method::DELETE, "/users/frank")] {
+        let reply = app.request(method, uri, None, &[("Authorization", &as_manager)]).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{uri}: {}", reply.text);
+    }
+}
