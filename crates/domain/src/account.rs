@@ -136,6 +136,21 @@ pub fn validate_customer_data(path: &str, data: &Struct, fields: &[CustomerDataF
     }
 }
 
+/// The values of `data` that must be unique within the account: (field name, the value's canonical text) for every
+/// field declared `Unique` that `data` holds. Equal values give equal texts (numbers and strings as JSON writes
+/// them), whatever order or spelling the client used for the rest of the value.
+pub fn unique_values(data: &Struct, fields: &[CustomerDataField]) -> Vec<(String, String)> {
+    fields
+        .iter()
+        .filter(|f| f.uniqueness == DataFieldUniqueness::Unique)
+        .filter_map(|f| {
+            let value = data.get(&f.name)?;
+            let canonical = serde_json::to_string(value).ok()?;
+            Some((f.name.clone(), canonical))
+        })
+        .collect()
+}
+
 fn check_value_against_field(field: &CustomerDataField, value: &Value) -> Result<(), String> {
     let kind_ok = match field.value_type {
         ValueType::String | ValueType::Date | ValueType::Time | ValueType::TimeZoneId | ValueType::PhoneNumber => {

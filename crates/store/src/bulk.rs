@@ -110,6 +110,19 @@ impl Store {
                     }
                 }
             }
+            // The loaded values of fields declared Unique are indexed like any write's (a shared one is kept by the
+            // first customer and logged: a bulk load trusts its input's shape).
+            let mut accounts: Vec<&str> = customers_in.iter().map(|c| c.account_id.as_str()).collect();
+            accounts.sort_unstable();
+            accounts.dedup();
+            for account_id in accounts {
+                let fields: String = crate::schema::accounts::table
+                    .find(account_id)
+                    .select(crate::schema::accounts::customer_fields)
+                    .first(conn)?;
+                let fields: Vec<canopy_domain::CustomerDataField> = crate::rows::from_doc("customer_fields", &fields)?;
+                crate::unique::rebuild(conn, account_id, &fields, false)?;
+            }
             Ok(customers_in.len())
         })?;
         // Fresh statistics after a bulk load: without them the planners guess, and PostgreSQL's guess for a

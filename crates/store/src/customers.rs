@@ -524,17 +524,38 @@ fn resolve_new_parent(
 
 /// The checks against the account that the request alone cannot make: `data` against the account's fields, and
 /// tags against its catalogue.
-fn check_against_account(conn: &mut AnyConnection, account_id: &str, changes: &CustomerChanges) -> StoreResult<()> {
+/// Returns the account's data fields when `changes` sets `data` (for [`index_unique_data`]).
+fn check_against_account(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    changes: &CustomerChanges,
+) -> StoreResult<Option<Vec<CustomerDataField>>> {
+    let mut fields = None;
     if let Some(data) = &changes.data {
-        let fields = customer_fields_of(conn, account_id)?;
+        let defined = customer_fields_of(conn, account_id)?;
         let mut errors = ValidationErrors::default();
-        validate_customer_data("data", data, &fields, &mut errors);
+        validate_customer_data("data", data, &defined, &mut errors);
         errors.into_result()?;
+        fields = Some(defined);
     }
     if let Some(tag_ids) = &changes.tag_ids {
         check_tags(conn, account_id, tag_ids)?;
     }
-    Ok(())
+    Ok(fields)
+}
+
+/// After a write that set `data`: its values of fields declared Unique, checked and recorded.
+fn index_unique_data(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    customer_id: &str,
+    changes: &CustomerChanges,
+    fields: Option<Vec<CustomerDataField>>,
+) -> StoreResult<()> {
+    match (&changes.data, fields) {
+        (Some(data), Some(fields)) => crate::unique::index(conn, account_id, customer_id, data, &fields),
+        _ => Ok(()),
+    }
 }
 
 /// The first steps of every change to an existing customer: take its account's write lock, load it, hide it when
@@ -730,7 +751,7 @@ impl Store {
                 }
                 None => child_path(None, &id),
             };
-            check_against_account(conn, &new.account_id, f)?;
+            let fields = check_against_account(conn, &new.account_id, f)?;
             let now = now_text();
             let reference_id = optional_text(&f.reference_id).flatten();
             diesel::insert_into(customers::table)
@@ -761,6 +782,7 @@ impl Store {
             if let Some(tag_ids) = &f.tag_ids {
                 replace_tags(conn, &id, &new.account_id, tag_ids)?;
             }
+            index_unique_data(conn, &new.account_id, &id, f, fields)?;
             // Read back on the same connection, in the same transaction: the answer cannot fail after the commit.
             let created = get_in_scope(conn, &id, &Scope::All)?;
             if let Some(claim) = idempotency {
@@ -782,7 +804,7 @@ impl Store {
         changes.validate()?;
         self.write(Touches::Data, |conn| {
             let row = lock_and_load(conn, id, scope, if_match)?;
-            check_against_account(conn, &row.account_id, changes)?;
+            let fields = check_against_account(conn, &row.account_id, changes)?;
             let now = now_text();
             let new_parent = optional_text(&changes.parent_customer_id);
             if let Some(new_parent) = new_parent {
@@ -830,6 +852,7 @@ impl Store {
             if let Some(tag_ids) = &changes.tag_ids {
                 replace_tags(conn, id, &row.account_id, tag_ids)?;
             }
+            index_unique_data(conn, &row.account_id, id, changes, fields)?;
             get_in_scope(conn, id, &Scope::All)
         })
     }

@@ -18,6 +18,7 @@ mod idempotency;
 mod rows;
 mod schema;
 mod settings;
+mod unique;
 mod users;
 
 use canopy_domain::ValidationErrors;
@@ -176,8 +177,27 @@ impl Store {
 
     /// Applies pending migrations; returns how many ran.
     pub fn migrate(&self) -> StoreResult<usize> {
-        let mut conn = self.conn()?;
-        connection::run_migrations(&mut conn)
+        let applied = connection::run_migrations(&mut *self.conn()?)?;
+        if applied > 0 {
+            // A schema change may have brought a new index of derived rows (unique data values): fill it from the
+            // data already there, once.
+            self.reindex_unique_values()?;
+        }
+        Ok(applied)
+    }
+
+    /// Indexes every account's values of data fields declared Unique again, from its customers.
+    pub fn reindex_unique_values(&self) -> StoreResult<()> {
+        use diesel::prelude::*;
+        self.write(Touches::Data, |conn| {
+            let accounts: Vec<(String, String)> =
+                schema::accounts::table.select((schema::accounts::id, schema::accounts::customer_fields)).load(conn)?;
+            for (account_id, fields) in accounts {
+                let fields: Vec<canopy_domain::CustomerDataField> = rows::from_doc("customer_fields", &fields)?;
+                unique::rebuild(conn, &account_id, &fields, false)?;
+            }
+            Ok(())
+        })
     }
 
     /// A cheap round trip, for readiness checks.

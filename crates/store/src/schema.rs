@@ -141,6 +141,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    customer_unique_values (account_id, field, value_digest) {
+        account_id -> Text,
+        field -> Text,
+        value_digest -> Text,
+        customer_id -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     tags,

@@ -51,6 +51,9 @@ impl Store {
                 diesel::update(accounts::table.find(account_id))
                     .set(accounts::customer_fields.eq(to_doc(fields)?))
                     .execute(conn)?;
+                // Fields may have become unique (or stopped being): the account's values are indexed again, and
+                // customers already sharing a value of a field now declared unique refuse the change.
+                crate::unique::rebuild(conn, account_id, fields, true)?;
             }
             if let Some(new_tags) = &changes.tags {
                 let keep: HashSet<&str> = new_tags.iter().map(|t| t.id.as_str()).collect();

@@ -30,3 +30,14 @@ ALTER TABLE login_failures ADD COLUMN last_failure TEXT NOT NULL DEFAULT '';
 
 -- A disabled user keeps its data and links but cannot sign in or use any credential.
 ALTER TABLE users ADD COLUMN disabled BOOLEAN NOT NULL DEFAULT FALSE;
+
+-- Customer data fields declared Unique: one row per (account, field, value) — the value as a SHA-256 of its
+-- canonical JSON — so that the primary key refuses a second customer with the same value, race-free on both backends.
+CREATE TABLE customer_unique_values (
+    account_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value_digest TEXT NOT NULL,
+    customer_id TEXT NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    PRIMARY KEY (account_id, field, value_digest)
+);
+CREATE INDEX customer_unique_values_customer ON customer_unique_values (customer_id);

@@ -119,3 +119,77 @@ async fn path_values_win_over_the_query_string_and_the_body() {
     let reply = app.get(&format!("/accounts/{account}?accountId=other")).await;
     assert_eq!(reply.body["id"], account.as_str());
 }
+
+/// `uniqueness: Unique` on a customer data field holds within the account, under racing writes too, on both
+/// backends; other accounts may repeat the value.
+#[actix_web::test]
+async fn unique_data_fields_are_unique_within_their_account() {
+    let app = spawn().await;
+    let account = app.account("Unique").await;
+    let other_account = app.account("Elsewhere").await;
+    for id in [&account, &other_account] {
+        let reply = app
+            .patch(
+                &format!("/system/settings?accountId={id}"),
+                json!({ "customerFields": [{"name": "CrmId", "type": "String", "uniqueness": "Unique"},
+                                           {"name": "Tier", "type": "String"}] }),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    }
+    let create = |account: &str, name: &str, crm: &str| {
+        app.post(
+            "/customers",
+            json!({ "accountId": account, "name": name, "data": { "CrmId": { "stringValue": crm } } }),
+        )
+    };
+    let a = create(&account, "A", "X-1").await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    let twin = create(&account, "Twin", "X-1").await;
+    assert_eq!(twin.status, StatusCode::CONFLICT, "{}", twin.text);
+    assert_eq!(twin.field_error().0, "data.CrmId");
+    assert_eq!(create(&other_account, "Other", "X-1").await.status, StatusCode::OK, "another account may repeat it");
+    let b = create(&account, "B", "Y-1").await;
+    let b_id = b.body["id"].as_str().unwrap_or_default().to_owned();
+    let a_id = a.body["id"].as_str().unwrap_or_default().to_owned();
+    let clash =
+        app.patch(&format!("/customers/{b_id}"), json!({ "data": { "CrmId": { "stringValue": "X-1" } } })).await;
+    assert_eq!(clash.status, StatusCode::CONFLICT, "{}", clash.text);
+    let tier_only =
+        app.patch(&format!("/customers/{b_id}"), json!({ "data": { "Tier": { "stringValue": "Gold" } } })).await;
+    assert_eq!(tier_only.status, StatusCode::OK, "{}", tier_only.text);
+    app.patch(&format!("/customers/{a_id}"), json!({ "data": { "CrmId": { "stringValue": "Z-1" } } })).await;
+    let freed =
+        app.patch(&format!("/customers/{b_id}"), json!({ "data": { "CrmId": { "stringValue": "X-1" } } })).await;
+    assert_eq!(freed.status, StatusCode::OK, "a value given up is free again: {}", freed.text);
+    assert_eq!(app.delete(&format!("/customers/{b_id}")).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(create(&account, "C", "X-1").await.status, StatusCode::OK, "a deleted customer's value is free");
+
+    // Racing creates with one value: exactly one wins.
+    let racing = futures_util::future::join_all((0..8).map(|i| create(&account, &format!("Racer {i}"), "RACE"))).await;
+    let won = racing.iter().filter(|r| r.status == StatusCode::OK).count();
+    assert_eq!(won, 1, "{:?}", racing.iter().map(|r| r.status).collect::<Vec<_>>());
+    assert!(racing.iter().all(|r| r.status == StatusCode::OK || r.status == StatusCode::CONFLICT));
+
+    // A field cannot become unique while customers share a value of it.
+    for name in ["T1", "T2"] {
+        let reply = app
+            .post(
+                "/customers",
+                json!({ "accountId": account, "name": name, "data": { "Tier": { "stringValue": "Same" } } }),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    }
+    let refused = app
+        .patch(
+            &format!("/system/settings?accountId={account}"),
+            json!({ "customerFields": [{"name": "CrmId", "type": "String", "uniqueness": "Unique"},
+                                       {"name": "Tier", "type": "String", "uniqueness": "Unique"}] }),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
+    assert_eq!(refused.field_error().0, "customerFields");
+    let settings = app.get(&format!("/system/settings?accountId={account}")).await;
+    assert_ne!(settings.body["customerFields"][1]["uniqueness"], "Unique", "the refused change left nothing behind");
+}

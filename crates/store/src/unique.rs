@@ -1,0 +1,116 @@
+//! Customer data fields declared `Unique`: enforced within the account by a table whose primary key is (account,
+//! field, value digest). A write that would give two customers one value fails on that key, on both backends,
+//! however the writes race; every write that changes `data` or the account's field definitions runs under the
+//! account's write lock anyway.
+
+use canopy_domain::{account::unique_values, CustomerDataField, Struct};
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::{
+    connection::AnyConnection,
+    rows::from_doc,
+    schema::{customer_unique_values, customers},
+    StoreError, StoreResult,
+};
+
+fn digest(canonical: &str) -> String {
+    Sha256::digest(canonical.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Records `customer_id`'s unique values (replacing what it had). A value another customer of the account holds
+/// is a 409 naming `data.<field>`. Runs under the account's write lock, so the look-up cannot race; the primary
+/// key stays as a last guard (and a failed INSERT would abort a PostgreSQL transaction, so it is not the check).
+pub(crate) fn index(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    customer_id: &str,
+    data: &Struct,
+    fields: &[CustomerDataField],
+) -> StoreResult<()> {
+    diesel::delete(customer_unique_values::table.filter(customer_unique_values::customer_id.eq(customer_id)))
+        .execute(conn)?;
+    for (field, canonical) in unique_values(data, fields) {
+        let value_digest = digest(&canonical);
+        let holder: Option<String> = customer_unique_values::table
+            .find((account_id, &field, &value_digest))
+            .select(customer_unique_values::customer_id)
+            .first(conn)
+            .optional()?;
+        if holder.is_some() {
+            return Err(StoreError::Conflict {
+                field: format!("data.{field}"),
+                message: format!("another customer of this account already has this '{field}'"),
+            });
+        }
+        diesel::insert_into(customer_unique_values::table)
+            .values((
+                customer_unique_values::account_id.eq(account_id),
+                customer_unique_values::field.eq(&field),
+                customer_unique_values::value_digest.eq(&value_digest),
+                customer_unique_values::customer_id.eq(customer_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Rebuilds an account's unique values from its customers, after its field definitions changed or a bulk load.
+/// With `strict`, two customers sharing a value of a field now declared unique refuse the change (409 naming
+/// `customerFields`); without (a bulk load, or data written before uniqueness was enforced), the first keeps it.
+/// Computed in memory and written by multi-row INSERTs: a hundred thousand customers take a few statements.
+pub(crate) fn rebuild(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    fields: &[CustomerDataField],
+    strict: bool,
+) -> StoreResult<()> {
+    diesel::delete(customer_unique_values::table.filter(customer_unique_values::account_id.eq(account_id)))
+        .execute(conn)?;
+    if !fields.iter().any(|f| f.uniqueness == canopy_domain::DataFieldUniqueness::Unique) {
+        return Ok(());
+    }
+    let rows: Vec<(String, String)> = customers::table
+        .filter(customers::account_id.eq(account_id))
+        .order_by(customers::id.asc())
+        .select((customers::id, customers::data))
+        .load(conn)?;
+    let mut seen = std::collections::HashSet::new();
+    let mut entries = Vec::new();
+    for (customer_id, data) in rows {
+        let data: Struct = from_doc("data", &data)?;
+        for (field, canonical) in unique_values(&data, fields) {
+            let value_digest = digest(&canonical);
+            if !seen.insert((field.clone(), value_digest.clone())) {
+                if strict {
+                    return Err(StoreError::Conflict {
+                        field: "customerFields".into(),
+                        message: format!(
+                            "'{field}' cannot be unique: customers of this account already share values of it"
+                        ),
+                    });
+                }
+                tracing::warn!(account_id, customer_id, field, "a unique value is shared by customers written before");
+                continue;
+            }
+            entries.push((
+                customer_unique_values::account_id.eq(account_id.to_owned()),
+                customer_unique_values::field.eq(field),
+                customer_unique_values::value_digest.eq(value_digest),
+                customer_unique_values::customer_id.eq(customer_id.clone()),
+            ));
+        }
+    }
+    for chunk in entries.chunks(500) {
+        // Multi-row INSERTs are outside diesel's MultiConnection subset, so each backend runs its own.
+        match &mut *conn {
+            AnyConnection::Sqlite(c) => {
+                diesel::insert_into(customer_unique_values::table).values(chunk.to_vec()).execute(c)?
+            }
+            AnyConnection::Postgresql(c) => {
+                diesel::insert_into(customer_unique_values::table).values(chunk.to_vec()).execute(c)?
+            }
+        };
+    }
+    Ok(())
+}
