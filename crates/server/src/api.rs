@@ -39,11 +39,17 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Memory for cached answers to reads, in bytes (0: none).
     pub answer_cache_bytes: usize,
+    /// How long reading a request body may take: a client that stops sending is answered 408, not waited on for ever.
+    pub body_deadline: std::time::Duration,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_body_bytes: 1024 * 1024, answer_cache_bytes: 64 * 1024 * 1024 }
+        Self {
+            max_body_bytes: 1024 * 1024,
+            answer_cache_bytes: 64 * 1024 * 1024,
+            body_deadline: std::time::Duration::from_secs(30),
+        }
     }
 }
 
@@ -501,8 +507,9 @@ fn content_type(req: &HttpRequest) -> String {
 /// further work.
 pub const MAX_MEMBERS: usize = 1_000;
 
-/// How long reading a request body may take: a client that stops sending is answered 408, not waited on for ever.
-pub const BODY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
+fn not_utf8(error: canopy_wire::urlencoded::NotUtf8) -> ApiError {
+    ApiError::Validation(canopy_domain::ValidationErrors::single(&error.0, "InvalidCharacter", error.to_string()))
+}
 
 fn too_many_members() -> ApiError {
     binding_error(format!("a request may carry at most {MAX_MEMBERS} members"))
@@ -542,8 +549,7 @@ fn collect_params(req: &HttpRequest, body: &[u8], route_format: Option<Format>) 
                     .map_err(|e| binding_error(format!("Could not deserialize 'application/jsv' request: {e}")))?;
             }
             Some(BodyFormat::FormUrlEncoded) => {
-                form_pairs = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
-                    .map_err(|e| binding_error(format!("the form body could not be read: {e}")))?;
+                form_pairs = canopy_wire::urlencoded::parse(body).map_err(not_utf8)?;
             }
             Some(BodyFormat::Csv | BodyFormat::Multipart) | None => {
                 return Err(ApiError::UnsupportedMediaType(format!(
@@ -552,8 +558,7 @@ fn collect_params(req: &HttpRequest, body: &[u8], route_format: Option<Format>) 
             }
         }
     }
-    let query = serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
-        .map_err(|e| binding_error(format!("the query string could not be read: {e}")))?;
+    let query = canopy_wire::urlencoded::parse(req.query_string().as_bytes()).map_err(not_utf8)?;
     if query.len() + form_pairs.len() > MAX_MEMBERS {
         return Err(too_many_members());
     }
@@ -595,9 +600,10 @@ pub async fn handle(
     };
     let statements = req.extensions().get::<StatementCount>().cloned().unwrap_or_default();
     let result = async {
-        let body = actix_web::rt::time::timeout(BODY_DEADLINE, read_body(payload, state.limits.max_body_bytes))
+        let deadline = state.limits.body_deadline;
+        let body = actix_web::rt::time::timeout(deadline, read_body(payload, state.limits.max_body_bytes))
             .await
-            .map_err(|_| ApiError::RequestTimeout(BODY_DEADLINE.as_secs()))??
+            .map_err(|_| ApiError::RequestTimeout(deadline.as_secs()))??
             .freeze();
         let params = collect_params(&req, &body, body_format)?;
         let if_match = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()).map(IfMatch::parse);

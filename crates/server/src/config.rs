@@ -14,6 +14,7 @@ pub struct FileConfig {
     pub jwt_secret: Option<String>,
     pub max_body_bytes: Option<usize>,
     pub answer_cache_bytes: Option<usize>,
+    pub body_deadline_secs: Option<u64>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://canopy.db";
@@ -38,6 +39,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Memory for cached answers to reads (`CANOPY_ANSWER_CACHE_BYTES`; 0 turns the cache off).
     pub answer_cache_bytes: usize,
+    /// How long a request body may take to arrive (`CANOPY_BODY_DEADLINE_SECS`).
+    pub body_deadline_secs: u64,
     /// The HS256 key of bearer tokens; every instance on one database must share it. Never logged.
     pub jwt_secret: Option<String>,
 }
@@ -55,6 +58,12 @@ impl Settings {
                 .and_then(|v| v.trim().parse().ok())
                 .or(file.answer_cache_bytes)
                 .unwrap_or(crate::Limits::default().answer_cache_bytes),
+            body_deadline_secs: std::env::var("CANOPY_BODY_DEADLINE_SECS")
+                .ok()
+                .and_then(|v| v.trim().parse().ok())
+                .or(file.body_deadline_secs)
+                .unwrap_or(crate::Limits::default().body_deadline.as_secs())
+                .max(1),
             jwt_secret: std::env::var("CANOPY_JWT_SECRET")
                 .ok()
                 .filter(|s| !s.is_empty())

@@ -353,7 +353,11 @@ async fn serve(store: Store, settings: &Settings) -> std::io::Result<()> {
     };
     let state = AppState::new(
         store,
-        Limits { max_body_bytes: settings.max_body_bytes, answer_cache_bytes: settings.answer_cache_bytes },
+        Limits {
+            max_body_bytes: settings.max_body_bytes,
+            answer_cache_bytes: settings.answer_cache_bytes,
+            body_deadline: std::time::Duration::from_secs(settings.body_deadline_secs),
+        },
         AuthConfig::new(secret),
     );
     let server = HttpServer::new(move || canopy_server::app(state.clone())).bind(&settings.bind)?;

@@ -6,3 +6,4 @@ pub mod json;
 pub mod jsv;
 pub mod names;
 pub mod negotiation;
+pub mod urlencoded;

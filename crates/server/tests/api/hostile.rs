@@ -193,3 +193,50 @@ async fn unique_data_fields_are_unique_within_their_account() {
     let settings = app.get(&format!("/system/settings?accountId={account}")).await;
     assert_ne!(settings.body["customerFields"][1]["uniqueness"], "Unique", "the refused change left nothing behind");
 }
+
+/// Malformed bodies of every kind: each is a 4xx with a `responseStatus`, never a 5xx.
+#[actix_web::test]
+async fn malformed_bodies_are_client_errors_with_a_response_status() {
+    let app = spawn().await;
+    let account = app.account("Malformed").await;
+    let id = app.customer(&account, "Target", None).await;
+    let uri = format!("/customers/{id}");
+    let deep_json = format!("{{\"data\":{}1{}}}", "[".repeat(5_000), "]".repeat(5_000));
+    let deep_jsv = format!("{{name:{}x{}}}", "[".repeat(5_000), "]".repeat(5_000));
+    let cases: Vec<(&str, &str, Vec<u8>)> = vec![
+        ("deep JSON nesting", "application/json", deep_json.into_bytes()),
+        ("deep JSV nesting", "application/jsv", deep_jsv.into_bytes()),
+        ("invalid UTF-8 in JSON", "application/json", b"{\"name\":\"\xff\xfe\"}".to_vec()),
+        ("invalid UTF-8 in JSV", "application/jsv", b"{name:\xff\xfe}".to_vec()),
+        ("invalid UTF-8 in a form", "application/x-www-form-urlencoded", b"name=%ff%fe".to_vec()),
+        ("unbalanced JSV quotes", "application/jsv", b"{name:\"unterminated}".to_vec()),
+        ("unbalanced JSV braces", "application/jsv", b"{name:{a:1}".to_vec()),
+        ("a form declared as JSON", "application/json", b"name=x&referenceId=y".to_vec()),
+        ("XML", "application/xml", b"<name>x</name>".to_vec()),
+        ("a JSON array", "application/json", b"[1,2,3]".to_vec()),
+        ("an oversized value", "application/json", format!("{{\"name\":\"{}\"}}", "n".repeat(70_000)).into_bytes()),
+        ("a value of the wrong type", "application/json", b"{\"overrideBillingSettings\":{\"x\":1}}".to_vec()),
+    ];
+    for (what, content_type, body) in cases {
+        let reply = app
+            .send(test::TestRequest::patch().uri(&uri).insert_header(("Content-Type", content_type)).set_payload(body))
+            .await;
+        assert!(reply.status.is_client_error(), "{what}: {} {}", reply.status, reply.text);
+        assert!(!reply.error_code().is_empty(), "{what}: a responseStatus is expected: {}", reply.text);
+    }
+    // JSON sent as a form is a form with one odd key and no known member: it binds to nothing, as ServiceStack
+    // would bind it, and changes nothing.
+    let lie = app
+        .send(
+            test::TestRequest::patch()
+                .uri(&uri)
+                .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
+                .set_payload("{\"name\":\"x\"}"),
+        )
+        .await;
+    assert!(lie.status == StatusCode::OK || lie.status.is_client_error(), "{}", lie.text);
+    assert_eq!(app.get(&uri).await.body["name"], "Target", "nothing was changed by any of them");
+    let bad_query = app.get("/customers?nameFilter=%ff").await;
+    assert_eq!(bad_query.status, StatusCode::BAD_REQUEST, "{}", bad_query.text);
+    assert_eq!(bad_query.field_error(), ("nameFilter", "InvalidCharacter"));
+}

@@ -50,7 +50,12 @@ fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &st
 }
 
 fn start(db: &TestDb, port: u16) -> Server {
+    start_with(db, port, &[])
+}
+
+fn start_with(db: &TestDb, port: u16, env: &[(&str, &str)]) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_canopy"))
+        .envs(env.iter().copied())
         .args(["serve", "--database", &db.url, "--bind", &format!("127.0.0.1:{port}")])
         .env("CANOPY_JWT_SECRET", "shared by every instance of this test")
         .env("CANOPY_LOG", "warn")
@@ -145,4 +150,37 @@ fn a_write_through_one_instance_is_read_at_once_through_another() {
     assert_eq!(json(&http(port_two, "GET", &list, &headers, "").2)["totalCount"], 2, "totals too");
     let csv = http(port_two, "GET", &format!("/customers.csv?accountIds={account}&all=true"), &headers, "").2;
     assert!(csv.contains("Second") && csv.contains("After"), "exports too: {csv}");
+}
+
+/// A body that stops arriving is answered 408 with a `responseStatus` once the deadline passes (here 1 s), instead
+/// of holding the connection and a worker's attention for ever.
+#[test]
+fn a_body_that_never_finishes_is_timed_out() {
+    let db = TestDb::new();
+    let port = free_port();
+    let _server = start_with(&db, port, &[("CANOPY_BODY_DEADLINE_SECS", "1")]);
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connects");
+    stream.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+    let started = Instant::now();
+    stream
+        .write_all(
+            b"POST /auth/credentials HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+              Content-Length: 100\r\n\r\n{\"userName\":",
+        )
+        .expect("writes");
+    let mut response = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while let Ok(n) = stream.read(&mut buffer) {
+        if n == 0 {
+            break;
+        }
+        response.extend_from_slice(&buffer[..n]);
+        if String::from_utf8_lossy(&response).contains("responseStatus") {
+            break;
+        }
+    }
+    let text = String::from_utf8_lossy(&response);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("RequestTimeout"), "{text}");
+    assert!(started.elapsed() < Duration::from_secs(15), "answered after {:?}", started.elapsed());
 }
