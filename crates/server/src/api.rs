@@ -180,10 +180,11 @@ pub enum Operation {
     DeleteUser,
     ListApiKeys,
     RevokeApiKey,
+    GetAccessToken,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 25] = [
+    pub const ALL: [Operation; 26] = [
         Operation::ListCustomers,
         Operation::GetCustomer,
         Operation::NewCustomer,
@@ -209,6 +210,7 @@ impl Operation {
         Operation::DeleteUser,
         Operation::ListApiKeys,
         Operation::RevokeApiKey,
+        Operation::GetAccessToken,
     ];
 
     pub fn name(self) -> &'static str {
@@ -238,6 +240,7 @@ impl Operation {
             Operation::DeleteUser => "DeleteUser",
             Operation::ListApiKeys => "ListApiKeys",
             Operation::RevokeApiKey => "RevokeApiKey",
+            Operation::GetAccessToken => "GetAccessToken",
         }
     }
 
@@ -424,6 +427,7 @@ async fn dispatch(op: Operation, request: Request) -> Result<Answer, ApiError> {
         Operation::Authenticate => handlers::auth::authenticate(request).await?.encode(format, op.name()),
         Operation::GetAuthStatus => handlers::auth::status(request).await?.encode(format, op.name()),
         Operation::Logout => handlers::auth::logout(request).await?.encode(format, op.name()),
+        Operation::GetAccessToken => handlers::auth::access_token(request).await?.encode(format, op.name()),
         guarded => {
             let cacheable = op.cacheable() && request.http.method() == Method::GET;
             let ctx = request.authenticate().await?;
@@ -451,7 +455,7 @@ async fn dispatch(op: Operation, request: Request) -> Result<Answer, ApiError> {
 
 async fn dispatch_guarded(op: Operation, ctx: Ctx) -> Result<Reply, ApiError> {
     match op {
-        Operation::Authenticate | Operation::GetAuthStatus | Operation::Logout => {
+        Operation::Authenticate | Operation::GetAuthStatus | Operation::Logout | Operation::GetAccessToken => {
             Err(ApiError::Internal("an /auth operation reached the guarded dispatcher".into()))
         }
         Operation::ListCustomers => handlers::customers::list(ctx).await,
@@ -679,11 +683,13 @@ pub fn render_error(req: &HttpRequest, error: ApiError, format: Format) -> HttpR
 /// The route table: Evo Voice's user routes and ServiceStack's predefined routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use Operation as Op;
-    let user_routes: [(&str, actix_web::http::Method, Op); 29] = {
+    let user_routes: [(&str, actix_web::http::Method, Op); 31] = {
         use actix_web::http::Method as M;
         [
             // The literal /auth routes come before /auth/{provider}, which would match them too.
             ("/auth/logout", M::GET, Op::Logout),
+            ("/access-token", M::POST, Op::GetAccessToken),
+            ("/access-token", M::GET, Op::GetAccessToken),
             ("/auth/logout", M::POST, Op::Logout),
             ("/auth/status", M::GET, Op::GetAuthStatus),
             ("/auth", M::GET, Op::Authenticate),

@@ -125,7 +125,78 @@ struct Claims {
     /// that session lasts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sid: Option<String>,
+    /// `refresh` for a refresh token, which is good only at `/access-token` (never as a bearer token); absent for
+    /// an access token, which is good only as a bearer token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    typ: Option<String>,
 }
+
+const REFRESH: &str = "refresh";
+
+/// A refresh token for a session: exchanged at `/access-token` for a new bearer token while the session lasts
+/// (ServiceStack's clients do that by themselves on a 401), and worthless once the session ends.
+pub fn issue_refresh_token(config: &AuthConfig, user: &UserRecord, session: &SessionRef) -> Result<String, ApiError> {
+    let ends = chrono::DateTime::parse_from_rfc3339(&session.expires)
+        .map_err(|e| ApiError::Internal(format!("a session's expiry is unreadable: {e}")))?;
+    let claims = Claims {
+        iss: ISSUER.into(),
+        sub: user.id.clone(),
+        iat: Utc::now().timestamp(),
+        exp: ends.timestamp(),
+        preferred_username: user.user_name.clone(),
+        roles: Vec::new(),
+        sid: Some(session.digest.clone()),
+        typ: Some(REFRESH.into()),
+    };
+    sign(config, &claims)
+}
+
+/// The session and user a refresh token names, if it is ours, unexpired, and its session still exists.
+pub fn redeem_refresh_token(
+    store: &Store,
+    config: &AuthConfig,
+    token: &str,
+) -> Result<Option<(UserRecord, SessionRef)>, ApiError> {
+    let Some(claims) = decode(config, token)? else { return Ok(None) };
+    let (Some(REFRESH), Some(sid)) = (claims.typ.as_deref(), claims.sid) else { return Ok(None) };
+    let Some((user_id, expires)) = store.session_user(&sid, &now_text())? else { return Ok(None) };
+    if user_id != claims.sub {
+        return Ok(None);
+    }
+    let user = store.user_by_id(&user_id)?.filter(|u| !u.disabled);
+    Ok(user.map(|user| (user, SessionRef { digest: sid, expires })))
+}
+
+fn sign(config: &AuthConfig, claims: &Claims) -> Result<String, ApiError> {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(&config.jwt_secret),
+    )
+    .map_err(|e| ApiError::Internal(format!("token signing failed: {e}")))
+}
+
+/// The claims of a token of ours; `Ok(None)` for one that is not (a bad signature is ignored, as ServiceStack
+/// does); an error for one of ours that has expired.
+fn decode(config: &AuthConfig, token: &str) -> Result<Option<Claims>, ApiError> {
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.set_issuer(&[ISSUER]);
+    validation.leeway = TOKEN_LEEWAY_SECS;
+    match jsonwebtoken::decode::<Claims>(
+        token,
+        &jsonwebtoken::DecodingKey::from_secret(&config.jwt_secret),
+        &validation,
+    ) {
+        Ok(data) => Ok(Some(data.claims)),
+        Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::ExpiredSignature) => {
+            Err(ApiError::TokenException("Token has expired".into()))
+        }
+        Err(_) => Ok(None),
+    }
+}
+
+/// Clock skew tolerated between instances when checking a token's expiry.
+const TOKEN_LEEWAY_SECS: u64 = 5;
 
 const ISSUER: &str = "canopy";
 
@@ -147,13 +218,9 @@ pub fn issue_jwt(config: &AuthConfig, user: &UserRecord, session: Option<&Sessio
         preferred_username: user.user_name.clone(),
         roles: user.roles.iter().map(|r| r.as_str().to_owned()).collect(),
         sid: session.map(|s| s.digest.clone()),
+        typ: None,
     };
-    jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(&config.jwt_secret),
-    )
-    .map_err(|e| ApiError::Internal(format!("token signing failed: {e}")))
+    sign(config, &claims)
 }
 
 /// What a valid token says.
@@ -166,25 +233,15 @@ struct VerifiedToken {
 /// The claims of a valid token; `Ok(None)` for one that is not ours (a bad signature is ignored, as ServiceStack
 /// does); an error for one of ours that has expired.
 fn verify_jwt(config: &AuthConfig, token: &str) -> Result<Option<VerifiedToken>, ApiError> {
-    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
-    validation.set_issuer(&[ISSUER]);
-    validation.leeway = 5;
-    match jsonwebtoken::decode::<Claims>(
-        token,
-        &jsonwebtoken::DecodingKey::from_secret(&config.jwt_secret),
-        &validation,
-    ) {
-        Ok(data) => {
-            let expires = chrono::DateTime::from_timestamp(data.claims.exp + validation.leeway as i64, 0)
-                .unwrap_or_default()
-                .to_rfc3339_opts(SecondsFormat::Micros, true);
-            Ok(Some(VerifiedToken { user_id: data.claims.sub, expires, session: data.claims.sid }))
-        }
-        Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::ExpiredSignature) => {
-            Err(ApiError::TokenException("Token has expired".into()))
-        }
-        Err(_) => Ok(None),
+    let Some(claims) = decode(config, token)? else { return Ok(None) };
+    if claims.typ.is_some() {
+        // A refresh token is not a bearer token.
+        return Ok(None);
     }
+    let expires = chrono::DateTime::from_timestamp(claims.exp + TOKEN_LEEWAY_SECS as i64, 0)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Micros, true);
+    Ok(Some(VerifiedToken { user_id: claims.sub, expires, session: claims.sid }))
 }
 
 /// Longest user name and password accepted at a login (user names are stored up to this length).

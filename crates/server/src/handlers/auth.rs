@@ -36,6 +36,8 @@ struct AuthenticateResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     bearer_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     roles: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     permissions: Option<Vec<String>>,
@@ -90,6 +92,7 @@ fn response_for(
         user_name: Some(user.user_name.clone()),
         display_name: Some(user.display_name.clone().unwrap_or_else(|| user.user_name.clone())),
         bearer_token,
+        refresh_token: None,
         roles: Some(user.roles.iter().map(|r| r.as_str().to_owned()).collect()),
         permissions: Some(Vec::new()),
         auth_provider: Some("credentials".into()),
@@ -102,13 +105,13 @@ pub async fn authenticate(request: Request) -> Result<Reply, ApiError> {
     if request.http.method() == actix_web::http::Method::GET && dto.user_name.is_none() {
         let identity = request.identify().await?;
         let signed = identity.signed.ok_or_else(|| ApiError::Unauthorized("Not Authenticated".into()))?;
-        // A token is issued for a session (it ends with it), or for a caller that proved itself with a lasting
-        // credential (a password or an API key). A bearer token alone gets no new one: renewing tokens with tokens
-        // would keep a stolen one alive for ever.
+        // A token is issued for a session cookie (bound to it: it ends with it), or for a caller that proved
+        // itself with a lasting credential (a password or an API key). A bearer token gets no new one here: the
+        // way to renew one is its refresh token at /access-token, as ServiceStack's clients do on a 401.
         let config = &request.state.auth;
         let token = match (identity.proof, &identity.session) {
-            (_, Some(session)) => Some(auth::issue_jwt(config, &signed.user, Some(session))?),
-            (auth::Proof::Password | auth::Proof::ApiKey, None) => Some(auth::issue_jwt(config, &signed.user, None)?),
+            (auth::Proof::SessionCookie, Some(session)) => Some(auth::issue_jwt(config, &signed.user, Some(session))?),
+            (auth::Proof::Password | auth::Proof::ApiKey, _) => Some(auth::issue_jwt(config, &signed.user, None)?),
             _ => None,
         };
         return Reply::ok(response_for(&signed.user, auth::session_id(&request.http), token)?);
@@ -129,12 +132,13 @@ pub async fn authenticate(request: Request) -> Result<Reply, ApiError> {
     }
     let remember = dto.remember_me.unwrap_or(false);
     let (state, address) = (request.state.clone(), auth::client_address(&request.http));
-    let (user, session_id, ttl, token) = request
+    let (user, session_id, ttl, token, refresh) = request
         .blocking(move || {
             let user = auth::check_credentials(&state.store, &state.auth, &user_name, &password, &address)?;
             let (session_id, ttl, session) = auth::start_session(&state.store, &state.auth, &user, remember)?;
             let token = auth::issue_jwt(&state.auth, &user, Some(&session))?;
-            Ok((user, session_id, ttl, token))
+            let refresh = auth::issue_refresh_token(&state.auth, &user, &session)?;
+            Ok((user, session_id, ttl, token, refresh))
         })
         .await?;
     let max_age = ttl.as_secs() as i64;
@@ -144,7 +148,9 @@ pub async fn authenticate(request: Request) -> Result<Reply, ApiError> {
         session_cookie(&request, "ss-pid", session_id.clone(), Some(max_age)),
         session_cookie(&request, "ss-opt", if remember { "perm" } else { "temp" }.into(), Some(max_age)),
     ];
-    Ok(Reply::ok(response_for(&user, Some(session_id), Some(token))?)?.with_cookies(cookies))
+    let mut response = response_for(&user, Some(session_id), Some(token))?;
+    response.refresh_token = Some(refresh);
+    Ok(Reply::ok(response)?.with_cookies(cookies))
 }
 
 /// `GET /auth/status`: who is signed in, or `isAuthenticated: false`.
@@ -183,6 +189,39 @@ pub async fn status(request: Request) -> Result<Reply, ApiError> {
     });
     let info = info.await?;
     Reply::ok(info)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct GetAccessToken {
+    refresh_token: Option<String>,
+}
+
+/// ServiceStack's GetAccessTokenResponse.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GetAccessTokenResponse {
+    access_token: String,
+}
+
+/// `POST /access-token` (ServiceStack's GetAccessToken): a refresh token from a login, exchanged for a new bearer
+/// token bound to the same session, no later than its end. After a logout, or with anything but a refresh token
+/// of ours, 401.
+pub async fn access_token(request: Request) -> Result<Reply, ApiError> {
+    let dto: GetAccessToken = request.bind("GetAccessToken")?;
+    let refresh = dto
+        .refresh_token
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| ValidationErrors::single("refreshToken", "NotEmpty", "'refreshToken' must not be empty."))?;
+    let state = request.state.clone();
+    let token = request
+        .blocking(move || {
+            let (user, session) = auth::redeem_refresh_token(&state.store, &state.auth, &refresh)?
+                .ok_or_else(|| ApiError::Unauthorized("The refresh token is not valid".into()))?;
+            auth::issue_jwt(&state.auth, &user, Some(&session))
+        })
+        .await?;
+    Reply::ok(GetAccessTokenResponse { access_token: token })
 }
 
 /// `/auth/logout`: ends the session and clears the cookies.

@@ -268,9 +268,10 @@ async fn guessing_slows_the_guesser_and_never_the_owner() {
 }
 
 /// A bearer token lives only as long as the session it was issued for: a logout (by cookie or by the token itself)
-/// revokes it at once, and a token alone cannot be renewed into a fresh one.
+/// revokes it at once. Renewal is ServiceStack's: the login's refresh token, exchanged at /access-token, gives a
+/// new token bound to the same session; a bearer token alone renews nothing.
 #[actix_web::test]
-async fn tokens_end_with_their_session_and_cannot_renew_themselves() {
+async fn tokens_end_with_their_session_and_renew_only_through_refresh_tokens() {
     let app = spawn().await;
     app.store.create_user(with_password("erin", &[Role::SystemAdministrator])).expect("user");
     let anonymous = [("Authorization", "-")];
@@ -285,47 +286,60 @@ async fn tokens_end_with_their_session_and_cannot_renew_themselves() {
     let first = login(()).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.text);
     let token = first.body["bearerToken"].as_str().unwrap_or_default().to_owned();
+    let refresh = first.body["refreshToken"].as_str().unwrap_or_default().to_owned();
+    assert!(!refresh.is_empty(), "a login hands out a refresh token: {}", first.text);
     let bearer = format!("Bearer {token}");
     assert_eq!(
         app.request(Method::GET, "/customers", None, &[("Authorization", &bearer)]).await.status,
         StatusCode::OK
     );
 
-    // Renewal stays inside the session: the new token is bound to it too (and so ends with it, below).
+    // A bearer token alone renews nothing.
     let status = app.request(Method::GET, "/auth", None, &[("Authorization", &bearer)]).await;
     assert_eq!(status.status, StatusCode::OK, "{}", status.text);
-    let renewed_in_session = format!("Bearer {}", status.body["bearerToken"].as_str().unwrap_or_default());
-    // A token not issued for a session (here through HTTP Basic) cannot renew itself.
-    use base64::Engine;
-    let basic = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("erin:{PASSWORD}")));
-    let unbound = app.request(Method::GET, "/auth", None, &[("Authorization", &basic)]).await;
-    let unbound = format!("Bearer {}", unbound.body["bearerToken"].as_str().unwrap_or_default());
-    let again = app.request(Method::GET, "/auth", None, &[("Authorization", &unbound)]).await;
-    assert_eq!(again.status, StatusCode::OK, "{}", again.text);
-    assert!(again.body.get("bearerToken").is_none(), "a token alone is not renewed: {}", again.text);
+    assert!(status.body.get("bearerToken").is_none(), "a token does not renew itself: {}", status.text);
+    // The refresh token does, at /access-token and at the predefined route the JS client uses.
+    let mut renewed = Vec::new();
+    for uri in ["/access-token", "/json/reply/GetAccessToken"] {
+        let reply = app.request(Method::POST, uri, Some(json!({ "refreshToken": refresh })), &anonymous).await;
+        assert_eq!(reply.status, StatusCode::OK, "{uri}: {}", reply.text);
+        let access = format!("Bearer {}", reply.body["accessToken"].as_str().unwrap_or_default());
+        assert_eq!(
+            app.request(Method::GET, "/accounts", None, &[("Authorization", &access)]).await.status,
+            StatusCode::OK
+        );
+        renewed.push(access);
+    }
+    // Neither kind of token passes for the other.
+    let as_bearer = format!("Bearer {refresh}");
+    assert_eq!(
+        app.request(Method::GET, "/accounts", None, &[("Authorization", &as_bearer)]).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let swapped = app.request(Method::POST, "/access-token", Some(json!({ "refreshToken": token })), &anonymous).await;
+    assert_eq!(swapped.status, StatusCode::UNAUTHORIZED, "{}", swapped.text);
 
     let out = app.request(Method::POST, "/auth/logout", None, &[("Authorization", &bearer)]).await;
     assert_eq!(out.status, StatusCode::OK, "{}", out.text);
-    for bearer in [&bearer, &renewed_in_session] {
+    for bearer in std::iter::once(&bearer).chain(renewed.iter()) {
         let after = app.request(Method::GET, "/customers", None, &[("Authorization", bearer)]).await;
-        assert_eq!(after.status, StatusCode::UNAUTHORIZED, "logout revokes the token at once: {}", after.text);
+        assert_eq!(after.status, StatusCode::UNAUTHORIZED, "logout revokes every token of the session: {}", after.text);
     }
+    let late = app.request(Method::POST, "/access-token", Some(json!({ "refreshToken": refresh })), &anonymous).await;
+    assert_eq!(late.status, StatusCode::UNAUTHORIZED, "nor can the session be renewed after it: {}", late.text);
 
-    // By cookie: a token renewed through the session ends with it too.
+    // By cookie: the token GET /auth hands a session cookie is bound to the session and ends with it.
     let second = login(()).await;
     let cookie = format!("ss-id={}", second.body["sessionId"].as_str().unwrap_or_default());
-    let renewed = app.request(Method::GET, "/auth", None, &[("Authorization", "-"), ("Cookie", &cookie)]).await;
-    assert_eq!(renewed.status, StatusCode::OK, "{}", renewed.text);
-    let renewed_bearer = format!("Bearer {}", renewed.body["bearerToken"].as_str().unwrap_or_default());
+    let from_cookie = app.request(Method::GET, "/auth", None, &[("Authorization", "-"), ("Cookie", &cookie)]).await;
+    let from_cookie = format!("Bearer {}", from_cookie.body["bearerToken"].as_str().unwrap_or_default());
     assert_eq!(
-        app.request(Method::GET, "/accounts", None, &[("Authorization", &renewed_bearer)]).await.status,
+        app.request(Method::GET, "/accounts", None, &[("Authorization", &from_cookie)]).await.status,
         StatusCode::OK
     );
     app.request(Method::POST, "/auth/logout", None, &[("Authorization", "-"), ("Cookie", &cookie)]).await;
-    for bearer in [renewed_bearer, format!("Bearer {}", second.body["bearerToken"].as_str().unwrap_or_default())] {
-        let after = app.request(Method::GET, "/accounts", None, &[("Authorization", &bearer)]).await;
-        assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{}", after.text);
-    }
+    let after = app.request(Method::GET, "/accounts", None, &[("Authorization", &from_cookie)]).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{}", after.text);
 }
 
 /// Revocation over HTTP and its effect on the very next request, whatever the caches hold: a revoked API key, a

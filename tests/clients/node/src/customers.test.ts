@@ -408,6 +408,17 @@ describe('@servicestack/client JsonServiceClient', () => {
             assert.equal(c.name, n.alpha);
         });
 
+        test('on a 401 the client renews its bearer token itself with the refresh token (GetAccessToken)', { skip }, async () => {
+            const res = await login(newClient());
+            assert.ok(res?.refreshToken, 'a login hands out a refresh token');
+            const renewing = newClient();
+            renewing.bearerToken = 'not-a-token-of-ours';
+            renewing.refreshToken = res!.refreshToken!;
+            const c = await renewing.get(new GetCustomer({ customerId: id.alpha }));
+            assert.equal(c.name, n.alpha);
+            assert.notEqual(renewing.bearerToken, 'not-a-token-of-ours', 'the client stored the new token');
+        });
+
         test('a wrong password is a 401 Unauthorized', { skip }, async () => {
             await expectError(() => newClient().post(new Authenticate({
                 provider: 'credentials', userName: process.env.CANOPY_USER, password: `wrong-${RUN}`,
