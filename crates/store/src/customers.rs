@@ -640,18 +640,27 @@ impl Store {
         let mut conn = self.conn()?;
         let conn = &mut *conn;
         let resolved = resolve_filter(conn, filter, scope)?;
-        let total = match (paging, known_total) {
-            (Paging::Page { simplified: false, .. }, Some(total)) => Some(total),
-            (Paging::Page { simplified: false, .. }, None) => {
-                Some(resolved.query().count().get_result::<i64>(conn)?.max(0) as u64)
-            }
-            _ => None,
-        };
         let mut q = ordered(resolved.query(), sort, order);
         if let Some((offset, limit)) = paging.window() {
             q = q.offset(offset as i64).limit(limit as i64);
         }
-        let mut rows: Vec<CustomerRow> = q.select(CustomerRow::as_select()).load(conn)?;
+        let needs_count = matches!(paging, Paging::Page { simplified: false, .. });
+        let (mut rows, total): (Vec<CustomerRow>, Option<u64>) = match (needs_count, known_total) {
+            (true, None) => {
+                // The count rides along with the page as an uncorrelated scalar subquery (computed once by both
+                // databases): one statement instead of two. A page past the end has no row to carry it.
+                let counted: Vec<(CustomerRow, i64)> = q
+                    .select((CustomerRow::as_select(), resolved.query().count().single_value().assume_not_null()))
+                    .load(conn)?;
+                let total = match counted.first() {
+                    Some((_, total)) => *total,
+                    None => resolved.query().count().get_result::<i64>(conn)?,
+                };
+                (counted.into_iter().map(|(row, _)| row).collect(), Some(total.max(0) as u64))
+            }
+            (true, Some(total)) => (q.select(CustomerRow::as_select()).load(conn)?, Some(total)),
+            (false, _) => (q.select(CustomerRow::as_select()).load(conn)?, None),
+        };
         let totals = PageTotals::compute(paging, total, rows.len());
         if let Paging::Page { count_per_page, .. } = paging {
             rows.truncate(count_per_page as usize);
