@@ -128,13 +128,23 @@ impl WaitStats {
     }
 }
 
-/// A counting semaphore for write transactions (std only: the store's calls block, they are not async).
+/// A fair counting semaphore for write transactions (std only: the store's calls block, they are not async).
+/// Writers are admitted in arrival order: without that, an unlucky writer could be overtaken again and again and
+/// wait far longer than the queue in front of it (the tail latency of 64 concurrent writers).
 #[derive(Debug)]
 pub(crate) struct WriteGate {
-    free: Mutex<usize>,
-    freed: Condvar,
+    state: Mutex<GateState>,
+    changed: Condvar,
     /// How long a writer waits for its turn before the call fails with [`StoreError::Busy`] (nothing was written).
     patience: Duration,
+}
+
+#[derive(Debug)]
+struct GateState {
+    free: usize,
+    next_ticket: u64,
+    /// Tickets waiting, in arrival order.
+    queue: std::collections::VecDeque<u64>,
 }
 
 pub(crate) struct WritePermit {
@@ -143,28 +153,39 @@ pub(crate) struct WritePermit {
 
 impl WriteGate {
     pub(crate) fn new(permits: usize, patience: Duration) -> Self {
-        Self { free: Mutex::new(permits.max(1)), freed: Condvar::new(), patience }
+        let state = GateState { free: permits.max(1), next_ticket: 0, queue: Default::default() };
+        Self { state: Mutex::new(state), changed: Condvar::new(), patience }
     }
 
     fn enter(self: &Arc<Self>) -> StoreResult<WritePermit> {
         let deadline = Instant::now() + self.patience;
-        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
-        while *free == 0 {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let ticket = state.next_ticket;
+        state.next_ticket += 1;
+        state.queue.push_back(ticket);
+        loop {
+            if state.free > 0 && state.queue.front() == Some(&ticket) {
+                state.queue.pop_front();
+                state.free -= 1;
+                // The next in line may be admitted too, if a permit is left.
+                self.changed.notify_all();
+                return Ok(WritePermit { gate: Arc::clone(self) });
+            }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
+                state.queue.retain(|t| *t != ticket);
+                self.changed.notify_all();
                 return Err(StoreError::Busy);
             }
-            free = self.freed.wait_timeout(free, left).unwrap_or_else(|e| e.into_inner()).0;
+            state = self.changed.wait_timeout(state, left).unwrap_or_else(|e| e.into_inner()).0;
         }
-        *free -= 1;
-        Ok(WritePermit { gate: Arc::clone(self) })
     }
 }
 
 impl Drop for WritePermit {
     fn drop(&mut self) {
-        *self.gate.free.lock().unwrap_or_else(|e| e.into_inner()) += 1;
-        self.gate.freed.notify_one();
+        self.gate.state.lock().unwrap_or_else(|e| e.into_inner()).free += 1;
+        self.gate.changed.notify_all();
     }
 }
 
@@ -196,6 +217,30 @@ fn take(pool: &crate::connection::Pool, waits: &WaitStats, permit: Option<WriteP
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn writers_are_admitted_in_arrival_order() {
+        let gate = Arc::new(WriteGate::new(1, Duration::from_secs(5)));
+        let held = gate.enter().expect("first");
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let mut waiting = Vec::new();
+        for i in 0..6 {
+            let (entering, order) = (Arc::clone(&gate), Arc::clone(&order));
+            waiting.push(std::thread::spawn(move || {
+                let _permit = entering.enter().expect("admitted");
+                order.lock().unwrap_or_else(|e| e.into_inner()).push(i);
+            }));
+            // Let each one queue before the next arrives.
+            while gate.state.lock().unwrap_or_else(|e| e.into_inner()).queue.len() < i + 1 {
+                std::thread::yield_now();
+            }
+        }
+        drop(held);
+        for thread in waiting {
+            thread.join().expect("joins");
+        }
+        assert_eq!(*order.lock().unwrap_or_else(|e| e.into_inner()), vec![0, 1, 2, 3, 4, 5]);
+    }
 
     #[test]
     fn the_gate_admits_as_many_writers_as_it_has_permits_and_then_makes_them_wait() {
