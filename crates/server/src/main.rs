@@ -212,8 +212,10 @@ fn run(cli: Cli) -> Result<(), String> {
             let store = open_store(&settings)?;
             export(&store, &format)
         }
-        Command::User {
-            command:
+        Command::User { command } => {
+            let settings = Settings::resolve(cli.database, None, &file);
+            let store = open_store(&settings)?;
+            let done = match command {
                 UserCommand::Add {
                     user_name,
                     role,
@@ -223,31 +225,21 @@ fn run(cli: Cli) -> Result<(), String> {
                     email,
                     display_name,
                     password_stdin: _,
-                },
-        } => {
-            let settings = Settings::resolve(cli.database, None, &file);
-            let store = open_store(&settings)?;
-            let password_hash = read_password_hash()?;
-            let user = store
-                .create_user(NewUser {
-                    user_name,
-                    email,
-                    display_name,
-                    password_hash,
-                    roles: role,
-                    manager_access,
-                    account_ids: accounts,
-                    customer_ids: customers,
-                })
-                .map_err(|e| e.to_string())?;
-            println!("created user '{}' ({})", user.user_name, user.id);
-            Ok(())
-        }
-        Command::User { command } => {
-            let settings = Settings::resolve(cli.database, None, &file);
-            let store = open_store(&settings)?;
-            let done = match command {
-                UserCommand::Add { .. } => unreachable!("handled above"),
+                } => {
+                    let password_hash = read_password_hash()?;
+                    store
+                        .create_user(NewUser {
+                            user_name,
+                            email,
+                            display_name,
+                            password_hash,
+                            roles: role,
+                            manager_access,
+                            account_ids: accounts,
+                            customer_ids: customers,
+                        })
+                        .map(|user| format!("created user '{}' ({})", user.user_name, user.id))
+                }
                 UserCommand::List => {
                     for user in store.list_users().map_err(|e| e.to_string())? {
                         let roles: Vec<&str> = user.roles.iter().map(|r| r.as_str()).collect();
