@@ -102,7 +102,13 @@ fn response_for(
 /// `POST /auth/credentials` or `POST /auth` logs in; `GET /auth` answers the current session.
 pub async fn authenticate(request: Request) -> Result<Reply, ApiError> {
     let dto: Authenticate = request.bind("Authenticate")?;
-    if request.http.method() == actix_web::http::Method::GET && dto.user_name.is_none() {
+    if request.http.method() == actix_web::http::Method::GET {
+        // Credentials in a URL end up in proxies' and browsers' logs: current ServiceStack refuses them over GET.
+        if dto.user_name.is_some() || dto.password.is_some() {
+            return Err(ApiError::MethodNotAllowed(
+                "the credentials provider takes its user name and password by POST only".into(),
+            ));
+        }
         let identity = request.identify().await?;
         let signed = identity.signed.ok_or_else(|| ApiError::Unauthorized("Not Authenticated".into()))?;
         // A token is issued for a session cookie (bound to it: it ends with it), or for a caller that proved

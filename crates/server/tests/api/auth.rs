@@ -415,3 +415,16 @@ async fn administrators_revoke_keys_and_users_with_effect_on_the_next_request() 
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{uri}: {}", reply.text);
     }
 }
+
+/// Credentials in a query string do not sign in (they would sit in every log on the way): 405, as current
+/// ServiceStack answers; `GET /auth` without them still answers the caller's session.
+#[actix_web::test]
+async fn credentials_in_a_query_string_do_not_sign_in() {
+    let app = spawn().await;
+    app.store.create_user(with_password("hana", &[Role::Customer])).expect("user");
+    let uri = format!("/auth?provider=credentials&userName=hana&password={}", PASSWORD.replace(' ', "%20"));
+    let reply = app.request(Method::GET, &uri, None, &[("Authorization", "-")]).await;
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "{}", reply.text);
+    assert!(reply.headers.get("set-cookie").is_none(), "no session was started");
+    assert_eq!(app.get("/auth").await.status, StatusCode::OK, "GET /auth still answers the session");
+}
