@@ -50,8 +50,10 @@ pub async fn negotiate_middleware(
     next.call(req).await
 }
 
+/// `?format=`, read by the same strict decoder as every other query value (a query it cannot read is refused when
+/// the request is bound, with the member named).
 fn query_format(query: &str) -> Option<String> {
-    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+    canopy_wire::urlencoded::parse(query.as_bytes())
         .ok()?
         .into_iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("format"))
