@@ -284,7 +284,8 @@ pub struct Ctx {
     pub state: AppState,
     pub params: Params,
     pub if_match: Option<IfMatch>,
-    pub caller: Caller,
+    /// Shared with the caller cache: building a request's context copies no list of accounts or customers.
+    pub caller: Arc<Caller>,
     pub actor: Actor,
     /// The negotiated response format, for handlers that stream their answer.
     pub format: Format,
@@ -333,7 +334,7 @@ impl Request {
         }
         Ok(Ctx {
             actor: Actor { user_id: Some(signed.caller.user_id.clone()) },
-            caller: signed.caller.clone(),
+            caller: Arc::clone(&signed.caller),
             state: self.state,
             params: self.params,
             if_match: self.if_match,

@@ -357,7 +357,7 @@ pub fn session_id(req: &HttpRequest) -> Option<String> {
 #[derive(Debug)]
 pub struct Signed {
     pub user: UserRecord,
-    pub caller: Caller,
+    pub caller: std::sync::Arc<Caller>,
 }
 
 impl crate::cache::Weigh for std::sync::Arc<Signed> {
@@ -600,7 +600,7 @@ fn signed(
     let Some(mut user) = store.user_by_id(user_id)?.filter(|u| !u.disabled) else { return Ok(None) };
     user.password_hash.clear();
     let caller = caller_of(store, &user)?;
-    let signed = std::sync::Arc::new(Signed { user, caller });
+    let signed = std::sync::Arc::new(Signed { user, caller: std::sync::Arc::new(caller) });
     caches.signed.put(generations, key, signed.clone());
     Ok(Some(signed))
 }
