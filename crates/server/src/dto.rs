@@ -1,7 +1,9 @@
 //! Request and response DTOs, named and cased as ServiceStack clients send and expect them, and their
 //! conversions to the domain's terms. Nothing here touches HTTP or the store.
 
-use canopy_domain::{listing::SortOrder, patch::CustomerChanges, BillingSettings, CustomerDataField, Tag};
+use canopy_domain::{
+    listing::SortOrder, patch::CustomerChanges, BillingSettings, CustomerDataField, ManagerAccess, Tag,
+};
 use canopy_store::{AccountChanges, CustomerFilter, NewAccount, SystemSettingsChanges};
 use serde::{Deserialize, Serialize};
 
@@ -330,3 +332,127 @@ pub struct EffectiveValues {
     pub app_settings: canopy_inherit::Effective<canopy_domain::AppSettings>,
     pub schedule: canopy_inherit::Effective<canopy_domain::Schedule>,
 }
+
+// ---- Authentication (ServiceStack's own DTOs, the members Canopy fills) ----
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Authenticate {
+    pub provider: Option<String>,
+    pub user_name: Option<String>,
+    pub password: Option<String>,
+    pub remember_me: Option<bool>,
+}
+
+/// ServiceStack's AuthenticateResponse, the members Canopy fills.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthenticateResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bearer_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_provider: Option<String>,
+}
+
+/// Evo Voice's UserInfo.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserInfo {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub is_authenticated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email_address: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub account_ids: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub account_names: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manager_access: Option<ManagerAccess>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GetAccessToken {
+    pub refresh_token: Option<String>,
+}
+
+/// ServiceStack's GetAccessTokenResponse.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetAccessTokenResponse {
+    pub access_token: String,
+}
+
+/// GetAuthStatus has no members: it answers for whoever sent it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct GetAuthStatus {}
+
+/// Logout has no members: it ends the session that sent it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Logout {}
+
+// ---- Users and API keys ----
+
+/// A user as listings show it: never a password or its hash.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct UserSummary {
+    pub id: String,
+    pub user_name: String,
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub roles: Vec<String>,
+    pub manager_access: String,
+    pub account_ids: Vec<String>,
+    pub customer_ids: Vec<String>,
+    pub is_disabled: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DeleteUser {
+    pub user_name: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct UpdateUser {
+    pub user_name: String,
+    pub is_disabled: Option<bool>,
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ListApiKeys {
+    pub user_name: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RevokeApiKey {
+    pub id: String,
+}
+
+/// ListUsers has no members: it lists every user.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListUsers {}

@@ -15,7 +15,8 @@ pub const MAX_KEY_LENGTH: usize = 255;
 
 /// The request's claim on its key, if it sent one. The digest covers everything the answer depends on: the
 /// operation, the path, the query, the body's type and the body.
-pub fn claim(ctx: &Ctx, operation: &str) -> Result<Option<IdempotencyClaim>, ApiError> {
+pub fn claim(ctx: &Ctx) -> Result<Option<IdempotencyClaim>, ApiError> {
+    let operation = ctx.operation.name();
     let Some(value) = ctx.http.headers().get(HEADER) else { return Ok(None) };
     let key = value
         .to_str()

@@ -3,7 +3,7 @@
 use actix_web::{
     dev::ServiceRequest,
     http::{header, Uri},
-    HttpMessage, HttpRequest, HttpResponse, HttpResponseBuilder,
+    HttpMessage, HttpRequest,
 };
 
 use crate::error::ApiError;
@@ -20,7 +20,9 @@ struct Negotiation(Result<Format, String>);
 /// Runs before routing; handlers read the outcome with [`negotiate`].
 pub fn negotiate_request(req: &mut ServiceRequest) {
     let path = req.path().to_owned();
-    let format_param = query_format(req.query_string());
+    // The query string is decoded here, once: `?format=` is read from it, and binding takes the pairs over.
+    let query = canopy_wire::urlencoded::parse(req.query_string().as_bytes());
+    let format_param = query_format(&query);
     let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let outcome = match canopy_wire::negotiation::negotiate(&path, format_param.as_deref(), accept.as_deref()) {
         Ok(negotiated) => {
@@ -39,6 +41,20 @@ pub fn negotiate_request(req: &mut ServiceRequest) {
         Err(e) => Err(e.to_string()),
     };
     req.extensions_mut().insert(Negotiation(outcome));
+    req.extensions_mut().insert(DecodedQuery(query));
+}
+
+/// The request's query string, decoded once before routing (a member that is not UTF-8 is refused when the request
+/// is bound, with the member named).
+#[derive(Debug)]
+pub struct DecodedQuery(pub Result<Vec<(String, String)>, canopy_wire::urlencoded::NotUtf8>);
+
+/// Takes the decoded query over from the request (decoding it now if no middleware did).
+pub fn take_query(req: &HttpRequest) -> Result<Vec<(String, String)>, canopy_wire::urlencoded::NotUtf8> {
+    match req.extensions_mut().remove::<DecodedQuery>() {
+        Some(DecodedQuery(query)) => query,
+        None => canopy_wire::urlencoded::parse(req.query_string().as_bytes()),
+    }
 }
 
 /// Middleware form of [`negotiate_request`]: decides the format once, before routing.
@@ -50,14 +66,9 @@ pub async fn negotiate_middleware(
     next.call(req).await
 }
 
-/// `?format=`, read by the same strict decoder as every other query value (a query it cannot read is refused when
-/// the request is bound, with the member named).
-fn query_format(query: &str) -> Option<String> {
-    canopy_wire::urlencoded::parse(query.as_bytes())
-        .ok()?
-        .into_iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("format"))
-        .map(|(_, v)| v)
+/// `?format=`, from the query decoded by the same strict decoder as every other query value.
+fn query_format(query: &Result<Vec<(String, String)>, canopy_wire::urlencoded::NotUtf8>) -> Option<String> {
+    query.as_ref().ok()?.iter().find(|(k, _)| k.eq_ignore_ascii_case("format")).map(|(_, v)| v.clone())
 }
 
 /// The negotiated format; an unknown `?format=` is a 400.
@@ -67,42 +78,4 @@ pub fn negotiate(req: &HttpRequest) -> Result<Format, ApiError> {
         Some(Negotiation(Err(message))) => Err(ApiError::UnknownFormat(message.clone())),
         None => Ok(Format::Json),
     }
-}
-
-/// Writes `body` in `format`. CSV writes the response's `items` as rows (a single object is one row); its
-/// columns are every member seen, in first-seen order, so a member absent from the first rows still has a column.
-pub fn write(response: &mut HttpResponseBuilder, format: Format, body: &serde_json::Value) -> HttpResponse {
-    let bytes = match format {
-        Format::Json => serde_json::to_vec(body).map_err(|e| e.to_string()),
-        Format::Jsv => canopy_wire::jsv::to_string(body).map(String::into_bytes).map_err(|e| e.to_string()),
-        Format::Csv => write_csv(body),
-    };
-    match bytes {
-        Ok(bytes) => response.content_type(format.content_type()).body(bytes),
-        Err(cause) => {
-            tracing::error!(cause, ?format, "response could not be written");
-            HttpResponse::InternalServerError().finish()
-        }
-    }
-}
-
-fn write_csv(body: &serde_json::Value) -> Result<Vec<u8>, String> {
-    let single = std::slice::from_ref(body);
-    let rows: &[serde_json::Value] = match body.get("items").and_then(|items| items.as_array()) {
-        Some(items) => items,
-        None => single,
-    };
-    let mut columns: Vec<String> = Vec::new();
-    for row in rows {
-        for key in row.as_object().into_iter().flat_map(|o| o.keys()) {
-            if !columns.iter().any(|c| c == key) {
-                columns.push(key.clone());
-            }
-        }
-    }
-    let mut writer = canopy_wire::csv::CsvWriter::with_columns(Vec::new(), columns);
-    for row in rows {
-        writer.write_row(row).map_err(|e| e.to_string())?;
-    }
-    writer.finish().map_err(|e| e.to_string())
 }

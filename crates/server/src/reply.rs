@@ -4,13 +4,91 @@
 //! page, empty or streamed (the streamed writer in `export` uses the same definition).
 
 use actix_web::{cookie::Cookie, http::StatusCode, web::Bytes};
+use canopy_domain::{access::Caller, AccountInfo, CustomerInfo};
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::{dto::ListResponse, error::ApiError, negotiation::Format};
 
+/// What a reply must do before it leaves for a signed-in caller: hide what lies above the caller's reach (a
+/// Customer user sees neither the reseller above its own customer nor that reseller's name). The pipeline calls it
+/// on every reply of a signed-in operation, and [`Reply`] only takes values that implement it, so a new reply type
+/// has to say what it redacts (most: nothing) and no handler can forget the call.
+pub trait Redact {
+    fn redact(&mut self, caller: &Caller);
+}
+
+impl Redact for CustomerInfo {
+    fn redact(&mut self, caller: &Caller) {
+        caller.redact(self);
+    }
+}
+
+impl Redact for AccountInfo {
+    fn redact(&mut self, caller: &Caller) {
+        caller.redact_account(self);
+    }
+}
+
+impl<T: Redact> Redact for Vec<T> {
+    fn redact(&mut self, caller: &Caller) {
+        self.iter_mut().for_each(|item| item.redact(caller));
+    }
+}
+
+impl<T: Redact> Redact for ListResponse<T> {
+    fn redact(&mut self, caller: &Caller) {
+        self.items.redact(caller);
+    }
+}
+
+/// Types that carry no customer or account: nothing to hide.
+macro_rules! nothing_to_redact {
+    ($($type:ty),* $(,)?) => {
+        $(impl Redact for $type {
+            fn redact(&mut self, _: &Caller) {}
+        })*
+    };
+}
+
+nothing_to_redact!(
+    canopy_domain::SystemSettings,
+    canopy_store::ApiKeyInfo,
+    crate::dto::AuthenticateResponse,
+    crate::dto::UserInfo,
+    crate::dto::GetAccessTokenResponse,
+    crate::dto::UserSummary,
+    // Their source ids are decided with `Caller::visible_source` as they are built.
+    crate::dto::InheritedBillingSettings,
+    crate::dto::InheritedAppSettings,
+    crate::dto::InheritedSchedule,
+    crate::dto::TestScheduleResponse,
+);
+
+impl Redact for crate::dto::CustomerWithEffective {
+    fn redact(&mut self, caller: &Caller) {
+        // Sources were decided against the whole path when the effective values were resolved; the customer itself
+        // is redacted here like any other.
+        self.customer.redact(caller);
+    }
+}
+
 /// A value that can write itself in any of the wire formats.
 pub trait Encode: Send {
     fn encode(&self, format: Format) -> Result<Vec<u8>, String>;
+    fn redact(&mut self, caller: &Caller);
+}
+
+/// An error's `responseStatus`, encoded like any reply (typed, straight to bytes; in CSV one row).
+pub fn encode_error(status: &crate::error::ErrorResponse, format: Format) -> Result<Vec<u8>, String> {
+    match format {
+        Format::Json => json(status),
+        Format::Jsv => jsv(status),
+        Format::Csv => {
+            let mut writer = canopy_wire::csv::CsvWriter::new(Vec::new());
+            writer.write_row(status).map_err(|e| e.to_string())?;
+            writer.finish().map_err(|e| e.to_string())
+        }
+    }
 }
 
 fn json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, String> {
@@ -24,7 +102,11 @@ fn jsv<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, String> {
 /// One object: in CSV, one row whose columns are its members.
 struct One<T>(T);
 
-impl<T: Serialize + Send> Encode for One<T> {
+impl<T: Serialize + Redact + Send> Encode for One<T> {
+    fn redact(&mut self, caller: &Caller) {
+        self.0.redact(caller);
+    }
+
     fn encode(&self, format: Format) -> Result<Vec<u8>, String> {
         match format {
             Format::Json => json(&self.0),
@@ -44,7 +126,11 @@ struct List<T> {
     columns: Vec<String>,
 }
 
-impl<T: Serialize + Send> Encode for List<T> {
+impl<T: Serialize + Redact + Send> Encode for List<T> {
+    fn redact(&mut self, caller: &Caller) {
+        self.list.redact(caller);
+    }
+
     fn encode(&self, format: Format) -> Result<Vec<u8>, String> {
         match format {
             Format::Json => json(&self.list),
@@ -87,17 +173,19 @@ pub fn etag(version: i64) -> String {
 }
 
 impl Reply {
-    pub fn ok<T: Serialize + Send + 'static>(value: T) -> Result<Self, ApiError> {
+    pub fn ok<T: Serialize + Redact + Send + 'static>(value: T) -> Result<Self, ApiError> {
         Ok(Self::with_status(StatusCode::OK, value))
     }
 
     /// A list whose CSV columns are the members its item type declares.
-    pub fn list<T: Serialize + DeserializeOwned + Send + 'static>(list: ListResponse<T>) -> Result<Self, ApiError> {
+    pub fn list<T: Serialize + DeserializeOwned + Redact + Send + 'static>(
+        list: ListResponse<T>,
+    ) -> Result<Self, ApiError> {
         Self::list_with_columns(list, declared_columns::<T>())
     }
 
     /// A list whose item type cannot name its members itself (a flattened struct): its CSV columns, given.
-    pub fn list_with_columns<T: Serialize + Send + 'static>(
+    pub fn list_with_columns<T: Serialize + Redact + Send + 'static>(
         list: ListResponse<T>,
         columns: Vec<String>,
     ) -> Result<Self, ApiError> {
@@ -109,7 +197,7 @@ impl Reply {
         })
     }
 
-    pub fn with_status<T: Serialize + Send + 'static>(status: StatusCode, value: T) -> Self {
+    pub fn with_status<T: Serialize + Redact + Send + 'static>(status: StatusCode, value: T) -> Self {
         Reply::Body { status, body: Box::new(One(value)), etag: None, cookies: Vec::new() }
     }
 
@@ -125,6 +213,13 @@ impl Reply {
             *tag = Some(etag(version));
         }
         self
+    }
+
+    /// Hides what lies above the caller's reach (see [`Redact`]); streams redact as they write.
+    pub fn redact(&mut self, caller: &Caller) {
+        if let Reply::Body { body, .. } = self {
+            body.redact(caller);
+        }
     }
 
     /// Writes the body in `format`, once.

@@ -24,30 +24,25 @@ pub fn require_reach(ctx: &Ctx, account_id: &str) -> Result<(), ApiError> {
     }
 }
 
-pub async fn list(ctx: Ctx) -> Result<Reply, ApiError> {
-    let request: dto::ListAccounts = ctx.bind("ListAccounts")?;
+pub async fn list(ctx: Ctx, request: dto::ListAccounts) -> Result<Reply, ApiError> {
     canopy_domain::validation::check_name_filter(request.name_filter.as_deref())?;
     let paging = Paging::from_request(request.page, request.count_per_page, request.all, request.simplified_paging)?;
     let visible = ctx.caller.readable_accounts().map(<[String]>::to_vec);
     let filter = AccountFilter { name_filter: request.name_filter, specific_ids: request.specific_ids, visible };
-    let (mut items, totals) = ctx.store(move |s| s.list_accounts(&filter, paging)).await?;
-    items.iter_mut().for_each(|account| ctx.caller.redact_account(account));
+    let (items, totals) = ctx.store(move |s| s.list_accounts(&filter, paging)).await?;
     Reply::list(ListResponse::new(items, totals))
 }
 
-pub async fn get(ctx: Ctx) -> Result<Reply, ApiError> {
-    let request: dto::GetAccount = ctx.bind("GetAccount")?;
+pub async fn get(ctx: Ctx, request: dto::GetAccount) -> Result<Reply, ApiError> {
     require_id(&request.account_id)?;
     require_reach(&ctx, &request.account_id)?;
-    let mut account = ctx.store(move |s| s.get_account(&request.account_id)).await?;
-    ctx.caller.redact_account(&mut account);
+    let account = ctx.store(move |s| s.get_account(&request.account_id)).await?;
     Reply::ok(account)
 }
 
-pub async fn create(ctx: Ctx) -> Result<Reply, ApiError> {
-    let request: dto::NewAccountRequest = ctx.bind("NewAccount")?;
+pub async fn create(ctx: Ctx, request: dto::NewAccountRequest) -> Result<Reply, ApiError> {
     ctx.caller.may_write_accounts()?;
-    let claim = idempotency::claim(&ctx, "NewAccount")?;
+    let claim = idempotency::claim(&ctx)?;
     let account: canopy_domain::AccountInfo = match idempotency::replay(&ctx, &claim).await? {
         Some(answer) => answer,
         None => {
@@ -60,8 +55,7 @@ pub async fn create(ctx: Ctx) -> Result<Reply, ApiError> {
     Reply::ok(account)
 }
 
-pub async fn patch(ctx: Ctx) -> Result<Reply, ApiError> {
-    let request: dto::PatchAccount = ctx.bind("PatchAccount")?;
+pub async fn patch(ctx: Ctx, request: dto::PatchAccount) -> Result<Reply, ApiError> {
     require_id(&request.account_id)?;
     require_reach(&ctx, &request.account_id)?;
     ctx.caller.may_write_accounts()?;
@@ -71,8 +65,7 @@ pub async fn patch(ctx: Ctx) -> Result<Reply, ApiError> {
     Reply::ok(account)
 }
 
-pub async fn delete(ctx: Ctx) -> Result<Reply, ApiError> {
-    let request: dto::DeleteAccount = ctx.bind("DeleteAccount")?;
+pub async fn delete(ctx: Ctx, request: dto::DeleteAccount) -> Result<Reply, ApiError> {
     require_id(&request.account_id)?;
     require_reach(&ctx, &request.account_id)?;
     ctx.caller.may_write_accounts()?;

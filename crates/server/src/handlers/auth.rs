@@ -2,69 +2,15 @@
 //! UserInfo) and log out.
 
 use actix_web::cookie::{time, Cookie, SameSite};
-use canopy_domain::{access::Caller, ManagerAccess, ValidationErrors};
+use canopy_domain::{access::Caller, ValidationErrors};
 use canopy_store::UserRecord;
-use serde::{Deserialize, Serialize};
 
 use crate::{
     api::{Reply, Request},
     auth,
+    dto::{self, AuthenticateResponse, GetAccessTokenResponse, UserInfo},
     error::ApiError,
 };
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct Authenticate {
-    provider: Option<String>,
-    user_name: Option<String>,
-    password: Option<String>,
-    remember_me: Option<bool>,
-}
-
-/// ServiceStack's AuthenticateResponse, the members Canopy fills.
-#[derive(Debug, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct AuthenticateResponse {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    user_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    session_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    user_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    display_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    bearer_token: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    refresh_token: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    roles: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    permissions: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    auth_provider: Option<String>,
-}
-
-/// Evo Voice's UserInfo.
-#[derive(Debug, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct UserInfo {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<String>,
-    is_authenticated: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    email_address: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    roles: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    account_ids: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    account_names: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    manager_access: Option<ManagerAccess>,
-}
 
 /// An HttpOnly, SameSite=Lax cookie (Secure over HTTPS); without `max_age_secs` it lasts as long as the browser
 /// session, as ServiceStack's `ss-id` does.
@@ -100,8 +46,7 @@ fn response_for(
 }
 
 /// `POST /auth/credentials` or `POST /auth` logs in; `GET /auth` answers the current session.
-pub async fn authenticate(request: Request) -> Result<Reply, ApiError> {
-    let dto: Authenticate = request.bind("Authenticate")?;
+pub async fn authenticate(request: Request, dto: dto::Authenticate) -> Result<Reply, ApiError> {
     if request.http.method() == actix_web::http::Method::GET {
         // Credentials in a URL end up in proxies' and browsers' logs: current ServiceStack refuses them over GET.
         if dto.user_name.is_some() || dto.password.is_some() {
@@ -160,7 +105,7 @@ pub async fn authenticate(request: Request) -> Result<Reply, ApiError> {
 }
 
 /// `GET /auth/status`: who is signed in, or `isAuthenticated: false`.
-pub async fn status(request: Request) -> Result<Reply, ApiError> {
+pub async fn status(request: Request, _: dto::GetAuthStatus) -> Result<Reply, ApiError> {
     let Some(signed) = request.signed().await? else {
         return Reply::ok(UserInfo::default());
     };
@@ -197,24 +142,10 @@ pub async fn status(request: Request) -> Result<Reply, ApiError> {
     Reply::ok(info)
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct GetAccessToken {
-    refresh_token: Option<String>,
-}
-
-/// ServiceStack's GetAccessTokenResponse.
-#[derive(Debug, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct GetAccessTokenResponse {
-    access_token: String,
-}
-
 /// `POST /access-token` (ServiceStack's GetAccessToken): a refresh token from a login, exchanged for a new bearer
 /// token bound to the same session, no later than its end. After a logout, or with anything but a refresh token
 /// of ours, 401.
-pub async fn access_token(request: Request) -> Result<Reply, ApiError> {
-    let dto: GetAccessToken = request.bind("GetAccessToken")?;
+pub async fn access_token(request: Request, dto: dto::GetAccessToken) -> Result<Reply, ApiError> {
     let refresh = dto
         .refresh_token
         .filter(|t| !t.trim().is_empty())
@@ -233,7 +164,7 @@ pub async fn access_token(request: Request) -> Result<Reply, ApiError> {
 /// `/auth/logout`: ends the session and clears the cookies.
 /// The session ended is the cookie's, or the one the bearer token was issued for: either way every token issued
 /// for it stops working at once.
-pub async fn logout(request: Request) -> Result<Reply, ApiError> {
+pub async fn logout(request: Request, _: dto::Logout) -> Result<Reply, ApiError> {
     let from_token = request.identify().await.ok().and_then(|identity| identity.session).map(|s| s.digest);
     let from_cookie = auth::session_id(&request.http).map(|session| auth::digest(&session));
     for digest in [from_cookie, from_token].into_iter().flatten() {

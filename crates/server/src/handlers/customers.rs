@@ -20,8 +20,7 @@ fn require_id(field: &str, id: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub async fn list(ctx: Ctx) -> Result<Reply, ApiError> {
-    let request: dto::ListCustomers = ctx.bind("ListCustomers")?;
+pub async fn list(ctx: Ctx, request: dto::ListCustomers) -> Result<Reply, ApiError> {
     let mut errors = ValidationErrors::default();
     for (field, ids) in request.id_lists() {
         if ids.len() > MAX_FILTER_IDS {
@@ -48,9 +47,7 @@ pub async fn list(ctx: Ctx) -> Result<Reply, ApiError> {
         ctx.state.caches.totals.put(ctx.generations, totals_key, crate::api::Total(total));
     }
     if !request.include_effective {
-        let mut items = page.items;
-        items.iter_mut().for_each(|customer| ctx.caller.redact(customer));
-        return Reply::list(ListResponse::new(items, page.totals));
+        return Reply::list(ListResponse::new(page.items, page.totals));
     }
     let items = page.items;
     let (items, (ancestors, accounts)) = ctx
@@ -65,22 +62,18 @@ pub async fn list(ctx: Ctx) -> Result<Reply, ApiError> {
     Reply::list_with_columns(ListResponse::new(items, page.totals), columns)
 }
 
-pub async fn get(ctx: Ctx) -> Result<Reply, ApiError> {
-    let request: dto::GetCustomer = ctx.bind("GetCustomer")?;
+pub async fn get(ctx: Ctx, request: dto::GetCustomer) -> Result<Reply, ApiError> {
     require_id("customerId", &request.customer_id)?;
     let scope = ctx.scope();
     let (customer, version) = ctx.store(move |s| s.get_customer(&request.customer_id, &scope)).await?;
-    let mut customer = customer;
-    ctx.caller.redact(&mut customer);
     Ok(Reply::ok(customer)?.with_etag(version))
 }
 
-pub async fn create(ctx: Ctx) -> Result<Reply, ApiError> {
-    let request: dto::NewCustomer = ctx.bind("NewCustomer")?;
-    let fields: CustomerChanges = ctx.bind("NewCustomer")?;
+pub async fn create(ctx: Ctx, request: dto::NewCustomer) -> Result<Reply, ApiError> {
+    let fields: CustomerChanges = ctx.bind()?;
     super::inheritance::validate_schedule(&fields)?;
     ctx.caller.may_write_customers()?;
-    let claim = idempotency::claim(&ctx, "NewCustomer")?;
+    let claim = idempotency::claim(&ctx)?;
     let (customer, version) = match idempotency::replay(&ctx, &claim).await? {
         Some(answer) => answer,
         None => {
@@ -91,15 +84,13 @@ pub async fn create(ctx: Ctx) -> Result<Reply, ApiError> {
             idempotency::settle(&ctx, &claim, outcome).await?
         }
     };
-    let mut customer: canopy_domain::CustomerInfo = customer;
-    ctx.caller.redact(&mut customer);
+    let customer: canopy_domain::CustomerInfo = customer;
     Ok(Reply::ok(customer)?.with_etag(version))
 }
 
-pub async fn patch(ctx: Ctx) -> Result<Reply, ApiError> {
-    let request: dto::PatchCustomer = ctx.bind("PatchCustomer")?;
+pub async fn patch(ctx: Ctx, request: dto::PatchCustomer) -> Result<Reply, ApiError> {
     require_id("customerId", &request.customer_id)?;
-    let changes: CustomerChanges = ctx.bind("PatchCustomer")?;
+    let changes: CustomerChanges = ctx.bind()?;
     super::inheritance::validate_schedule(&changes)?;
     if let Err(denied) = ctx.caller.may_patch_customer(&request.customer_id, &changes) {
         return Err(refuse_visible(&ctx, &request.customer_id, denied).await);
@@ -108,13 +99,10 @@ pub async fn patch(ctx: Ctx) -> Result<Reply, ApiError> {
     let (actor, scope) = (ctx.actor.clone(), ctx.scope());
     let (customer, version) =
         ctx.store(move |s| s.patch_customer(&request.customer_id, &changes, if_match, &actor, &scope)).await?;
-    let mut customer = customer;
-    ctx.caller.redact(&mut customer);
     Ok(Reply::ok(customer)?.with_etag(version))
 }
 
-pub async fn delete(ctx: Ctx) -> Result<Reply, ApiError> {
-    let request: dto::DeleteCustomer = ctx.bind("DeleteCustomer")?;
+pub async fn delete(ctx: Ctx, request: dto::DeleteCustomer) -> Result<Reply, ApiError> {
     require_id("customerId", &request.customer_id)?;
     if let Err(denied) = ctx.caller.may_delete_customer(&request.customer_id) {
         return Err(refuse_visible(&ctx, &request.customer_id, denied).await);
@@ -125,8 +113,7 @@ pub async fn delete(ctx: Ctx) -> Result<Reply, ApiError> {
     Ok(Reply::NoContent)
 }
 
-pub async fn set_staging(ctx: Ctx) -> Result<Reply, ApiError> {
-    let request: dto::SetCustomerStagingMode = ctx.bind("SetCustomerStagingMode")?;
+pub async fn set_staging(ctx: Ctx, request: dto::SetCustomerStagingMode) -> Result<Reply, ApiError> {
     require_id("customerId", &request.customer_id)?;
     let Some(is_staging) = request.is_staging else {
         return Err(ValidationErrors::single("isStaging", "NotNull", "'isStaging' must be true or false.").into());
@@ -139,8 +126,6 @@ pub async fn set_staging(ctx: Ctx) -> Result<Reply, ApiError> {
     let (actor, scope) = (ctx.actor.clone(), ctx.scope());
     let (customer, version) =
         ctx.store(move |s| s.patch_customer(&request.customer_id, &changes, if_match, &actor, &scope)).await?;
-    let mut customer = customer;
-    ctx.caller.redact(&mut customer);
     Ok(Reply::with_status(StatusCode::OK, customer).with_etag(version))
 }
 

@@ -16,14 +16,13 @@ use crate::{
 
 async fn chain(
     ctx: &Ctx,
-    dto: &str,
+    customer_id: String,
 ) -> Result<(Vec<canopy_domain::CustomerInfo>, Vec<canopy_domain::AccountInfo>), ApiError> {
-    let request: dto::CustomerRef = ctx.bind(dto)?;
-    if request.customer_id.trim().is_empty() {
+    if customer_id.trim().is_empty() {
         return Err(ValidationErrors::single("customerId", "NotEmpty", "'customerId' must not be empty.").into());
     }
     let scope = ctx.scope();
-    ctx.store(move |s| s.customer_chain(&request.customer_id, &scope)).await
+    ctx.store(move |s| s.customer_chain(&customer_id, &scope)).await
 }
 
 /// A chain the store handed over that the resolver refuses is our fault, not the client's.
@@ -38,8 +37,8 @@ fn shown_source(ctx: &Ctx, customers: &[CustomerInfo], source_id: Option<String>
     ctx.caller.visible_source(&own, source_id, kind == SourceKind::Account)
 }
 
-pub async fn billing(ctx: Ctx) -> Result<Reply, ApiError> {
-    let (customers, accounts) = chain(&ctx, "GetInheritedBillingSettings").await?;
+pub async fn billing(ctx: Ctx, request: dto::CustomerRef) -> Result<Reply, ApiError> {
+    let (customers, accounts) = chain(&ctx, request.customer_id).await?;
     let effective = canopy_inherit::resolve_billing_chain(&customers, &accounts).map_err(hierarchy_fault)?;
     Reply::ok(InheritedBillingSettings {
         billing_settings: effective.value,
@@ -48,8 +47,8 @@ pub async fn billing(ctx: Ctx) -> Result<Reply, ApiError> {
     })
 }
 
-pub async fn app_settings(ctx: Ctx) -> Result<Reply, ApiError> {
-    let (customers, _) = chain(&ctx, "GetInheritedAppSettings").await?;
+pub async fn app_settings(ctx: Ctx, request: dto::CustomerRef) -> Result<Reply, ApiError> {
+    let (customers, _) = chain(&ctx, request.customer_id).await?;
     let effective = canopy_inherit::resolve_app_settings_chain(&customers).map_err(hierarchy_fault)?;
     Reply::ok(InheritedAppSettings {
         app_settings: effective.value,
@@ -58,8 +57,8 @@ pub async fn app_settings(ctx: Ctx) -> Result<Reply, ApiError> {
     })
 }
 
-pub async fn schedule(ctx: Ctx) -> Result<Reply, ApiError> {
-    let (customers, _) = chain(&ctx, "GetInheritedSchedule").await?;
+pub async fn schedule(ctx: Ctx, request: dto::CustomerRef) -> Result<Reply, ApiError> {
+    let (customers, _) = chain(&ctx, request.customer_id).await?;
     let effective = canopy_inherit::resolve_schedule_chain(&customers).map_err(hierarchy_fault)?;
     Reply::ok(InheritedSchedule {
         schedule: effective.schedule.value,
@@ -74,8 +73,7 @@ pub async fn schedule(ctx: Ctx) -> Result<Reply, ApiError> {
     })
 }
 
-pub async fn test_schedule(ctx: Ctx) -> Result<Reply, ApiError> {
-    let request: dto::TestSchedule = ctx.bind("TestSchedule")?;
+pub async fn test_schedule(ctx: Ctx, request: dto::TestSchedule) -> Result<Reply, ApiError> {
     let Some(at) = request.date_time.as_deref().and_then(canopy_schedule::parse_at) else {
         return Err(ValidationErrors::single(
             "dateTime",
@@ -87,7 +85,7 @@ pub async fn test_schedule(ctx: Ctx) -> Result<Reply, ApiError> {
     if let Some(schedule) = &request.schedule {
         canopy_schedule::validate(schedule, "schedule")?;
     }
-    let (customers, _) = chain(&ctx, "TestSchedule").await?;
+    let (customers, _) = chain(&ctx, request.customer_id.clone()).await?;
     // A schedule in the request stands in for the customer's stored one, exactly as if it were stored.
     let links: Vec<ChainLink<'_>> = customers
         .iter()

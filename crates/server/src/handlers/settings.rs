@@ -12,16 +12,14 @@ fn require_account(account_id: Option<String>) -> Result<String, ApiError> {
         .ok_or_else(|| ValidationErrors::single("accountId", "NotEmpty", "'accountId' must not be empty.").into())
 }
 
-pub async fn get(ctx: Ctx) -> Result<Reply, ApiError> {
-    let request: dto::GetSystemSettings = ctx.bind("GetSystemSettings")?;
+pub async fn get(ctx: Ctx, request: dto::GetSystemSettings) -> Result<Reply, ApiError> {
     let account_id = require_account(request.account_id)?;
     super::accounts::require_reach(&ctx, &account_id)?;
     let settings = ctx.store(move |s| s.get_system_settings(&account_id)).await?;
     Reply::ok(settings)
 }
 
-pub async fn patch(ctx: Ctx) -> Result<Reply, ApiError> {
-    let request: dto::PatchSystemSettings = ctx.bind("PatchSystemSettings")?;
+pub async fn patch(ctx: Ctx, request: dto::PatchSystemSettings) -> Result<Reply, ApiError> {
     let account_id = require_account(request.account_id.clone())?;
     super::accounts::require_reach(&ctx, &account_id)?;
     ctx.caller.may_write_settings(&account_id)?;

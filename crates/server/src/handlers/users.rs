@@ -4,55 +4,13 @@
 
 use canopy_domain::ValidationErrors;
 use canopy_store::ApiKeyInfo;
-use serde::{Deserialize, Serialize};
 
 use crate::{
     api::{Ctx, Reply},
     auth,
-    dto::ListResponse,
+    dto::{self, ListResponse, UserSummary},
     error::ApiError,
 };
-
-/// A user as listings show it: never a password or its hash.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct UserSummary {
-    pub id: String,
-    pub user_name: String,
-    pub email: Option<String>,
-    pub display_name: Option<String>,
-    pub roles: Vec<String>,
-    pub manager_access: String,
-    pub account_ids: Vec<String>,
-    pub customer_ids: Vec<String>,
-    pub is_disabled: bool,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct UserRef {
-    user_name: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct UpdateUser {
-    user_name: String,
-    is_disabled: Option<bool>,
-    password: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct ListApiKeys {
-    user_name: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct RevokeApiKey {
-    id: String,
-}
 
 fn summary(u: canopy_store::UserRecord) -> UserSummary {
     UserSummary {
@@ -84,15 +42,14 @@ fn not_oneself(ctx: &Ctx, user_name: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub async fn list(ctx: Ctx) -> Result<Reply, ApiError> {
+pub async fn list(ctx: Ctx, _: dto::ListUsers) -> Result<Reply, ApiError> {
     ctx.caller.may_manage_users()?;
     let users = ctx.store(|s| s.list_users()).await?;
     Reply::list(whole(users.into_iter().map(summary).collect()))
 }
 
-pub async fn update(ctx: Ctx) -> Result<Reply, ApiError> {
+pub async fn update(ctx: Ctx, request: dto::UpdateUser) -> Result<Reply, ApiError> {
     ctx.caller.may_manage_users()?;
-    let request: UpdateUser = ctx.bind("UpdateUser")?;
     if let Some(disabled) = request.is_disabled {
         if disabled {
             not_oneself(&ctx, &request.user_name)?;
@@ -125,24 +82,21 @@ pub async fn update(ctx: Ctx) -> Result<Reply, ApiError> {
     Reply::ok(summary(user))
 }
 
-pub async fn delete(ctx: Ctx) -> Result<Reply, ApiError> {
+pub async fn delete(ctx: Ctx, request: dto::DeleteUser) -> Result<Reply, ApiError> {
     ctx.caller.may_manage_users()?;
-    let request: UserRef = ctx.bind("DeleteUser")?;
     not_oneself(&ctx, &request.user_name)?;
     ctx.store(move |s| s.delete_user(&request.user_name)).await?;
     Ok(Reply::NoContent)
 }
 
-pub async fn list_api_keys(ctx: Ctx) -> Result<Reply, ApiError> {
+pub async fn list_api_keys(ctx: Ctx, request: dto::ListApiKeys) -> Result<Reply, ApiError> {
     ctx.caller.may_manage_users()?;
-    let request: ListApiKeys = ctx.bind("ListApiKeys")?;
     let keys: Vec<ApiKeyInfo> = ctx.store(move |s| s.list_api_keys(request.user_name.as_deref())).await?;
     Reply::list(whole(keys))
 }
 
-pub async fn revoke_api_key(ctx: Ctx) -> Result<Reply, ApiError> {
+pub async fn revoke_api_key(ctx: Ctx, request: dto::RevokeApiKey) -> Result<Reply, ApiError> {
     ctx.caller.may_manage_users()?;
-    let request: RevokeApiKey = ctx.bind("RevokeApiKey")?;
     ctx.store(move |s| s.revoke_api_key(&request.id)).await?;
     Ok(Reply::NoContent)
 }

@@ -1,0 +1,99 @@
+//! The route table, derived from the operation declarations: every operation's user routes, ServiceStack's
+//! predefined routes, `/health` and `/metrics`, and the answers for a wrong verb or an unknown path.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::{
+    pipeline::{handle, render_error},
+    AppState, Operation,
+};
+use crate::{
+    error::ApiError,
+    handlers,
+    negotiation::{self, Format},
+};
+
+/// One route per declared path, answering each verb declared on it; any other verb is a 405.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    let declared: Vec<(&'static str, super::Verb, Operation)> = Operation::ALL
+        .iter()
+        .flat_map(|op| op.routes().iter().map(move |route| (route.path, route.verb, *op)))
+        .collect();
+    let mut paths: Vec<&'static str> = Vec::new();
+    for (path, _, _) in &declared {
+        if !paths.contains(path) {
+            paths.push(path);
+        }
+    }
+    // A literal path is registered before any path with a `{variable}`, which would also match it
+    // (`/auth/logout` before `/auth/{provider}`).
+    paths.sort_by_key(|path| path.matches('{').count());
+    for path in paths {
+        let mut resource = web::resource(path);
+        for (_, verb, op) in declared.iter().filter(|(p, _, _)| *p == path) {
+            let op = *op;
+            resource = resource.route(web::method(verb.method()).to(
+                move |req: HttpRequest, payload: web::Payload, state: web::Data<AppState>| {
+                    handle(op, None, req, payload, state)
+                },
+            ));
+        }
+        cfg.service(resource.default_service(web::to(method_not_allowed)));
+    }
+    for (prefix, format) in
+        [("/json/reply", Some(Format::Json)), ("/jsv/reply", Some(Format::Jsv)), ("/csv/reply", Some(Format::Csv))]
+    {
+        cfg.route(
+            &format!("{prefix}/{{dto}}"),
+            web::to(move |req: HttpRequest, payload: web::Payload, state: web::Data<AppState>| {
+                predefined(format, req, payload, state)
+            }),
+        );
+    }
+    cfg.route(
+        "/api/{dto}",
+        web::to(|req: HttpRequest, payload: web::Payload, state: web::Data<AppState>| {
+            predefined(None, req, payload, state)
+        }),
+    );
+    cfg.route("/health", web::get().to(handlers::health::health));
+    cfg.route("/metrics", web::get().to(handlers::health::metrics));
+}
+
+/// `/json/reply/{Dto}`, `/api/{Dto}`: the operation is named in the path, its fields come from the query or body.
+async fn predefined(
+    format: Option<Format>,
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    // The format was negotiated before routing (`/api/X.csv` arrives here as `/api/X`); the route's own format only
+    // says how to read a body.
+    let name = req.match_info().get("dto").unwrap_or("").to_owned();
+    match Operation::from_name(&name) {
+        Some(op) => handle(op, Some(format.unwrap_or(Format::Json)), req, payload, state).await,
+        None => {
+            let format = negotiation::negotiate(&req).unwrap_or(Format::Json);
+            render_error(
+                &req,
+                ApiError::MethodNotAllowed(format!("The operation '{name}' does not exist for this service")),
+                format,
+            )
+        }
+    }
+}
+
+async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+    let format = negotiation::negotiate(&req).unwrap_or(Format::Json);
+    render_error(
+        &req,
+        ApiError::MethodNotAllowed(format!("{} is not supported on {}", req.method(), req.path())),
+        format,
+    )
+}
+
+/// Unmatched paths: a 404 in the client's format rather than an empty body.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    let format = negotiation::negotiate(&req).unwrap_or(Format::Json);
+    render_error(&req, ApiError::NotFound(format!("no route matches {}", req.path())), format)
+}
