@@ -389,4 +389,14 @@ async fn a_customer_user_sees_nothing_above_the_customer_it_is_linked_to() {
     let crumbs = &bodies[1].1.body["breadcrumb"];
     assert_eq!(crumbs, &json!([{"id": linked, "name": "Linked"}]));
     assert!(bodies[0].1.body.get("parentCustomerId").is_none());
+    // Writes answer the customer too, redacted the same way (staging once answered it whole).
+    for (method, uri, body) in [
+        (Method::PATCH, format!("/customers/{linked}"), json!({"name": "Linked"})),
+        (Method::POST, format!("/customers/{linked}/staging"), json!({"isStaging": true})),
+    ] {
+        let reply = app.request(method, &uri, Some(body), &[("Authorization", &auth)]).await;
+        assert_eq!(reply.status, StatusCode::OK, "{uri}: {}", reply.text);
+        assert!(!reply.text.contains(&top), "{uri} names the customer above: {}", reply.text);
+        assert!(!reply.text.contains("Secret Reseller"), "{uri} shows the name above: {}", reply.text);
+    }
 }
