@@ -163,6 +163,45 @@ impl Caller {
         }
         Err(Denied::new(None, "this user may not change the account's system settings"))
     }
+
+    /// A user list's filters may only name what the caller reaches: an account outside it, a parent customer it
+    /// cannot see or a tag of another account is refused whether it exists or not, so that the answer never tells
+    /// an unreachable id from a missing one. `visible_parents` and `known_tags` are the named parents and tags the
+    /// store found within the caller's reach.
+    pub fn may_filter_by(&self, filter: &FilterIds<'_>) -> Result<(), Denied> {
+        let Some(readable) = self.readable_accounts() else { return Ok(()) };
+        let outside = |field: &'static str, id: &String| {
+            Denied::new(Some(field), format!("'{id}' is outside what this user may reach"))
+        };
+        if let Some(id) = filter.account_ids.iter().find(|id| !readable.contains(id)) {
+            return Err(outside("accountIds", id));
+        }
+        if let Some(id) = filter.parent_customer_ids.iter().find(|id| !filter.visible_parents.contains(id)) {
+            return Err(outside("parentCustomerIds", id));
+        }
+        if let Some(id) = filter.tag_ids.iter().find(|id| !filter.known_tags.contains(id)) {
+            return Err(outside("tagIds", id));
+        }
+        Ok(())
+    }
+
+    /// A SystemAdministrator may not disable or delete itself: that could leave nobody able to undo it over HTTP.
+    pub fn may_disable_or_delete_user(&self, user_name: &str) -> Result<(), Denied> {
+        if self.user_name.eq_ignore_ascii_case(user_name) {
+            return Err(Denied::new(Some("userName"), "a user may not disable or delete itself"));
+        }
+        Ok(())
+    }
+}
+
+/// The ids a customer list filters by, with those of them the store found in the caller's reach.
+#[derive(Debug, Clone, Copy)]
+pub struct FilterIds<'a> {
+    pub account_ids: &'a [String],
+    pub parent_customer_ids: &'a [String],
+    pub visible_parents: &'a [String],
+    pub tag_ids: &'a [String],
+    pub known_tags: &'a [String],
 }
 
 impl Caller {
@@ -240,6 +279,36 @@ mod tests {
         assert!(c.may_patch_customer("child", &billing).is_ok());
         let rename = CustomerChanges { name: Some("x".into()), ..CustomerChanges::default() };
         assert!(c.may_patch_customer("root", &rename).is_ok());
+    }
+
+    #[test]
+    fn list_filters_may_only_name_what_the_caller_reaches() {
+        let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let (accounts, parents, tags) = (ids(&["acc"]), ids(&["p1"]), ids(&["t1"]));
+        let filter = FilterIds {
+            account_ids: &accounts,
+            parent_customer_ids: &parents,
+            visible_parents: &parents,
+            tag_ids: &tags,
+            known_tags: &tags,
+        };
+        let manager = caller(&[Role::Manager], ManagerAccess::ReadOnly);
+        assert!(manager.may_filter_by(&filter).is_ok());
+        let other = ids(&["elsewhere"]);
+        let field = |f: FilterIds<'_>| manager.may_filter_by(&f).map_err(|d| d.field);
+        assert_eq!(field(FilterIds { account_ids: &other, ..filter }), Err(Some("accountIds")));
+        assert_eq!(field(FilterIds { visible_parents: &[], ..filter }), Err(Some("parentCustomerIds")));
+        assert_eq!(field(FilterIds { known_tags: &[], ..filter }), Err(Some("tagIds")));
+        // An administrator reaches everything: nothing to check.
+        let admin = caller(&[Role::SystemAdministrator], ManagerAccess::ReadOnly);
+        assert!(admin.may_filter_by(&FilterIds { account_ids: &other, known_tags: &[], ..filter }).is_ok());
+    }
+
+    #[test]
+    fn an_administrator_may_not_disable_or_delete_itself() {
+        let admin = caller(&[Role::SystemAdministrator], ManagerAccess::ReadOnly);
+        assert!(admin.may_disable_or_delete_user("U").is_err());
+        assert!(admin.may_disable_or_delete_user("someone-else").is_ok());
     }
 
     #[test]

@@ -1,5 +1,6 @@
 use actix_web::http::StatusCode;
 use canopy_domain::{
+    access::FilterIds,
     listing::{CustomerSortField, Paging, MAX_FILTER_IDS},
     patch::CustomerChanges,
     FieldError, ValidationErrors,
@@ -129,17 +130,10 @@ pub async fn set_staging(ctx: Ctx, request: dto::SetCustomerStagingMode) -> Resu
     Ok(Reply::with_status(StatusCode::OK, customer).with_etag(version))
 }
 
-/// Filters that name ids outside the caller's reach are refused (403), whether those ids exist or not: the
-/// answer must not depend on what the caller cannot see.
+/// Filters may only name what the caller reaches (`Caller::may_filter_by`); the store says which of the named
+/// parents and tags lie within that reach.
 async fn check_filter_reach(ctx: &Ctx, request: &dto::ListCustomers) -> Result<(), ApiError> {
     let Some(readable) = ctx.caller.readable_accounts().map(<[String]>::to_vec) else { return Ok(()) };
-    let forbidden = |field: &str, id: &str| ApiError::Forbidden {
-        field: Some(field.to_owned()),
-        message: format!("'{id}' is outside what this user may reach"),
-    };
-    if let Some(id) = request.account_ids.iter().find(|id| !readable.contains(id)) {
-        return Err(forbidden("accountIds", id));
-    }
     let (parents, tags, scope) = (request.parent_customer_ids.clone(), request.tag_ids.clone(), ctx.scope());
     let (visible_parents, known_tags) = ctx
         .store(move |s| {
@@ -148,12 +142,13 @@ async fn check_filter_reach(ctx: &Ctx, request: &dto::ListCustomers) -> Result<(
             Ok((visible, known))
         })
         .await?;
-    if let Some(id) = request.parent_customer_ids.iter().find(|id| !visible_parents.contains(id)) {
-        return Err(forbidden("parentCustomerIds", id));
-    }
-    if let Some(id) = request.tag_ids.iter().find(|id| !known_tags.contains(id)) {
-        return Err(forbidden("tagIds", id));
-    }
+    ctx.caller.may_filter_by(&FilterIds {
+        account_ids: &request.account_ids,
+        parent_customer_ids: &request.parent_customer_ids,
+        visible_parents: &visible_parents,
+        tag_ids: &request.tag_ids,
+        known_tags: &known_tags,
+    })?;
     Ok(())
 }
 

@@ -31,15 +31,12 @@ fn whole<T>(items: Vec<T>) -> ListResponse<T> {
     ListResponse { items, total_count: Some(count), total_pages: Some(u64::from(count > 0)), has_more_pages: false }
 }
 
-/// A SystemAdministrator may not disable or delete itself: that could leave nobody able to undo it over HTTP.
+/// `Caller::may_disable_or_delete_user`, answered 409: the request conflicts with who sends it.
 fn not_oneself(ctx: &Ctx, user_name: &str) -> Result<(), ApiError> {
-    if ctx.caller.user_name.eq_ignore_ascii_case(user_name) {
-        return Err(ApiError::Conflict {
-            field: "userName".into(),
-            message: "a user may not disable or delete itself".into(),
-        });
-    }
-    Ok(())
+    ctx.caller.may_disable_or_delete_user(user_name).map_err(|denied| ApiError::Conflict {
+        field: denied.field.unwrap_or("userName").into(),
+        message: denied.message,
+    })
 }
 
 pub async fn list(ctx: Ctx, _: dto::ListUsers) -> Result<Reply, ApiError> {
