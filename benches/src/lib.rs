@@ -7,6 +7,7 @@ use canopy_store::{Actor, Store};
 
 /// A SQLite file holding `customers` synthetic customers (built on first use, kept under `target/`), or the
 /// PostgreSQL database named by `CANOPY_BENCH_DATABASE` (seeded if empty).
+#[allow(clippy::disallowed_methods)] // a knob of the benchmark run, not a setting of the service
 pub fn synthetic_store(customers: usize) -> Store {
     if let Some(url) = std::env::var("CANOPY_BENCH_DATABASE").ok().filter(|u| !u.is_empty()) {
         let store = Store::open(&url).expect("bench database opens");

@@ -60,19 +60,7 @@ impl AuthConfig {
     }
 }
 
-fn instant_text(after: Duration) -> String {
-    let at = Utc::now() + chrono::Duration::from_std(after).unwrap_or_else(|_| chrono::Duration::zero());
-    at.to_rfc3339_opts(SecondsFormat::Micros, true)
-}
-
-fn now_text() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)
-}
-
-fn ago_text(before: Duration) -> String {
-    let at = Utc::now() - chrono::Duration::from_std(before).unwrap_or_else(|_| chrono::Duration::zero());
-    at.to_rfc3339_opts(SecondsFormat::Micros, true)
-}
+use canopy_store::clock::{now_text, text_after as instant_text, text_before as ago_text};
 
 /// An argon2id hash of `password` (PHC string, salt included).
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
@@ -141,7 +129,7 @@ pub fn issue_refresh_token(config: &AuthConfig, user: &UserRecord, session: &Ses
     let claims = Claims {
         iss: ISSUER.into(),
         sub: user.id.clone(),
-        iat: Utc::now().timestamp(),
+        iat: canopy_store::clock::now().timestamp(),
         exp: ends.timestamp(),
         preferred_username: user.user_name.clone(),
         roles: Vec::new(),
@@ -203,7 +191,7 @@ const ISSUER: &str = "canopy";
 /// A bearer token for `user`. Bound to `session` when there is one: it then expires no later than the session,
 /// and stops working when the session ends (logout).
 pub fn issue_jwt(config: &AuthConfig, user: &UserRecord, session: Option<&SessionRef>) -> Result<String, ApiError> {
-    let now = Utc::now().timestamp();
+    let now = canopy_store::clock::now().timestamp();
     let mut exp = now + config.jwt_ttl.as_secs() as i64;
     if let Some(session) = session {
         let ends = chrono::DateTime::parse_from_rfc3339(&session.expires)
@@ -272,7 +260,7 @@ pub fn check_credentials(
     let window_start = ago_text(config.throttle_window);
     let name_key = format!("name:{}@{address}", user_name.to_lowercase());
     let address_key = format!("address:{address}");
-    let now = Utc::now();
+    let now = canopy_store::clock::now();
     for (key, throttle) in [(&name_key, PER_NAME_AND_ADDRESS), (&address_key, PER_ADDRESS)] {
         let (failures, last) = store.login_failures(key, &window_start)?;
         let since_last = chrono::DateTime::parse_from_rfc3339(&last)

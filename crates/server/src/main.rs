@@ -6,12 +6,13 @@ use std::{
 };
 
 use actix_web::HttpServer;
+use anyhow::{anyhow, bail, Context, Result};
 use canopy_domain::listing::{CustomerSortField, SortOrder};
 use canopy_domain::{ManagerAccess, Role};
 use canopy_server::{
     auth::{self, AuthConfig},
-    config::{FileConfig, Settings},
-    seed, telemetry, AppState, Limits,
+    config::{FileConfig, Settings, SettingsArgs},
+    seed, telemetry, AppState,
 };
 use canopy_store::{Actor, CustomerFilter, NewUser, Scope, Store};
 use clap::{Parser, Subcommand};
@@ -19,9 +20,8 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "canopy", version, about = "Canopy: a hierarchy of customers behind a ServiceStack-compatible API")]
 struct Cli {
-    /// Database URL: sqlite://PATH (embedded default) or postgres://USER@HOST/DB.
-    #[arg(long, global = true, env = "CANOPY_DATABASE_URL")]
-    database: Option<String>,
+    #[command(flatten)]
+    settings: SettingsArgs,
     /// Configuration file (optional; flags and CANOPY_* variables win over it).
     #[arg(long, global = true, env = "CANOPY_CONFIG", default_value = "canopy.toml")]
     config: PathBuf,
@@ -33,9 +33,6 @@ struct Cli {
 enum Command {
     /// Run the HTTP server (migrates first).
     Serve {
-        /// Address to listen on.
-        #[arg(long, env = "CANOPY_BIND")]
-        bind: Option<String>,
         /// Load fixtures/demo into an empty database.
         #[arg(long)]
         demo: bool,
@@ -91,8 +88,9 @@ enum UserCommand {
         email: Option<String>,
         #[arg(long)]
         display_name: Option<String>,
-        /// Read the password from standard input (the only way: never from the command line).
-        #[arg(long, required = true)]
+        /// Accepted for scripts that pass it; the password is always read from standard input (never from the
+        /// command line, which every user of the machine can see).
+        #[arg(long, hide = true)]
         password_stdin: bool,
     },
     /// List users (name, roles, links, whether disabled).
@@ -116,7 +114,8 @@ enum UserCommand {
     Passwd {
         #[arg(long = "user")]
         user_name: String,
-        #[arg(long, required = true)]
+        /// Accepted for scripts that pass it; the password is always read from standard input.
+        #[arg(long, hide = true)]
         password_stdin: bool,
     },
 }
@@ -154,67 +153,79 @@ fn parse_access(text: &str) -> Result<ManagerAccess, String> {
 }
 
 fn main() -> ExitCode {
-    let _log_writer = telemetry::init();
     let cli = Cli::parse();
-    match run(cli) {
+    let settings = match FileConfig::load(&cli.config).and_then(|file| Settings::resolve(&cli.settings, &file)) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("canopy: configuration: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let _log_writer = match telemetry::init(&settings.log) {
+        Ok(guard) => guard,
+        Err(error) => {
+            eprintln!("canopy: configuration: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match run(cli.command, &settings) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("canopy: {message}");
+        Err(error) => {
+            // `{:#}` prints the context chain: "exporting customers: database: ...".
+            eprintln!("canopy: {error:#}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn open_store(settings: &Settings) -> Result<Store, String> {
-    let store = Store::open(&settings.database_url).map_err(|e| e.to_string())?;
-    tracing::info!(database = %canopy_store::redact(&settings.database_url), "database ready");
+fn open_store(settings: &Settings) -> Result<Store> {
+    let database = canopy_store::redact(&settings.database_url);
+    let store = Store::open(&settings.database_url).with_context(|| format!("opening the database {database}"))?;
+    tracing::info!(%database, "database ready");
     Ok(store)
 }
 
-fn run(cli: Cli) -> Result<(), String> {
-    let file = FileConfig::load(&cli.config)?;
-    match cli.command {
-        Command::Serve { bind, demo, demo_fixture } => {
-            let settings = Settings::resolve(cli.database, bind, &file);
-            let store = open_store(&settings)?;
+fn run(command: Command, settings: &Settings) -> Result<()> {
+    match command {
+        Command::Serve { demo, demo_fixture } => {
+            let store = open_store(settings)?;
             if demo {
-                load_demo(&store, &demo_fixture)?;
+                load_demo(&store, &demo_fixture)
+                    .with_context(|| format!("loading the demo fixture {}", demo_fixture.display()))?;
             }
-            serve(store, &settings).map_err(|e| format!("server: {e}"))
+            serve(store, settings).with_context(|| format!("serving on {}", settings.bind))
         }
         Command::Migrate => {
-            let settings = Settings::resolve(cli.database, None, &file);
-            let store = Store::connect(&settings.database_url).map_err(|e| e.to_string())?;
-            let applied = store.migrate().map_err(|e| e.to_string())?;
+            let database = canopy_store::redact(&settings.database_url);
+            let store = Store::connect(&settings.database_url).with_context(|| format!("connecting to {database}"))?;
+            let applied = store.migrate().context("applying migrations")?;
             println!("applied {applied} migration(s)");
             Ok(())
         }
         Command::Seed { fixture, synthetic, seed: rng_seed } => {
-            let settings = Settings::resolve(cli.database, None, &file);
-            let store = open_store(&settings)?;
+            let store = open_store(settings)?;
             let actor = Actor { user_id: Some("seed".into()) };
             let created = match (fixture, synthetic) {
                 (Some(path), _) => {
-                    let fixture = seed::read_fixture(&path).map_err(|e| e.to_string())?;
-                    seed::load_fixture(&store, &fixture, &actor).map_err(|e| e.to_string())?
+                    let fixture = seed::read_fixture(&path).with_context(|| format!("reading {}", path.display()))?;
+                    seed::load_fixture(&store, &fixture, &actor)
+                        .with_context(|| format!("loading {}", path.display()))?
                 }
                 (None, Some(n)) => {
                     let plan = seed::SyntheticPlan { seed: rng_seed, ..seed::SyntheticPlan::new(n) };
-                    seed::seed_synthetic(&store, plan, &actor).map_err(|e| e.to_string())?
+                    seed::seed_synthetic(&store, plan, &actor).context("seeding synthetic customers")?
                 }
-                (None, None) => return Err("seed needs --fixture PATH or --synthetic N".into()),
+                (None, None) => bail!("seed needs --fixture PATH or --synthetic N"),
             };
             println!("created {created} customer(s)");
             Ok(())
         }
         Command::Export { format } => {
-            let settings = Settings::resolve(cli.database, None, &file);
-            let store = open_store(&settings)?;
-            export(&store, &format)
+            let store = open_store(settings)?;
+            export(&store, &format).context("exporting customers")
         }
         Command::User { command } => {
-            let settings = Settings::resolve(cli.database, None, &file);
-            let store = open_store(&settings)?;
+            let store = open_store(settings)?;
             let done = match command {
                 UserCommand::Add {
                     user_name,
@@ -241,7 +252,7 @@ fn run(cli: Cli) -> Result<(), String> {
                         .map(|user| format!("created user '{}' ({})", user.user_name, user.id))
                 }
                 UserCommand::List => {
-                    for user in store.list_users().map_err(|e| e.to_string())? {
+                    for user in store.list_users().context("listing users")? {
                         let roles: Vec<&str> = user.roles.iter().map(|r| r.as_str()).collect();
                         println!(
                             "{}\t{}\t{}\taccounts={}\tcustomers={}{}",
@@ -269,33 +280,30 @@ fn run(cli: Cli) -> Result<(), String> {
                     store.set_password_hash(&user_name, &hash).map(|()| format!("password of '{user_name}' set"))
                 }
             };
-            println!("{}", done.map_err(|e| e.to_string())?);
+            println!("{}", done?);
             Ok(())
         }
         Command::Apikey { command: ApikeyCommand::List { user_name } } => {
-            let settings = Settings::resolve(cli.database, None, &file);
-            let store = open_store(&settings)?;
-            for key in store.list_api_keys(user_name.as_deref()).map_err(|e| e.to_string())? {
+            let store = open_store(settings)?;
+            for key in store.list_api_keys(user_name.as_deref()).context("listing API keys")? {
                 println!("{}\t{}…\t{}\t{}", key.id, key.prefix, key.user_name, key.date_created);
             }
             Ok(())
         }
         Command::Apikey { command: ApikeyCommand::Revoke { id } } => {
-            let settings = Settings::resolve(cli.database, None, &file);
-            let store = open_store(&settings)?;
-            store.revoke_api_key(&id).map_err(|e| e.to_string())?;
+            let store = open_store(settings)?;
+            store.revoke_api_key(&id).with_context(|| format!("revoking API key {id}"))?;
             println!("revoked API key {id}");
             Ok(())
         }
         Command::Apikey { command: ApikeyCommand::Create { user_name } } => {
-            let settings = Settings::resolve(cli.database, None, &file);
-            let store = open_store(&settings)?;
+            let store = open_store(settings)?;
             let user = store
                 .user_by_name(&user_name)
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| format!("no user named '{user_name}'"))?;
+                .context("looking the user up")?
+                .ok_or_else(|| anyhow!("no user named '{user_name}'"))?;
             let key = auth::new_api_key();
-            store.create_api_key(&user.id, &auth::digest(&key), &key[..7]).map_err(|e| e.to_string())?;
+            store.create_api_key(&user.id, &auth::digest(&key), &key[..7]).context("storing the API key")?;
             println!("API key for '{}' (shown once; store it now):", user.user_name);
             println!("{key}");
             Ok(())
@@ -304,24 +312,23 @@ fn run(cli: Cli) -> Result<(), String> {
 }
 
 /// A password read from standard input (one line, at least 8 characters), hashed with argon2id.
-fn read_password_hash() -> Result<String, String> {
+fn read_password_hash() -> Result<String> {
     let mut password = String::new();
-    std::io::stdin().read_line(&mut password).map_err(|e| format!("reading the password: {e}"))?;
+    std::io::stdin().read_line(&mut password).context("reading the password from standard input")?;
     let password = password.trim_end_matches(['\r', '\n']);
     if password.chars().count() < 8 {
-        return Err("the password must be at least 8 characters".into());
+        bail!("the password must be at least 8 characters");
     }
-    auth::hash_password(password).map_err(|e| e.to_string())
+    auth::hash_password(password).map_err(|e| anyhow!("hashing the password: {e}"))
 }
 
-fn load_demo(store: &Store, fixture: &Path) -> Result<(), String> {
-    if !store.is_empty().map_err(|e| e.to_string())? {
+fn load_demo(store: &Store, fixture: &Path) -> Result<()> {
+    if !store.is_empty()? {
         tracing::info!("database already holds data; demo fixture not loaded");
         return Ok(());
     }
-    let fixture = seed::read_fixture(fixture).map_err(|e| e.to_string())?;
-    let created =
-        seed::load_fixture(store, &fixture, &Actor { user_id: Some("demo".into()) }).map_err(|e| e.to_string())?;
+    let fixture = seed::read_fixture(fixture)?;
+    let created = seed::load_fixture(store, &fixture, &Actor { user_id: Some("demo".into()) })?;
     println!("Loaded the demo fixture: {} account(s), {created} customer(s).", fixture.accounts.len());
     // Demo only: the demo's own logins, so that a newcomer can try every role at once.
     println!("Demo logins (user / password / roles):");
@@ -343,15 +350,7 @@ async fn serve(store: Store, settings: &Settings) -> std::io::Result<()> {
             AuthConfig::random_secret()
         }
     };
-    let state = AppState::new(
-        store,
-        Limits {
-            max_body_bytes: settings.max_body_bytes,
-            answer_cache_bytes: settings.answer_cache_bytes,
-            body_deadline: std::time::Duration::from_secs(settings.body_deadline_secs),
-        },
-        AuthConfig::new(secret),
-    );
+    let state = AppState::new(store, settings.limits, AuthConfig::new(secret));
     let server = HttpServer::new(move || canopy_server::app(state.clone())).bind(&settings.bind)?;
     println!("Canopy listening on http://{}", settings.bind);
     server.run().await
@@ -359,15 +358,15 @@ async fn serve(store: Store, settings: &Settings) -> std::io::Result<()> {
 
 /// Streams every customer to standard output in `format`, a thousand at a time (memory stays flat however many
 /// there are), with a progress line on standard error when it is a terminal.
-fn export(store: &Store, format: &str) -> Result<(), String> {
+fn export(store: &Store, format: &str) -> Result<()> {
     let format = canopy_wire::negotiation::Format::from_name(format)
-        .ok_or_else(|| format!("export format '{format}' is not one of json, jsv, csv"))?;
+        .ok_or_else(|| anyhow!("export format '{format}' is not one of json, jsv, csv"))?;
     let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let total = if interactive {
         let paging = canopy_domain::listing::Paging::Page { page: 0, count_per_page: 1, simplified: false };
         store
             .list_customers(&CustomerFilter::default(), &Scope::All, CustomerSortField::Name, SortOrder::Ascend, paging)
-            .map_err(|e| e.to_string())?
+            .context("counting customers")?
             .totals
             .total_count
             .unwrap_or(0)
@@ -376,7 +375,7 @@ fn export(store: &Store, format: &str) -> Result<(), String> {
     };
     let stdout = std::io::stdout();
     let mut writer = canopy_server::export::ListWriter::new(format, std::io::BufWriter::new(stdout.lock()))
-        .map_err(|e| e.to_string())?;
+        .context("writing to standard output")?;
     store
         .for_each_customer(
             &CustomerFilter::default(),
@@ -397,8 +396,9 @@ fn export(store: &Store, format: &str) -> Result<(), String> {
                 Ok(())
             },
         )
-        .map_err(|e| e.to_string())??;
-    writer.finish().map_err(|e| e.to_string())?;
+        .context("reading customers")?
+        .map_err(|e| anyhow!("writing to standard output: {e}"))?;
+    writer.finish().context("writing to standard output")?;
     if interactive {
         eprintln!();
     }

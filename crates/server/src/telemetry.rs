@@ -19,9 +19,10 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Keeps the log writer's thread running; dropping it flushes what is still queued (hold it until exit).
 pub type LogGuard = tracing_appender::non_blocking::WorkerGuard;
 
-pub fn init() -> LogGuard {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CANOPY_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+/// Starts logging with `filter` (the `log` setting, in tracing's EnvFilter syntax); a filter it cannot read is an
+/// error rather than silence.
+pub fn init(filter: &str) -> Result<LogGuard, String> {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).map_err(|e| format!("log filter '{filter}': {e}"))?;
     // Logs go to standard error: standard output carries data (`canopy export`, the API key of `apikey create`).
     // They are written by a thread of their own, so a request never waits on the write (a fifth of the time of a
     // cached answer went into that syscall); when the queue is full, requests wait rather than lines being lost.
@@ -29,7 +30,7 @@ pub fn init() -> LogGuard {
         tracing_appender::non_blocking::NonBlockingBuilder::default().lossy(false).finish(std::io::stderr());
     // A second init (tests) is harmless: the first subscriber stays.
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(writer).try_init();
-    guard
+    Ok(guard)
 }
 
 /// Accepts a caller's request id when it is short and printable, so ids can be followed across services.

@@ -31,7 +31,7 @@ pub enum Recall<T> {
 }
 
 fn cutoff() -> String {
-    (chrono::Utc::now() - RETENTION).to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+    crate::clock::text(crate::clock::now() - RETENTION)
 }
 
 /// Stores the answer to `claim` in the caller's transaction. Two requests racing with one key both get here; the

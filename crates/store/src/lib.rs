@@ -11,6 +11,7 @@
 mod accounts;
 mod bulk;
 mod checkout;
+pub mod clock;
 mod connection;
 mod customers;
 mod generation;
@@ -229,10 +230,7 @@ impl Store {
     }
 }
 
-/// The current instant as stored and sent: ISO 8601 UTC with microseconds. Fixed width, so text order is time order.
-pub(crate) fn now_text() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-}
+pub(crate) use clock::now_text;
 
 /// A new opaque id: 32 hex digits, time-ordered (UUIDv7) so that new rows land at the end of the id index.
 pub fn new_id() -> String {

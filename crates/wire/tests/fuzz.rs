@@ -9,6 +9,7 @@ use canopy_wire::binding::{bind, Params};
 use proptest::prelude::*;
 use serde::Deserialize;
 
+#[allow(clippy::disallowed_methods)] // a knob of this test run, not a setting of the service
 fn cases() -> u32 {
     std::env::var("CANOPY_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256)
 }

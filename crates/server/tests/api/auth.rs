@@ -170,7 +170,7 @@ async fn without_valid_credentials_every_guarded_route_is_401() {
 async fn expired_and_forged_tokens_are_refused() {
     let app = spawn().await;
     let user = app.store.create_user(new_user("erin", &[Role::SystemAdministrator])).expect("user");
-    let now = chrono::Utc::now().timestamp();
+    let now = canopy_store::clock::now().timestamp();
     let claims = |exp: i64| json!({"iss": "canopy", "sub": user.id, "iat": now - 1000, "exp": exp, "preferred_username": "erin", "roles": []});
     let sign = |claims: serde_json::Value, key: &[u8]| {
         jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &jsonwebtoken::EncodingKey::from_secret(key))

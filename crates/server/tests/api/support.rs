@@ -39,6 +39,7 @@ fn psql(admin_url: &str, sql: &str) {
 }
 
 impl TestDb {
+    #[allow(clippy::disallowed_methods)] // a knob of this test run, not a setting of the service
     pub fn new() -> Self {
         match std::env::var(POSTGRES_ENV) {
             Ok(server) if !server.is_empty() => Self::postgres(&server),
