@@ -1,0 +1,78 @@
+//! Customers: the forest inside each account, its listing, and sparse changes.
+
+mod filter;
+mod hydrate;
+mod import;
+mod keyset;
+mod list;
+mod lookup;
+mod row;
+mod write;
+
+use canopy_domain::{hierarchy, listing::PageTotals, patch::CustomerChanges, CustomerInfo};
+
+use crate::{rows::CustomerRow, StoreError};
+
+pub use import::ImportCustomer;
+
+/// What part of the forest a caller may see. Applied inside every query, never after loading.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Scope {
+    #[default]
+    All,
+    /// Every customer of these accounts.
+    Accounts(Vec<String>),
+    /// These customers and all their descendants.
+    Subtrees(Vec<String>),
+}
+
+/// The filters of ListCustomers. Empty lists mean "no filter".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerFilter {
+    pub account_ids: Vec<String>,
+    /// Case-insensitive substring of the name.
+    pub name_filter: Option<String>,
+    /// Descendants (at any depth, the parents themselves excluded) of these customers…
+    pub parent_customer_ids: Vec<String>,
+    /// …or only their direct children.
+    pub shallow_parent: bool,
+    /// Customers carrying every one of these tags.
+    pub tag_ids: Vec<String>,
+    pub specific_ids: Vec<String>,
+    pub reference_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CustomerPage {
+    pub items: Vec<CustomerInfo>,
+    pub totals: PageTotals,
+}
+
+/// A customer to create. `id` is normally generated; fixtures may fix it.
+#[derive(Debug, Clone, Default)]
+pub struct NewCustomer {
+    pub id: Option<String>,
+    pub account_id: String,
+    pub name: String,
+    pub fields: CustomerChanges,
+}
+
+/// Largest id list bound in one statement; keeps well inside SQLite's and PostgreSQL's parameter limits.
+const BIND_CHUNK: usize = 900;
+
+fn in_scope(row: &CustomerRow, scope: &Scope) -> bool {
+    path_in_scope(&row.path, &row.account_id, scope)
+}
+
+/// Whether the customer at `path` in `account_id` is within `scope`.
+fn path_in_scope(path: &str, account_id: &str, scope: &Scope) -> bool {
+    match scope {
+        Scope::All => true,
+        Scope::Accounts(ids) => ids.iter().any(|id| id == account_id),
+        Scope::Subtrees(roots) => hierarchy::path_ids(path).any(|ancestor| roots.iter().any(|r| r == ancestor)),
+    }
+}
+
+fn forbidden(field: &str, message: impl Into<String>) -> StoreError {
+    StoreError::Forbidden { field: Some(field.to_owned()), message: message.into() }
+}
