@@ -18,15 +18,15 @@ use super::{
     forbidden,
     hydrate::{get_in_scope, load_row},
     in_scope, path_in_scope,
-    row::{doc_change, CustomerChangeset},
+    row::{CustomerChangeset, CustomerInsert, PlacedCustomer},
     NewCustomer, Scope,
 };
 use crate::{
     connection::AnyConnection,
     new_id, now_text,
-    rows::{from_doc, to_doc, CustomerRow},
+    rows::{from_doc, CustomerRow},
     schema::{accounts, customer_tags, customers, tags},
-    sort_key, Actor, IdempotencyClaim, Store, StoreError, StoreResult, Touches,
+    Actor, IdempotencyClaim, Store, StoreError, StoreResult, Touches,
 };
 
 /// Takes the account's write lock: the first statement of every transaction that changes its customers.
@@ -259,33 +259,19 @@ impl Store {
                 None => child_path(None, &id),
             };
             let fields = check_against_account(conn, &new.account_id, f)?;
-            let now = now_text();
-            let reference_id = optional_text(&f.reference_id).flatten();
-            diesel::insert_into(customers::table)
-                .values((
-                    customers::id.eq(&id),
-                    customers::account_id.eq(&new.account_id),
-                    customers::parent_customer_id.eq(parent_id),
-                    customers::path.eq(&path),
-                    customers::name.eq(&new.name),
-                    customers::name_key.eq(sort_key(&new.name)),
-                    customers::reference_id.eq(reference_id),
-                    customers::reference_key.eq(Some(reference_id.map(sort_key).unwrap_or_default())),
-                    customers::is_staging.eq(f.is_staging.unwrap_or(false)),
-                    customers::data.eq(to_doc(&f.data.clone().unwrap_or_default())?),
-                    customers::schedule.eq(doc_change(&f.schedule)?),
-                    customers::integration_data.eq(to_doc(&f.integration_data.clone().unwrap_or_default())?),
-                    customers::override_billing_settings.eq(f.override_billing_settings.unwrap_or(false)),
-                    customers::billing_settings.eq(doc_change(&f.billing_settings)?),
-                    customers::override_app_settings.eq(f.override_app_settings.unwrap_or(false)),
-                    customers::app_settings.eq(doc_change(&f.app_settings)?),
-                    customers::date_created.eq(&now),
-                    customers::date_last_modified.eq(&now),
-                    customers::created_by.eq(actor.user_id.as_deref()),
-                    customers::last_modified_by.eq(actor.user_id.as_deref()),
-                    customers::version.eq(1i64),
-                ))
-                .execute(conn)?;
+            let row = CustomerInsert::new(
+                PlacedCustomer {
+                    id: &id,
+                    account_id: &new.account_id,
+                    parent_customer_id: parent_id,
+                    path: &path,
+                    name: &new.name,
+                    fields: f,
+                },
+                &now_text(),
+                actor.user_id.as_deref(),
+            )?;
+            diesel::insert_into(customers::table).values(&row).execute(conn)?;
             if let Some(tag_ids) = &f.tag_ids {
                 replace_tags(conn, &id, &new.account_id, tag_ids)?;
             }
@@ -335,24 +321,7 @@ impl Store {
                     move_subtree(conn, &row.path, &new_path)?;
                 }
             }
-            let reference = optional_text(&changes.reference_id);
-            let changeset = CustomerChangeset {
-                name: changes.name.clone(),
-                name_key: changes.name.as_deref().map(sort_key),
-                parent_customer_id: new_parent.map(|p| p.map(str::to_owned)),
-                reference_id: reference.map(|r| r.map(str::to_owned)),
-                reference_key: reference.map(|r| Some(r.map(sort_key).unwrap_or_default())),
-                is_staging: changes.is_staging,
-                data: doc_change(&changes.data)?,
-                schedule: doc_change(&changes.schedule)?.map(Some),
-                integration_data: doc_change(&changes.integration_data)?,
-                override_billing_settings: changes.override_billing_settings,
-                billing_settings: doc_change(&changes.billing_settings)?.map(Some),
-                override_app_settings: changes.override_app_settings,
-                app_settings: doc_change(&changes.app_settings)?.map(Some),
-                date_last_modified: now,
-                last_modified_by: Some(actor.user_id.clone()),
-            };
+            let changeset = CustomerChangeset::new(changes, now, actor.user_id.as_deref())?;
             diesel::update(customers::table.find(id))
                 .set((changeset, customers::version.eq(customers::version + 1)))
                 .execute(conn)?;
