@@ -4,9 +4,10 @@
 
 use std::{io::Write, time::Instant};
 
+use canopy_domain::access::Reach;
 use canopy_domain::listing::{CustomerSortField, SortOrder};
 use canopy_server::export::ListWriter;
-use canopy_store::{CustomerFilter, Scope};
+use canopy_store::CustomerFilter;
 use canopy_wire::negotiation::Format;
 
 const CUSTOMERS: usize = 100_000;
@@ -49,7 +50,7 @@ fn main() {
     store
         .for_each_customer(
             &CustomerFilter::default(),
-            &Scope::All,
+            &Reach::Everything,
             CustomerSortField::Name,
             SortOrder::Ascend,
             1000,
@@ -72,7 +73,7 @@ fn main() {
             store
                 .for_each_customer(
                     &CustomerFilter::default(),
-                    &Scope::All,
+                    &Reach::Everything,
                     CustomerSortField::Name,
                     SortOrder::Ascend,
                     1000,

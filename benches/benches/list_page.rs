@@ -1,8 +1,9 @@
 //! Listing a page of 25 out of 100,000 synthetic customers (trees up to 9 deep), through the store, with the
 //! statements each page costs. `cargo bench -p canopy-benches --bench list_page`.
 
+use canopy_domain::access::Reach;
 use canopy_domain::listing::{CustomerSortField, Paging, SortOrder};
-use canopy_store::{CustomerFilter, Scope};
+use canopy_store::CustomerFilter;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 const CUSTOMERS: usize = 100_000;
@@ -13,7 +14,7 @@ fn list_page(c: &mut Criterion) {
     let deepest = store
         .list_customers(
             &CustomerFilter::default(),
-            &Scope::All,
+            &Reach::Everything,
             CustomerSortField::DateCreated,
             SortOrder::Descend,
             page(0),
@@ -49,12 +50,14 @@ fn list_page(c: &mut Criterion) {
     let mut group = c.benchmark_group("list 25 of 100k");
     for (name, filter, sort, paging) in cases {
         let before = store.statements_executed();
-        let result = store.list_customers(&filter, &Scope::All, sort, SortOrder::Ascend, paging).expect("lists");
+        let result = store.list_customers(&filter, &Reach::Everything, sort, SortOrder::Ascend, paging).expect("lists");
         let statements = store.statements_executed() - before;
         let depth = result.items.iter().map(|c| c.breadcrumb.len()).max().unwrap_or(0);
         eprintln!("{name}: {statements} statements, {} items, deepest breadcrumb {depth}", result.items.len());
         group.bench_function(name, |b| {
-            b.iter(|| store.list_customers(&filter, &Scope::All, sort, SortOrder::Ascend, paging).expect("lists"))
+            b.iter(|| {
+                store.list_customers(&filter, &Reach::Everything, sort, SortOrder::Ascend, paging).expect("lists")
+            })
         });
     }
     // A page with every customer's effective values: the page, plus its ancestors and accounts, in one pass.
@@ -73,7 +76,7 @@ fn list_page(c: &mut Criterion) {
             let result = store
                 .list_customers(
                     &CustomerFilter::default(),
-                    &Scope::All,
+                    &Reach::Everything,
                     CustomerSortField::Name,
                     SortOrder::Ascend,
                     page0,

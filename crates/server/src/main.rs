@@ -6,6 +6,7 @@ use std::{
 };
 
 use actix_web::HttpServer;
+use canopy_domain::access::Reach;
 use canopy_domain::listing::{CustomerSortField, SortOrder};
 use canopy_domain::{ManagerAccess, Role};
 use canopy_server::{
@@ -13,7 +14,7 @@ use canopy_server::{
     config::{FileConfig, Settings},
     seed, telemetry, AppState, Limits,
 };
-use canopy_store::{Actor, CustomerFilter, NewUser, Scope, Store};
+use canopy_store::{Actor, CustomerFilter, NewUser, Store};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -366,7 +367,13 @@ fn export(store: &Store, format: &str) -> Result<(), String> {
     let total = if interactive {
         let paging = canopy_domain::listing::Paging::Page { page: 0, count_per_page: 1, simplified: false };
         store
-            .list_customers(&CustomerFilter::default(), &Scope::All, CustomerSortField::Name, SortOrder::Ascend, paging)
+            .list_customers(
+                &CustomerFilter::default(),
+                &Reach::Everything,
+                CustomerSortField::Name,
+                SortOrder::Ascend,
+                paging,
+            )
             .map_err(|e| e.to_string())?
             .totals
             .total_count
@@ -380,7 +387,7 @@ fn export(store: &Store, format: &str) -> Result<(), String> {
     store
         .for_each_customer(
             &CustomerFilter::default(),
-            &Scope::All,
+            &Reach::Everything,
             CustomerSortField::Name,
             SortOrder::Ascend,
             1000,

@@ -28,8 +28,8 @@ pub async fn list(ctx: Ctx) -> Result<Reply, ApiError> {
     let request: dto::ListAccounts = ctx.bind("ListAccounts")?;
     canopy_domain::validation::check_name_filter(request.name_filter.as_deref())?;
     let paging = Paging::from_request(request.page, request.count_per_page, request.all, request.simplified_paging)?;
-    let visible = ctx.caller.readable_accounts().map(<[String]>::to_vec);
-    let filter = AccountFilter { name_filter: request.name_filter, specific_ids: request.specific_ids, visible };
+    let reach = ctx.caller.reach();
+    let filter = AccountFilter { name_filter: request.name_filter, specific_ids: request.specific_ids, reach };
     let (mut items, totals) = ctx.store(move |s| s.list_accounts(&filter, paging)).await?;
     items.iter_mut().for_each(|account| ctx.caller.redact_account(account));
     Reply::list(ListResponse::new(items, totals))

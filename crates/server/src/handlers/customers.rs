@@ -188,7 +188,7 @@ async fn refuse_visible(ctx: &Ctx, customer_id: &str, denied: canopy_domain::acc
 fn stream_all(
     ctx: &Ctx,
     filter: canopy_store::CustomerFilter,
-    scope: canopy_store::Scope,
+    scope: canopy_domain::access::Reach,
     sort: CustomerSortField,
     order: canopy_domain::listing::SortOrder,
 ) -> Reply {

@@ -6,7 +6,7 @@ use canopy_domain::{
 };
 use diesel::{prelude::*, sql_types::Bool};
 
-use super::{CustomerFilter, Scope, BIND_CHUNK};
+use super::{CustomerFilter, Reach, BIND_CHUNK};
 use crate::{
     connection::{AnyConnection, Db},
     schema::{customer_tags, customers},
@@ -20,8 +20,8 @@ pub(super) struct ResolvedFilter {
     name_pattern: Option<String>,
     /// Paths of the named parents that exist; `None` when no parent filter was given.
     parent_paths: Option<Vec<String>>,
-    scope_accounts: Option<Vec<String>>,
-    scope_paths: Option<Vec<String>>,
+    reach_accounts: Option<Vec<String>>,
+    reach_paths: Option<Vec<String>>,
 }
 
 pub(super) type BoxedCustomers<'a> = customers::BoxedQuery<'a, Db>;
@@ -65,10 +65,10 @@ impl ResolvedFilter {
     pub(super) fn query(&self) -> BoxedCustomers<'_> {
         let f = &self.filter;
         let mut q = customers::table.into_boxed();
-        if let Some(accounts) = &self.scope_accounts {
+        if let Some(accounts) = &self.reach_accounts {
             q = q.filter(customers::account_id.eq_any(accounts));
         }
-        if let Some(paths) = &self.scope_paths {
+        if let Some(paths) = &self.reach_paths {
             q = q.filter(within_any(paths, true));
         }
         if !f.account_ids.is_empty() {
@@ -152,20 +152,20 @@ fn paths_of(conn: &mut AnyConnection, ids: &[String]) -> StoreResult<Vec<String>
 pub(super) fn resolve_filter(
     conn: &mut AnyConnection,
     filter: &CustomerFilter,
-    scope: &Scope,
+    reach: &Reach,
 ) -> StoreResult<ResolvedFilter> {
     let parent_paths =
         if filter.parent_customer_ids.is_empty() { None } else { Some(paths_of(conn, &filter.parent_customer_ids)?) };
-    let (scope_accounts, scope_paths) = match scope {
-        Scope::All => (None, None),
-        Scope::Accounts(ids) => (Some(ids.clone()), None),
-        Scope::Subtrees(ids) => (None, Some(paths_of(conn, ids)?)),
+    let (reach_accounts, reach_paths) = match reach {
+        Reach::Everything => (None, None),
+        Reach::Accounts(ids) => (Some(ids.clone()), None),
+        Reach::Subtrees { customers: ids, .. } => (None, Some(paths_of(conn, ids)?)),
     };
     Ok(ResolvedFilter {
         name_pattern: filter.name_filter.as_deref().filter(|s| !s.is_empty()).map(like_pattern),
         filter: filter.clone(),
         parent_paths,
-        scope_accounts,
-        scope_paths,
+        reach_accounts,
+        reach_paths,
     })
 }

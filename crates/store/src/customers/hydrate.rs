@@ -9,7 +9,7 @@ use diesel::{
     sql_types::{Integer, Text},
 };
 
-use super::{in_scope, Scope, BIND_CHUNK};
+use super::{in_reach, Reach, BIND_CHUNK};
 use crate::{
     connection::AnyConnection,
     rows::{CustomerRow, TagRow},
@@ -149,10 +149,10 @@ pub(super) fn load_row(conn: &mut AnyConnection, id: &str) -> StoreResult<Custom
         .ok_or_else(|| StoreError::NotFound { entity: "Customer", id: id.to_owned() })
 }
 
-pub(super) fn get_in_scope(conn: &mut AnyConnection, id: &str, scope: &Scope) -> StoreResult<(CustomerInfo, i64)> {
+pub(super) fn get_in_reach(conn: &mut AnyConnection, id: &str, reach: &Reach) -> StoreResult<(CustomerInfo, i64)> {
     let not_found = || StoreError::NotFound { entity: "Customer", id: id.to_owned() };
     let row = load_row(conn, id)?;
-    if !in_scope(&row, scope) {
+    if !in_reach(&row, reach) {
         return Err(not_found());
     }
     let version = row.version;

@@ -10,7 +10,7 @@ use super::{
     filter::{ordered, resolve_filter},
     hydrate::hydrate,
     keyset::{after_key, keyset_column},
-    CustomerFilter, CustomerPage, Scope,
+    CustomerFilter, CustomerPage, Reach,
 };
 use crate::{rows::CustomerRow, Store, StoreResult};
 
@@ -18,23 +18,23 @@ impl Store {
     pub fn list_customers(
         &self,
         filter: &CustomerFilter,
-        scope: &Scope,
+        reach: &Reach,
         sort: CustomerSortField,
         order: SortOrder,
         paging: Paging,
     ) -> StoreResult<CustomerPage> {
-        self.list_customers_knowing_total(filter, scope, sort, order, paging, None)
+        self.list_customers_knowing_total(filter, reach, sort, order, paging, None)
     }
 
     /// A page. `known_total` is the number of matches when the caller knows it for the current generations (then
     /// it is not counted again: the count is the costliest part of a page). A page costs, whatever the depth: the
-    /// parent paths (only with a parent filter or a Customer user's scope), the count (unless known), the rows, and
+    /// parent paths (only with a parent filter or a Customer user's reach), the count (unless known), the rows, and
     /// one statement for their tags, breadcrumb names and account names. No transaction: each is one consistent
     /// read, and a page that straddles a concurrent write is no worse than the next page read after it.
     pub fn list_customers_knowing_total(
         &self,
         filter: &CustomerFilter,
-        scope: &Scope,
+        reach: &Reach,
         sort: CustomerSortField,
         order: SortOrder,
         paging: Paging,
@@ -42,7 +42,7 @@ impl Store {
     ) -> StoreResult<CustomerPage> {
         let mut conn = self.conn()?;
         let conn = &mut *conn;
-        let resolved = resolve_filter(conn, filter, scope)?;
+        let resolved = resolve_filter(conn, filter, reach)?;
         let mut q = ordered(resolved.query(), sort, order);
         if let Some((offset, limit)) = paging.window() {
             q = q.offset(offset as i64).limit(limit as i64);
@@ -76,7 +76,7 @@ impl Store {
     pub fn for_each_customer<E>(
         &self,
         filter: &CustomerFilter,
-        scope: &Scope,
+        reach: &Reach,
         sort: CustomerSortField,
         order: SortOrder,
         chunk: usize,
@@ -84,7 +84,7 @@ impl Store {
     ) -> StoreResult<Result<(), E>> {
         let mut conn = self.conn()?;
         conn.transaction(|conn| {
-            let resolved = resolve_filter(conn, filter, scope)?;
+            let resolved = resolve_filter(conn, filter, reach)?;
             let chunk = chunk.clamp(1, 10_000);
             // Each chunk starts after the last row of the one before (keyset paging), so the whole walk reads each
             // row once; OFFSET would re-read every skipped row and make an export quadratic. Sorts on columns that

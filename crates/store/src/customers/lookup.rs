@@ -7,8 +7,8 @@ use diesel::prelude::*;
 
 use super::{
     filter::resolve_filter,
-    hydrate::{get_in_scope, load_row},
-    in_scope, CustomerFilter, Scope, BIND_CHUNK,
+    hydrate::{get_in_reach, load_row},
+    in_reach, CustomerFilter, Reach, BIND_CHUNK,
 };
 use crate::{
     rows::CustomerRow,
@@ -18,19 +18,19 @@ use crate::{
 
 impl Store {
     /// One customer, with its version (for ETags).
-    pub fn get_customer(&self, id: &str, scope: &Scope) -> StoreResult<(CustomerInfo, i64)> {
+    pub fn get_customer(&self, id: &str, reach: &Reach) -> StoreResult<(CustomerInfo, i64)> {
         let mut conn = self.conn()?;
-        get_in_scope(&mut conn, id, scope)
+        get_in_reach(&mut conn, id, reach)
     }
 
     /// The customer and its ancestors, nearest first, with their own stored settings (breadcrumbs and tags are
     /// not filled in), then its account and that account's ancestors, nearest first: what inheritance walks.
     /// Two queries for the customers, whatever the depth, and two for the accounts.
-    pub fn customer_chain(&self, id: &str, scope: &Scope) -> StoreResult<(Vec<CustomerInfo>, Vec<AccountInfo>)> {
+    pub fn customer_chain(&self, id: &str, reach: &Reach) -> StoreResult<(Vec<CustomerInfo>, Vec<AccountInfo>)> {
         let mut conn = self.conn()?;
         conn.transaction(|conn| -> StoreResult<(Vec<CustomerInfo>, Vec<AccountInfo>)> {
             let row = load_row(conn, id)?;
-            if !in_scope(&row, scope) {
+            if !in_reach(&row, reach) {
                 return Err(StoreError::NotFound { entity: "Customer", id: id.to_owned() });
             }
             let ids: Vec<String> = hierarchy::ancestor_ids(&row.path).into_iter().map(str::to_owned).collect();
@@ -74,11 +74,11 @@ impl Store {
         Ok(accounts)
     }
 
-    /// Which of `ids` exist within `scope` (one query per thousand ids).
-    pub fn visible_customer_ids(&self, ids: &[String], scope: &Scope) -> StoreResult<Vec<String>> {
+    /// Which of `ids` exist within `reach` (one query per thousand ids).
+    pub fn visible_customer_ids(&self, ids: &[String], reach: &Reach) -> StoreResult<Vec<String>> {
         let mut conn = self.conn()?;
         let filter = CustomerFilter { specific_ids: ids.to_vec(), ..CustomerFilter::default() };
-        let resolved = resolve_filter(&mut conn, &filter, scope)?;
+        let resolved = resolve_filter(&mut conn, &filter, reach)?;
         Ok(resolved.query().select(customers::id).load(&mut *conn)?)
     }
 

@@ -9,22 +9,11 @@ mod lookup;
 mod row;
 mod write;
 
-use canopy_domain::{hierarchy, listing::PageTotals, patch::CustomerChanges, CustomerInfo};
+use canopy_domain::{access::Reach, hierarchy, listing::PageTotals, patch::CustomerChanges, CustomerInfo};
 
 use crate::{rows::CustomerRow, StoreError};
 
 pub use import::ImportCustomer;
-
-/// What part of the forest a caller may see. Applied inside every query, never after loading.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Scope {
-    #[default]
-    All,
-    /// Every customer of these accounts.
-    Accounts(Vec<String>),
-    /// These customers and all their descendants.
-    Subtrees(Vec<String>),
-}
 
 /// The filters of ListCustomers. Empty lists mean "no filter".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -60,16 +49,18 @@ pub struct NewCustomer {
 /// Largest id list bound in one statement; keeps well inside SQLite's and PostgreSQL's parameter limits.
 const BIND_CHUNK: usize = 900;
 
-fn in_scope(row: &CustomerRow, scope: &Scope) -> bool {
-    path_in_scope(&row.path, &row.account_id, scope)
+fn in_reach(row: &CustomerRow, reach: &Reach) -> bool {
+    path_in_reach(&row.path, &row.account_id, reach)
 }
 
-/// Whether the customer at `path` in `account_id` is within `scope`.
-fn path_in_scope(path: &str, account_id: &str, scope: &Scope) -> bool {
-    match scope {
-        Scope::All => true,
-        Scope::Accounts(ids) => ids.iter().any(|id| id == account_id),
-        Scope::Subtrees(roots) => hierarchy::path_ids(path).any(|ancestor| roots.iter().any(|r| r == ancestor)),
+/// Whether the customer at `path` in `account_id` is within `reach`.
+fn path_in_reach(path: &str, account_id: &str, reach: &Reach) -> bool {
+    match reach {
+        Reach::Everything => true,
+        Reach::Accounts(ids) => ids.iter().any(|id| id == account_id),
+        Reach::Subtrees { customers: roots, .. } => {
+            hierarchy::path_ids(path).any(|ancestor| roots.iter().any(|r| r == ancestor))
+        }
     }
 }
 

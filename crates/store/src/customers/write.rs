@@ -16,10 +16,10 @@ use diesel::{
 
 use super::{
     forbidden,
-    hydrate::{get_in_scope, load_row},
-    in_scope, path_in_scope,
+    hydrate::{get_in_reach, load_row},
+    in_reach, path_in_reach,
     row::{CustomerChangeset, CustomerInsert, PlacedCustomer},
-    NewCustomer, Scope,
+    NewCustomer, Reach,
 };
 use crate::{
     connection::AnyConnection,
@@ -96,13 +96,13 @@ fn resolve_new_parent(
     moving: Option<(&str, &str)>,
     account_id: &str,
     parent_id: &str,
-    scope: &Scope,
+    reach: &Reach,
 ) -> StoreResult<String> {
     let parent: Option<(String, String)> =
         customers::table.find(parent_id).select((customers::path, customers::account_id)).first(conn).optional()?;
-    // Outside the caller's scope, a missing parent and a hidden one look the same: both are refused as forbidden.
-    let visible = parent.as_ref().is_some_and(|(path, account)| path_in_scope(path, account, scope));
-    if *scope != Scope::All && !visible {
+    // Outside the caller's reach, a missing parent and a hidden one look the same: both are refused as forbidden.
+    let visible = parent.as_ref().is_some_and(|(path, account)| path_in_reach(path, account, reach));
+    if !matches!(reach, Reach::Everything) && !visible {
         return Err(forbidden("parentCustomerId", format!("'{parent_id}' is outside what this user may reach")));
     }
     let Some((parent_path, parent_account)) = parent else {
@@ -172,14 +172,14 @@ fn index_unique_data(
 }
 
 /// The first steps of every change to an existing customer: take its account's write lock, load it, hide it when
-/// it is out of scope, and check the client's `If-Match`.
-fn lock_and_load(conn: &mut AnyConnection, id: &str, scope: &Scope, if_match: Option<i64>) -> StoreResult<CustomerRow> {
+/// it is out of reach, and check the client's `If-Match`.
+fn lock_and_load(conn: &mut AnyConnection, id: &str, reach: &Reach, if_match: Option<i64>) -> StoreResult<CustomerRow> {
     let not_found = || StoreError::NotFound { entity: "Customer", id: id.to_owned() };
     if !lock_account_of_customer(conn, id)? {
         return Err(not_found());
     }
     let row = load_row(conn, id)?;
-    if !in_scope(&row, scope) {
+    if !in_reach(&row, reach) {
         return Err(not_found());
     }
     check_if_match(&row, if_match)?;
@@ -217,7 +217,7 @@ impl Store {
         &self,
         new: NewCustomer,
         actor: &Actor,
-        scope: &Scope,
+        reach: &Reach,
         idempotency: Option<&IdempotencyClaim>,
     ) -> StoreResult<(CustomerInfo, i64)> {
         let mut errors = ValidationErrors::default();
@@ -231,11 +231,11 @@ impl Store {
         }
         errors.into_result()?;
         self.write(Touches::Data, |conn| {
-            let reachable = match scope {
-                Scope::All => true,
-                Scope::Accounts(ids) => ids.contains(&new.account_id),
+            let reachable = match reach {
+                Reach::Everything => true,
+                Reach::Accounts(ids) => ids.contains(&new.account_id),
                 // A customer user creates only below the customers it reaches (checked with the parent).
-                Scope::Subtrees(_) => optional_text(&new.fields.parent_customer_id).flatten().is_some(),
+                Reach::Subtrees { .. } => optional_text(&new.fields.parent_customer_id).flatten().is_some(),
             };
             if !reachable {
                 return Err(forbidden("accountId", "this user may not create customers there"));
@@ -253,7 +253,7 @@ impl Store {
             let parent_id = optional_text(&f.parent_customer_id).flatten();
             let path = match parent_id {
                 Some(parent_id) => {
-                    let parent_path = resolve_new_parent(conn, None, &new.account_id, parent_id, scope)?;
+                    let parent_path = resolve_new_parent(conn, None, &new.account_id, parent_id, reach)?;
                     child_path(Some(&parent_path), &id)
                 }
                 None => child_path(None, &id),
@@ -277,7 +277,7 @@ impl Store {
             }
             index_unique_data(conn, &new.account_id, &id, f, fields)?;
             // Read back on the same connection, in the same transaction: the answer cannot fail after the commit.
-            let created = get_in_scope(conn, &id, &Scope::All)?;
+            let created = get_in_reach(conn, &id, &Reach::Everything)?;
             if let Some(claim) = idempotency {
                 crate::idempotency::remember(conn, claim, &created)?;
             }
@@ -292,11 +292,11 @@ impl Store {
         changes: &CustomerChanges,
         if_match: Option<i64>,
         actor: &Actor,
-        scope: &Scope,
+        reach: &Reach,
     ) -> StoreResult<(CustomerInfo, i64)> {
         changes.validate()?;
         self.write(Touches::Data, |conn| {
-            let row = lock_and_load(conn, id, scope, if_match)?;
+            let row = lock_and_load(conn, id, reach, if_match)?;
             let fields = check_against_account(conn, &row.account_id, changes)?;
             let now = now_text();
             let new_parent = optional_text(&changes.parent_customer_id);
@@ -309,11 +309,11 @@ impl Store {
                                 Some((&row.path, &row.account_id)),
                                 &row.account_id,
                                 parent_id,
-                                scope,
+                                reach,
                             )?;
                             child_path(Some(&parent_path), &row.id)
                         }
-                        None if matches!(scope, Scope::Subtrees(_)) => {
+                        None if matches!(reach, Reach::Subtrees { .. }) => {
                             return Err(forbidden("parentCustomerId", "this user may not make customers top-level"))
                         }
                         None => child_path(None, &row.id),
@@ -329,15 +329,15 @@ impl Store {
                 replace_tags(conn, id, &row.account_id, tag_ids)?;
             }
             index_unique_data(conn, &row.account_id, id, changes, fields)?;
-            get_in_scope(conn, id, &Scope::All)
+            get_in_reach(conn, id, &Reach::Everything)
         })
     }
 
     /// Deletes a leaf customer. One with children is refused, so nothing below it is ever lost.
-    pub fn delete_customer(&self, id: &str, if_match: Option<i64>, scope: &Scope) -> StoreResult<()> {
+    pub fn delete_customer(&self, id: &str, if_match: Option<i64>, reach: &Reach) -> StoreResult<()> {
         // A deleted customer's user links go with it (ON DELETE CASCADE): what users reach changes too.
         self.write(Touches::DataAndAuth, |conn| {
-            lock_and_load(conn, id, scope, if_match)?;
+            lock_and_load(conn, id, reach, if_match)?;
             let children: i64 =
                 customers::table.filter(customers::parent_customer_id.eq(id)).count().get_result(conn)?;
             if children > 0 {
