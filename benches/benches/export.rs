@@ -4,10 +4,8 @@
 
 use std::{io::Write, time::Instant};
 
-use canopy_domain::access::Reach;
-use canopy_domain::listing::{CustomerSortField, SortOrder};
 use canopy_server::export::ListWriter;
-use canopy_store::CustomerFilter;
+use canopy_store::CustomerQuery;
 use canopy_wire::negotiation::Format;
 
 const CUSTOMERS: usize = 100_000;
@@ -48,17 +46,10 @@ fn main() {
     let started = Instant::now();
     let mut rows = 0usize;
     store
-        .for_each_customer(
-            &CustomerFilter::default(),
-            &Reach::Everything,
-            CustomerSortField::Name,
-            SortOrder::Ascend,
-            1000,
-            |chunk| {
-                rows += chunk.len();
-                Ok::<(), ()>(())
-            },
-        )
+        .for_each_customer(&CustomerQuery::everything(), 1000, |chunk| {
+            rows += chunk.len();
+            Ok::<(), ()>(())
+        })
         .expect("reads")
         .expect("counts");
     let seconds = started.elapsed().as_secs_f64();
@@ -71,14 +62,9 @@ fn main() {
             let started = Instant::now();
             let mut writer = ListWriter::new(format, Counter(0)).expect("starts");
             store
-                .for_each_customer(
-                    &CustomerFilter::default(),
-                    &Reach::Everything,
-                    CustomerSortField::Name,
-                    SortOrder::Ascend,
-                    1000,
-                    |chunk| chunk.iter().try_for_each(|c| writer.write(c)),
-                )
+                .for_each_customer(&CustomerQuery::everything(), 1000, |chunk| {
+                    chunk.iter().try_for_each(|c| writer.write(c))
+                })
                 .expect("reads")
                 .expect("writes");
             let rows = writer.count();

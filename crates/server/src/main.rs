@@ -6,15 +6,13 @@ use std::{
 };
 
 use actix_web::HttpServer;
-use canopy_domain::access::Reach;
-use canopy_domain::listing::{CustomerSortField, SortOrder};
 use canopy_domain::{ManagerAccess, Role};
 use canopy_server::{
     auth::{self, AuthConfig},
     config::{FileConfig, Settings},
     seed, telemetry, AppState, Limits,
 };
-use canopy_store::{Actor, CustomerFilter, NewUser, Store};
+use canopy_store::{Actor, CustomerQuery, NewUser, Store};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -367,13 +365,7 @@ fn export(store: &Store, format: &str) -> Result<(), String> {
     let total = if interactive {
         let paging = canopy_domain::listing::Paging::Page { page: 0, count_per_page: 1, simplified: false };
         store
-            .list_customers(
-                &CustomerFilter::default(),
-                &Reach::Everything,
-                CustomerSortField::Name,
-                SortOrder::Ascend,
-                paging,
-            )
+            .list_customers(&CustomerQuery { paging, ..CustomerQuery::everything() })
             .map_err(|e| e.to_string())?
             .totals
             .total_count
@@ -385,25 +377,18 @@ fn export(store: &Store, format: &str) -> Result<(), String> {
     let mut writer = canopy_server::export::ListWriter::new(format, std::io::BufWriter::new(stdout.lock()))
         .map_err(|e| e.to_string())?;
     store
-        .for_each_customer(
-            &CustomerFilter::default(),
-            &Reach::Everything,
-            CustomerSortField::Name,
-            SortOrder::Ascend,
-            1000,
-            |chunk| -> Result<(), String> {
-                for customer in &chunk {
-                    writer.write(customer).map_err(|e| e.to_string())?;
-                }
-                if interactive {
-                    let done = writer.count();
-                    let percent = (done * 100).checked_div(total).unwrap_or(100).min(100);
-                    let bar = "#".repeat((percent / 4) as usize);
-                    eprint!("\r[{bar:<25}] {done}/{total} customers");
-                }
-                Ok(())
-            },
-        )
+        .for_each_customer(&CustomerQuery::everything(), 1000, |chunk| -> Result<(), String> {
+            for customer in &chunk {
+                writer.write(customer).map_err(|e| e.to_string())?;
+            }
+            if interactive {
+                let done = writer.count();
+                let percent = (done * 100).checked_div(total).unwrap_or(100).min(100);
+                let bar = "#".repeat((percent / 4) as usize);
+                eprint!("\r[{bar:<25}] {done}/{total} customers");
+            }
+            Ok(())
+        })
         .map_err(|e| e.to_string())??;
     writer.finish().map_err(|e| e.to_string())?;
     if interactive {

@@ -4,6 +4,7 @@ use canopy_domain::{
     patch::CustomerChanges,
     FieldError, ValidationErrors,
 };
+use canopy_store::CustomerQuery;
 
 use crate::{
     api::{Ctx, IfMatch, Reply},
@@ -34,16 +35,13 @@ pub async fn list(ctx: Ctx) -> Result<Reply, ApiError> {
     let sort = CustomerSortField::parse(request.sort_field.as_deref().unwrap_or(""))?;
     let order = request.sort_order.unwrap_or_default();
     let paging = Paging::from_request(request.page, request.count_per_page, request.all, request.simplified_paging)?;
-    let filter = request.filter();
-    let scope = ctx.scope();
+    let query = CustomerQuery { filter: request.filter(), reach: ctx.scope(), sort, order, paging };
     if paging == Paging::All && !request.include_effective {
-        return Ok(stream_all(&ctx, filter, scope, sort, order));
+        return Ok(stream_all(&ctx, query));
     }
-    // The key must hold everything the count depends on; the sort and the page do not change it.
-    let totals_key = format!("{scope:?}|{filter:?}");
+    let totals_key = query.count_key();
     let known_total = ctx.state.caches.totals.get(ctx.generations, &totals_key).map(|t| t.0);
-    let page =
-        ctx.store(move |s| s.list_customers_knowing_total(&filter, &scope, sort, order, paging, known_total)).await?;
+    let page = ctx.store(move |s| s.list_customers_knowing_total(&query, known_total)).await?;
     if let (None, Some(total)) = (known_total, page.totals.total_count) {
         ctx.state.caches.totals.put(ctx.generations, totals_key, crate::api::Total(total));
     }
@@ -185,13 +183,7 @@ async fn refuse_visible(ctx: &Ctx, customer_id: &str, denied: canopy_domain::acc
 /// `all=true`: every matching customer, written as it is read a thousand at a time, so that exporting a hundred
 /// thousand customers holds a thousand in memory, not all of them. Errors after the first byte can no longer
 /// change the status: they are logged and end the response abruptly (a truncated body, never a complete-looking one).
-fn stream_all(
-    ctx: &Ctx,
-    filter: canopy_store::CustomerFilter,
-    scope: canopy_domain::access::Reach,
-    sort: CustomerSortField,
-    order: canopy_domain::listing::SortOrder,
-) -> Reply {
+fn stream_all(ctx: &Ctx, query: CustomerQuery) -> Reply {
     let (tx, chunks) = tokio::sync::mpsc::channel(4);
     let (store, format, caller) = (ctx.state.store.clone(), ctx.format, ctx.caller.clone());
     actix_web::rt::task::spawn_blocking(move || {
@@ -199,7 +191,7 @@ fn stream_all(
         let written = (|| -> Result<(), String> {
             let mut writer = ListWriter::new(format, ChunkSender::new(tx)).map_err(|e| e.to_string())?;
             store
-                .for_each_customer(&filter, &scope, sort, order, 1_000, |mut chunk| {
+                .for_each_customer(&query, 1_000, |mut chunk| {
                     chunk.iter_mut().try_for_each(|customer| {
                         caller.redact(customer);
                         writer.write(customer)

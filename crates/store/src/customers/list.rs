@@ -1,7 +1,7 @@
 //! Listing: a page of customers, or a walk over every match.
 
 use canopy_domain::{
-    listing::{CustomerSortField, PageTotals, Paging, SortOrder},
+    listing::{PageTotals, Paging},
     CustomerInfo,
 };
 use diesel::prelude::*;
@@ -10,20 +10,14 @@ use super::{
     filter::{ordered, resolve_filter},
     hydrate::hydrate,
     keyset::{after_key, keyset_column},
-    CustomerFilter, CustomerPage, Reach,
+    CustomerPage, CustomerQuery,
 };
 use crate::{rows::CustomerRow, Store, StoreResult};
 
 impl Store {
-    pub fn list_customers(
-        &self,
-        filter: &CustomerFilter,
-        reach: &Reach,
-        sort: CustomerSortField,
-        order: SortOrder,
-        paging: Paging,
-    ) -> StoreResult<CustomerPage> {
-        self.list_customers_knowing_total(filter, reach, sort, order, paging, None)
+    /// The page `query.paging` names, with its totals.
+    pub fn list_customers(&self, query: &CustomerQuery) -> StoreResult<CustomerPage> {
+        self.list_customers_knowing_total(query, None)
     }
 
     /// A page. `known_total` is the number of matches when the caller knows it for the current generations (then
@@ -33,17 +27,14 @@ impl Store {
     /// read, and a page that straddles a concurrent write is no worse than the next page read after it.
     pub fn list_customers_knowing_total(
         &self,
-        filter: &CustomerFilter,
-        reach: &Reach,
-        sort: CustomerSortField,
-        order: SortOrder,
-        paging: Paging,
+        query: &CustomerQuery,
         known_total: Option<u64>,
     ) -> StoreResult<CustomerPage> {
+        let paging = query.paging;
         let mut conn = self.conn()?;
         let conn = &mut *conn;
-        let resolved = resolve_filter(conn, filter, reach)?;
-        let mut q = ordered(resolved.query(), sort, order);
+        let resolved = resolve_filter(conn, &query.filter, &query.reach)?;
+        let mut q = ordered(resolved.query(), query.sort, query.order);
         if let Some((offset, limit)) = paging.window() {
             q = q.offset(offset as i64).limit(limit as i64);
         }
@@ -71,20 +62,19 @@ impl Store {
         Ok(CustomerPage { items: hydrate(conn, rows)?, totals })
     }
 
-    /// Every matching customer, in order, handed to `sink` a chunk at a time so that memory stays bounded
-    /// however many there are. Runs in one read transaction: a consistent snapshot on both backends.
+    /// Every customer `query` matches (its paging aside), in its order, handed to `sink` a chunk at a time so that
+    /// memory stays bounded however many there are. Runs in one read transaction: a consistent snapshot on both
+    /// backends.
     pub fn for_each_customer<E>(
         &self,
-        filter: &CustomerFilter,
-        reach: &Reach,
-        sort: CustomerSortField,
-        order: SortOrder,
+        query: &CustomerQuery,
         chunk: usize,
         mut sink: impl FnMut(Vec<CustomerInfo>) -> Result<(), E>,
     ) -> StoreResult<Result<(), E>> {
         let mut conn = self.conn()?;
         conn.transaction(|conn| {
-            let resolved = resolve_filter(conn, filter, reach)?;
+            let (sort, order) = (query.sort, query.order);
+            let resolved = resolve_filter(conn, &query.filter, &query.reach)?;
             let chunk = chunk.clamp(1, 10_000);
             // Each chunk starts after the last row of the one before (keyset paging), so the whole walk reads each
             // row once; OFFSET would re-read every skipped row and make an export quadratic. Sorts on columns that
@@ -92,13 +82,13 @@ impl Store {
             let mut after: Option<(String, String)> = None;
             let mut offset = 0i64;
             loop {
-                let mut query = ordered(resolved.query(), sort, order);
+                let mut next = ordered(resolved.query(), sort, order);
                 match (&after, keyset_column(sort)) {
-                    (Some((key, id)), Some(column)) => query = query.filter(after_key(column, order, key, id)),
-                    (_, None) => query = query.offset(offset),
+                    (Some((key, id)), Some(column)) => next = next.filter(after_key(column, order, key, id)),
+                    (_, None) => next = next.offset(offset),
                     (None, Some(_)) => {}
                 }
-                let rows: Vec<CustomerRow> = query.limit(chunk as i64).select(CustomerRow::as_select()).load(conn)?;
+                let rows: Vec<CustomerRow> = next.limit(chunk as i64).select(CustomerRow::as_select()).load(conn)?;
                 let done = rows.len() < chunk;
                 offset += rows.len() as i64;
                 if let (Some(last), Some(column)) = (rows.last(), keyset_column(sort)) {

@@ -9,7 +9,13 @@ mod lookup;
 mod row;
 mod write;
 
-use canopy_domain::{access::Reach, hierarchy, listing::PageTotals, patch::CustomerChanges, CustomerInfo};
+use canopy_domain::{
+    access::Reach,
+    hierarchy,
+    listing::{CustomerSortField, PageTotals, Paging, SortOrder},
+    patch::CustomerChanges,
+    CustomerInfo,
+};
 
 use crate::{rows::CustomerRow, StoreError};
 
@@ -29,6 +35,38 @@ pub struct CustomerFilter {
     pub tag_ids: Vec<String>,
     pub specific_ids: Vec<String>,
     pub reference_ids: Vec<String>,
+}
+
+/// Which customers to read and in what order: the one value a list of a page and a walk over every match both
+/// take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerQuery {
+    pub filter: CustomerFilter,
+    /// What the caller reaches; applied inside every statement, never after loading.
+    pub reach: Reach,
+    pub sort: CustomerSortField,
+    pub order: SortOrder,
+    /// The slice a list answers. A walk reads every match whatever this says: it pages by itself, by key.
+    pub paging: Paging,
+}
+
+impl CustomerQuery {
+    /// Every customer, by name: what `canopy export` writes.
+    pub fn everything() -> Self {
+        Self {
+            filter: CustomerFilter::default(),
+            reach: Reach::Everything,
+            sort: CustomerSortField::Name,
+            order: SortOrder::Ascend,
+            paging: Paging::All,
+        }
+    }
+
+    /// What the number of matches depends on (the filter and the reach; not the order or the page), as text: the
+    /// key a known count may be remembered under.
+    pub fn count_key(&self) -> String {
+        format!("{:?}|{:?}", self.reach, self.filter)
+    }
 }
 
 #[derive(Debug, Clone)]
