@@ -10,6 +10,7 @@ use canopy_domain::{ManagerAccess, Role};
 use canopy_server::{
     auth::{self, AuthConfig},
     config::{FileConfig, Settings},
+    export::CustomerExport,
     seed, telemetry, AppState, Limits,
 };
 use canopy_store::{Actor, CustomerQuery, NewUser, Store};
@@ -361,11 +362,12 @@ async fn serve(store: Store, settings: &Settings) -> std::io::Result<()> {
 fn export(store: &Store, format: &str) -> Result<(), String> {
     let format = canopy_wire::negotiation::Format::from_name(format)
         .ok_or_else(|| format!("export format '{format}' is not one of json, jsv, csv"))?;
+    let query = CustomerQuery::everything();
     let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let total = if interactive {
         let paging = canopy_domain::listing::Paging::Page { page: 0, count_per_page: 1, simplified: false };
         store
-            .list_customers(&CustomerQuery { paging, ..CustomerQuery::everything() })
+            .list_customers(&CustomerQuery { paging, ..query.clone() })
             .map_err(|e| e.to_string())?
             .totals
             .total_count
@@ -373,24 +375,16 @@ fn export(store: &Store, format: &str) -> Result<(), String> {
     } else {
         0
     };
+    let mut export = CustomerExport::new(&query, format);
+    if interactive {
+        export = export.reporting_progress(|done| {
+            let percent = (done * 100).checked_div(total).unwrap_or(100).min(100);
+            let bar = "#".repeat((percent / 4) as usize);
+            eprint!("\r[{bar:<25}] {done}/{total} customers");
+        });
+    }
     let stdout = std::io::stdout();
-    let mut writer = canopy_server::export::ListWriter::new(format, std::io::BufWriter::new(stdout.lock()))
-        .map_err(|e| e.to_string())?;
-    store
-        .for_each_customer(&CustomerQuery::everything(), 1000, |chunk| -> Result<(), String> {
-            for customer in &chunk {
-                writer.write(customer).map_err(|e| e.to_string())?;
-            }
-            if interactive {
-                let done = writer.count();
-                let percent = (done * 100).checked_div(total).unwrap_or(100).min(100);
-                let bar = "#".repeat((percent / 4) as usize);
-                eprint!("\r[{bar:<25}] {done}/{total} customers");
-            }
-            Ok(())
-        })
-        .map_err(|e| e.to_string())??;
-    writer.finish().map_err(|e| e.to_string())?;
+    export.write_to(store, std::io::BufWriter::new(stdout.lock())).map_err(|e| e.to_string())?;
     if interactive {
         eprintln!();
     }

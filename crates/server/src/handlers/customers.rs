@@ -10,7 +10,7 @@ use crate::{
     api::{Ctx, IfMatch, Reply},
     dto::{self, ListResponse},
     error::ApiError,
-    export::{ChunkSender, ListWriter},
+    export::{ChunkSender, CustomerExport},
     idempotency,
 };
 
@@ -188,21 +188,10 @@ fn stream_all(ctx: &Ctx, query: CustomerQuery) -> Reply {
     let (store, format, caller) = (ctx.state.store.clone(), ctx.format, ctx.caller.clone());
     actix_web::rt::task::spawn_blocking(move || {
         let failure = tx.clone();
-        let written = (|| -> Result<(), String> {
-            let mut writer = ListWriter::new(format, ChunkSender::new(tx)).map_err(|e| e.to_string())?;
-            store
-                .for_each_customer(&query, 1_000, |mut chunk| {
-                    chunk.iter_mut().try_for_each(|customer| {
-                        caller.redact(customer);
-                        writer.write(customer)
-                    })
-                })
-                .map_err(|e| e.to_string())?
-                .map_err(|e| e.to_string())?;
-            writer.finish().map_err(|e| e.to_string())?;
-            Ok(())
-        })();
-        if let Err(cause) = written {
+        let written = CustomerExport::new(&query, format)
+            .preparing_each(|customer| caller.redact(customer))
+            .write_to(&store, ChunkSender::new(tx));
+        if let Err(cause) = written.map_err(|e| e.to_string()) {
             tracing::warn!(cause, "streaming a customer list failed");
             let _ = failure.blocking_send(Err(ApiError::Internal(cause)));
         }
