@@ -1,12 +1,13 @@
 //! Query building: a filter and a reach turned into one SQL query, and its order.
 
 use canopy_domain::{
+    access::Reach,
     hierarchy::subtree_upper_bound,
     listing::{CustomerSortField, SortOrder},
 };
 use diesel::{prelude::*, sql_types::Bool};
 
-use super::{CustomerFilter, Reach, BIND_CHUNK};
+use super::{CustomerFilter, BIND_CHUNK};
 use crate::{
     connection::{AnyConnection, Db},
     schema::{customer_tags, customers},

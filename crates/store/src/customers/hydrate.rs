@@ -2,14 +2,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use canopy_domain::{hierarchy, CustomerInfo, Tag};
+use canopy_domain::{access::Reach, hierarchy, CustomerInfo, Tag};
 use diesel::{
     dsl::sql,
     prelude::*,
     sql_types::{Integer, Text},
 };
 
-use super::{in_reach, Reach, BIND_CHUNK};
+use super::{in_reach, BIND_CHUNK};
 use crate::{
     connection::AnyConnection,
     rows::{CustomerRow, TagRow},

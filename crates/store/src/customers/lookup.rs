@@ -2,13 +2,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use canopy_domain::{hierarchy, AccountInfo, CustomerInfo};
+use canopy_domain::{access::Reach, hierarchy, AccountInfo, CustomerInfo};
 use diesel::prelude::*;
 
 use super::{
     filter::resolve_filter,
     hydrate::{get_in_reach, load_row},
-    in_reach, CustomerFilter, Reach, BIND_CHUNK,
+    in_reach, CustomerFilter, BIND_CHUNK,
 };
 use crate::{
     rows::CustomerRow,

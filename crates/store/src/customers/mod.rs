@@ -1,4 +1,7 @@
-//! Customers: the forest inside each account, its listing, and sparse changes.
+//! Customers: the forest inside each account, its listing, and sparse changes. This file holds the values callers
+//! pass in and out, and the reach checks made on a loaded row; `filter` and `keyset` build the SQL, `list` and
+//! `lookup` read, `hydrate` turns rows into `CustomerInfo`s, `write` and `import` change the forest, and `row` is
+//! the stored form every write builds its row from.
 
 mod filter;
 mod hydrate;

@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use canopy_domain::{
+    access::Reach,
     account::validate_customer_data,
     hierarchy::{self, check_move, child_path, subtree_upper_bound, MoveRefusal},
     patch::{optional_text, CustomerChanges},
@@ -19,7 +20,7 @@ use super::{
     hydrate::{get_in_reach, load_row},
     in_reach, path_in_reach,
     row::{CustomerChangeset, CustomerInsert, PlacedCustomer},
-    NewCustomer, Reach,
+    NewCustomer,
 };
 use crate::{
     connection::AnyConnection,
