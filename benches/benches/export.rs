@@ -4,9 +4,8 @@
 
 use std::{io::Write, time::Instant};
 
-use canopy_domain::listing::{CustomerSortField, SortOrder};
-use canopy_server::export::ListWriter;
-use canopy_store::{CustomerFilter, Scope};
+use canopy_server::export::{CustomerExport, EXPORT_CHUNK};
+use canopy_store::CustomerQuery;
 use canopy_wire::negotiation::Format;
 
 const CUSTOMERS: usize = 100_000;
@@ -43,21 +42,15 @@ fn main() {
         return;
     }
     let store = canopy_benches::synthetic_store(CUSTOMERS);
+    let query = CustomerQuery::everything();
     // The read alone, as the baseline every format adds its writing to.
     let started = Instant::now();
     let mut rows = 0usize;
     store
-        .for_each_customer(
-            &CustomerFilter::default(),
-            &Scope::All,
-            CustomerSortField::Name,
-            SortOrder::Ascend,
-            1000,
-            |chunk| {
-                rows += chunk.len();
-                Ok::<(), ()>(())
-            },
-        )
+        .for_each_customer(&query, EXPORT_CHUNK, |chunk| {
+            rows += chunk.len();
+            Ok::<(), ()>(())
+        })
         .expect("reads")
         .expect("counts");
     let seconds = started.elapsed().as_secs_f64();
@@ -68,20 +61,8 @@ fn main() {
             reset_peak();
             let before = status_kib("VmRSS:");
             let started = Instant::now();
-            let mut writer = ListWriter::new(format, Counter(0)).expect("starts");
-            store
-                .for_each_customer(
-                    &CustomerFilter::default(),
-                    &Scope::All,
-                    CustomerSortField::Name,
-                    SortOrder::Ascend,
-                    1000,
-                    |chunk| chunk.iter().try_for_each(|c| writer.write(c)),
-                )
-                .expect("reads")
-                .expect("writes");
-            let rows = writer.count();
-            let bytes = writer.finish().expect("finishes").0;
+            let (counter, rows) = CustomerExport::new(&query, format).write_to(&store, Counter(0)).expect("exports");
+            let bytes = counter.0;
             let seconds = started.elapsed().as_secs_f64();
             let peak = status_kib("VmHWM:");
             runs.push((seconds, rows, bytes, peak.saturating_sub(before), peak));

@@ -2,63 +2,68 @@
 //! statements each page costs. `cargo bench -p canopy-benches --bench list_page`.
 
 use canopy_domain::listing::{CustomerSortField, Paging, SortOrder};
-use canopy_store::{CustomerFilter, Scope};
+use canopy_store::{CustomerFilter, CustomerQuery};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 const CUSTOMERS: usize = 100_000;
 
+/// Every customer matching `filter`, in ascending `sort`, the slice `paging` names.
+fn query(filter: CustomerFilter, sort: CustomerSortField, paging: Paging) -> CustomerQuery {
+    CustomerQuery { filter, sort, paging, ..CustomerQuery::everything() }
+}
+
 fn list_page(c: &mut Criterion) {
     let store = canopy_benches::synthetic_store(CUSTOMERS);
     let page = |n| Paging::Page { page: n, count_per_page: 25, simplified: false };
-    let deepest = store
-        .list_customers(
-            &CustomerFilter::default(),
-            &Scope::All,
-            CustomerSortField::DateCreated,
-            SortOrder::Descend,
-            page(0),
-        )
-        .expect("lists");
+    let newest_first = CustomerQuery {
+        order: SortOrder::Descend,
+        ..query(CustomerFilter::default(), CustomerSortField::DateCreated, page(0))
+    };
+    let deepest = store.list_customers(&newest_first).expect("lists");
     let deep_root = deepest.items.iter().find_map(|c| c.breadcrumb.first().map(|b| b.id.clone())).unwrap_or_default();
-    let cases: Vec<(&str, CustomerFilter, CustomerSortField, Paging)> = vec![
-        ("first page by name", CustomerFilter::default(), CustomerSortField::Name, page(0)),
-        ("page 2000 by name", CustomerFilter::default(), CustomerSortField::Name, page(2000)),
+    let cases: Vec<(&str, CustomerQuery)> = vec![
+        ("first page by name", query(CustomerFilter::default(), CustomerSortField::Name, page(0))),
+        ("page 2000 by name", query(CustomerFilter::default(), CustomerSortField::Name, page(2000))),
         (
             "first page by referenceId, simplified",
-            CustomerFilter::default(),
-            CustomerSortField::ReferenceId,
-            Paging::Page { page: 0, count_per_page: 25, simplified: true },
+            query(
+                CustomerFilter::default(),
+                CustomerSortField::ReferenceId,
+                Paging::Page { page: 0, count_per_page: 25, simplified: true },
+            ),
         ),
         (
             "descendants of a deep tree's root",
-            CustomerFilter { parent_customer_ids: vec![deep_root], ..Default::default() },
-            CustomerSortField::Name,
-            page(0),
+            query(
+                CustomerFilter { parent_customer_ids: vec![deep_root], ..Default::default() },
+                CustomerSortField::Name,
+                page(0),
+            ),
         ),
         (
             "name filter and two tags",
-            CustomerFilter {
-                name_filter: Some("dental".into()),
-                tag_ids: vec!["tag-1".into(), "tag-2".into()],
-                ..Default::default()
-            },
-            CustomerSortField::Name,
-            page(0),
+            query(
+                CustomerFilter {
+                    name_filter: Some("dental".into()),
+                    tag_ids: vec!["tag-1".into(), "tag-2".into()],
+                    ..Default::default()
+                },
+                CustomerSortField::Name,
+                page(0),
+            ),
         ),
     ];
     let mut group = c.benchmark_group("list 25 of 100k");
-    for (name, filter, sort, paging) in cases {
+    for (name, query) in cases {
         let before = store.statements_executed();
-        let result = store.list_customers(&filter, &Scope::All, sort, SortOrder::Ascend, paging).expect("lists");
+        let result = store.list_customers(&query).expect("lists");
         let statements = store.statements_executed() - before;
         let depth = result.items.iter().map(|c| c.breadcrumb.len()).max().unwrap_or(0);
         eprintln!("{name}: {statements} statements, {} items, deepest breadcrumb {depth}", result.items.len());
-        group.bench_function(name, |b| {
-            b.iter(|| store.list_customers(&filter, &Scope::All, sort, SortOrder::Ascend, paging).expect("lists"))
-        });
+        group.bench_function(name, |b| b.iter(|| store.list_customers(&query).expect("lists")));
     }
     // A page with every customer's effective values: the page, plus its ancestors and accounts, in one pass.
-    let page0 = page(0);
+    let first_page = query(CustomerFilter::default(), CustomerSortField::Name, page(0));
     let admin = canopy_domain::access::Caller {
         user_id: "bench".into(),
         user_name: "bench".into(),
@@ -70,15 +75,7 @@ fn list_page(c: &mut Criterion) {
     };
     group.bench_function("first page by name, with effective values", |b| {
         b.iter(|| {
-            let result = store
-                .list_customers(
-                    &CustomerFilter::default(),
-                    &Scope::All,
-                    CustomerSortField::Name,
-                    SortOrder::Ascend,
-                    page0,
-                )
-                .expect("lists");
+            let result = store.list_customers(&first_page).expect("lists");
             let (ancestors, accounts) = store.inheritance_context(&result.items).expect("context");
             canopy_server::handlers::inheritance::with_effective(&admin, result.items, ancestors, &accounts)
                 .expect("resolves")

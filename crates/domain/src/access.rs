@@ -20,7 +20,8 @@ pub struct Caller {
     pub linked_accounts: Vec<String>,
 }
 
-/// What part of the data a caller reaches.
+/// What part of the data a caller reaches: the one answer the store applies inside every query (customers and
+/// accounts), never after loading.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reach {
     Everything,
@@ -31,6 +32,16 @@ pub enum Reach {
         customers: Vec<String>,
         accounts: Vec<String>,
     },
+}
+
+impl Reach {
+    /// The accounts whose catalogue and settings this reach may read; `None` means all.
+    pub fn readable_accounts(&self) -> Option<&[String]> {
+        match self {
+            Reach::Everything => None,
+            Reach::Accounts(accounts) | Reach::Subtrees { accounts, .. } => Some(accounts),
+        }
+    }
 }
 
 /// Why a caller may not do something it can see. Answered with 403.
@@ -60,11 +71,13 @@ impl Caller {
         } else if self.has(Role::Customer) {
             Reach::Subtrees { customers: self.linked_customers.clone(), accounts: self.linked_accounts.clone() }
         } else {
-            Reach::Subtrees { customers: Vec::new(), accounts: Vec::new() }
+            // No customer in reach; the accounts are those `readable_accounts` names, so that the two agree.
+            Reach::Subtrees { customers: Vec::new(), accounts: self.linked_accounts.clone() }
         }
     }
 
-    /// Accounts whose catalogue and settings the caller may read; `None` means all.
+    /// Accounts whose catalogue and settings the caller may read; `None` means all. The same as
+    /// `self.reach().readable_accounts()`, without copying the lists.
     pub fn readable_accounts(&self) -> Option<&[String]> {
         match self.reach() {
             Reach::Everything => None,
@@ -346,6 +359,17 @@ mod tests {
         assert_eq!(c.visible_source(&below, Some("root".into()), false), Some("root".into()));
         assert_eq!(c.visible_source(&below, Some("acc".into()), true), Some("acc".into()));
         assert_eq!(c.visible_source(&below, Some("parent-acc".into()), true), None);
+    }
+
+    #[test]
+    fn a_reach_reads_the_accounts_its_caller_reads() {
+        let roles: [&[Role]; 5] =
+            [&[], &[Role::Customer], &[Role::Manager], &[Role::Manager, Role::Customer], &[Role::SystemAdministrator]];
+        for roles in roles {
+            let mut c = caller(roles, ManagerAccess::ReadOnly);
+            c.linked_accounts = vec!["linked".into()];
+            assert_eq!(c.reach().readable_accounts(), c.readable_accounts(), "{roles:?}");
+        }
     }
 
     #[test]

@@ -1,15 +1,74 @@
-//! Writing a whole list of customers as it is read, in JSON, JSV or CSV, with bounded memory: the HTTP answer to
-//! `all=true` and `canopy export` both use it. The envelope is ListResponse's (`items`, then the totals, which are
-//! known only at the end and so come after the items).
+//! Writing a whole list of customers as it is read, in JSON, JSV or CSV, with bounded memory: [`CustomerExport`]
+//! is the one export loop, behind the HTTP answer to `all=true`, `canopy export` and the export benchmark. The
+//! envelope is ListResponse's (`items`, then the totals, which are known only at the end and so come after the
+//! items).
 
 use std::io::{self, Write};
 
 use canopy_domain::CustomerInfo;
+use canopy_store::{CustomerQuery, Store, StoreError};
 use canopy_wire::{csv::CsvWriter, negotiation::Format};
 
 use crate::error::ApiError;
 
-pub enum ListWriter<W: Write> {
+/// How many customers an export reads, and holds in memory, at a time, however many it writes in all.
+pub const EXPORT_CHUNK: usize = 1_000;
+
+/// Why an export stopped: the store could not read, or the output could not be written (a client that went away).
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Write(#[from] io::Error),
+}
+
+/// Every customer a query matches (its paging aside), encoded in one format and written out as it is read,
+/// [`EXPORT_CHUNK`] customers at a time.
+pub struct CustomerExport<'a> {
+    query: &'a CustomerQuery,
+    format: Format,
+    prepare: Box<dyn FnMut(&mut CustomerInfo) + 'a>,
+    progress: Box<dyn FnMut(u64) + 'a>,
+}
+
+impl<'a> CustomerExport<'a> {
+    pub fn new(query: &'a CustomerQuery, format: Format) -> Self {
+        Self { query, format, prepare: Box::new(|_| {}), progress: Box::new(|_| {}) }
+    }
+
+    /// Changes each customer before it is written (the HTTP answer cuts out what lies beyond the caller's reach).
+    pub fn preparing_each(mut self, prepare: impl FnMut(&mut CustomerInfo) + 'a) -> Self {
+        self.prepare = Box::new(prepare);
+        self
+    }
+
+    /// Hears how many customers have been written so far, after each chunk.
+    pub fn reporting_progress(mut self, progress: impl FnMut(u64) + 'a) -> Self {
+        self.progress = Box::new(progress);
+        self
+    }
+
+    /// Reads the customers from `store` and writes them to `out`, envelope and all; answers `out`, flushed, and
+    /// how many customers it holds. On an error, what was written so far is a truncated list, never a complete
+    /// one.
+    pub fn write_to<W: Write>(mut self, store: &Store, out: W) -> Result<(W, u64), ExportError> {
+        let mut writer = ListWriter::new(self.format, out)?;
+        store.for_each_customer(self.query, EXPORT_CHUNK, |mut chunk| -> io::Result<()> {
+            for customer in &mut chunk {
+                (self.prepare)(customer);
+                writer.write(customer)?;
+            }
+            (self.progress)(writer.count());
+            Ok(())
+        })??;
+        let count = writer.count();
+        Ok((writer.finish()?, count))
+    }
+}
+
+/// The encoder under [`CustomerExport`]: one customer at a time, in the envelope of a list.
+enum ListWriter<W: Write> {
     Json { out: W, count: u64 },
     Jsv { out: W, count: u64 },
     Csv { writer: CsvWriter<W>, count: u64 },
@@ -20,7 +79,7 @@ fn io_error(e: impl std::fmt::Display) -> io::Error {
 }
 
 impl<W: Write> ListWriter<W> {
-    pub fn new(format: Format, mut out: W) -> io::Result<Self> {
+    fn new(format: Format, mut out: W) -> io::Result<Self> {
         Ok(match format {
             Format::Json => {
                 out.write_all(b"{\"items\":[")?;
@@ -37,7 +96,7 @@ impl<W: Write> ListWriter<W> {
         })
     }
 
-    pub fn write(&mut self, customer: &CustomerInfo) -> io::Result<()> {
+    fn write(&mut self, customer: &CustomerInfo) -> io::Result<()> {
         match self {
             ListWriter::Json { out, count } => {
                 if *count > 0 {
@@ -61,14 +120,14 @@ impl<W: Write> ListWriter<W> {
         Ok(())
     }
 
-    pub fn count(&self) -> u64 {
+    fn count(&self) -> u64 {
         match self {
             ListWriter::Json { count, .. } | ListWriter::Jsv { count, .. } | ListWriter::Csv { count, .. } => *count,
         }
     }
 
     /// Closes the envelope (the totals of an `all=true` list) and flushes.
-    pub fn finish(self) -> io::Result<W> {
+    fn finish(self) -> io::Result<W> {
         let totals = |count: u64| (count, u64::from(count > 0));
         match self {
             ListWriter::Json { mut out, count } => {

@@ -7,14 +7,14 @@ use std::{
 
 use actix_web::HttpServer;
 use anyhow::{anyhow, bail, Context, Result};
-use canopy_domain::listing::{CustomerSortField, SortOrder};
 use canopy_domain::{ManagerAccess, Role};
 use canopy_server::{
     auth::{self, AuthConfig},
     config::{FileConfig, Settings, SettingsArgs},
+    export::CustomerExport,
     seed, telemetry, AppState,
 };
-use canopy_store::{Actor, CustomerFilter, NewUser, Scope, Store};
+use canopy_store::{Actor, CustomerQuery, NewUser, Store};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -361,11 +361,12 @@ async fn serve(store: Store, settings: &Settings) -> std::io::Result<()> {
 fn export(store: &Store, format: &str) -> Result<()> {
     let format = canopy_wire::negotiation::Format::from_name(format)
         .ok_or_else(|| anyhow!("export format '{format}' is not one of json, jsv, csv"))?;
+    let query = CustomerQuery::everything();
     let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let total = if interactive {
         let paging = canopy_domain::listing::Paging::Page { page: 0, count_per_page: 1, simplified: false };
         store
-            .list_customers(&CustomerFilter::default(), &Scope::All, CustomerSortField::Name, SortOrder::Ascend, paging)
+            .list_customers(&CustomerQuery { paging, ..query.clone() })
             .context("counting customers")?
             .totals
             .total_count
@@ -373,32 +374,16 @@ fn export(store: &Store, format: &str) -> Result<()> {
     } else {
         0
     };
+    let mut export = CustomerExport::new(&query, format);
+    if interactive {
+        export = export.reporting_progress(|done| {
+            let percent = (done * 100).checked_div(total).unwrap_or(100).min(100);
+            let bar = "#".repeat((percent / 4) as usize);
+            eprint!("\r[{bar:<25}] {done}/{total} customers");
+        });
+    }
     let stdout = std::io::stdout();
-    let mut writer = canopy_server::export::ListWriter::new(format, std::io::BufWriter::new(stdout.lock()))
-        .context("writing to standard output")?;
-    store
-        .for_each_customer(
-            &CustomerFilter::default(),
-            &Scope::All,
-            CustomerSortField::Name,
-            SortOrder::Ascend,
-            1000,
-            |chunk| -> Result<(), String> {
-                for customer in &chunk {
-                    writer.write(customer).map_err(|e| e.to_string())?;
-                }
-                if interactive {
-                    let done = writer.count();
-                    let percent = (done * 100).checked_div(total).unwrap_or(100).min(100);
-                    let bar = "#".repeat((percent / 4) as usize);
-                    eprint!("\r[{bar:<25}] {done}/{total} customers");
-                }
-                Ok(())
-            },
-        )
-        .context("reading customers")?
-        .map_err(|e| anyhow!("writing to standard output: {e}"))?;
-    writer.finish().context("writing to standard output")?;
+    export.write_to(store, std::io::BufWriter::new(stdout.lock())).map_err(|e| anyhow!("{e}"))?;
     if interactive {
         eprintln!();
     }

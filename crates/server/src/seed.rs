@@ -149,7 +149,7 @@ pub fn load_fixture(store: &Store, fixture: &Fixture, actor: &Actor) -> Result<u
                     },
                 },
                 actor,
-                &canopy_store::Scope::All,
+                &canopy_domain::access::Reach::Everything,
                 None,
             )?;
             created += 1;

@@ -1,6 +1,7 @@
 //! Accounts: the tenant boundary, nested under parent accounts.
 
 use canopy_domain::{
+    access::Reach,
     hierarchy::{self, child_path, subtree_upper_bound},
     listing::{PageTotals, Paging},
     validation::{check_length, check_not_blank, MAX_NAME_LEN},
@@ -37,12 +38,20 @@ pub struct AccountChanges {
     pub billing_settings: Option<BillingSettings>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct AccountFilter {
     pub name_filter: Option<String>,
     pub specific_ids: Vec<String>,
-    /// When set, only these accounts (the caller's scope).
-    pub visible: Option<Vec<String>>,
+    /// The caller's reach: only the accounts it may read are listed.
+    pub reach: Reach,
+}
+
+/// Every account: the default serves the service's own reads (what an administrator may choose from), which reach
+/// everything.
+impl Default for AccountFilter {
+    fn default() -> Self {
+        Self { name_filter: None, specific_ids: Vec::new(), reach: Reach::Everything }
+    }
 }
 
 fn validate_name(name: &str, errors: &mut ValidationErrors) {
@@ -164,8 +173,8 @@ impl Store {
             if !filter.specific_ids.is_empty() {
                 q = q.filter(accounts::id.eq_any(filter.specific_ids.clone()));
             }
-            if let Some(visible) = &filter.visible {
-                q = q.filter(accounts::id.eq_any(visible.clone()));
+            if let Some(readable) = filter.reach.readable_accounts() {
+                q = q.filter(accounts::id.eq_any(readable.to_vec()));
             }
             q
         };

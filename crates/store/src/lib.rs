@@ -9,7 +9,6 @@
 //!   instead of waiting).
 
 mod accounts;
-mod bulk;
 mod checkout;
 pub mod clock;
 mod connection;
@@ -26,10 +25,9 @@ use canopy_domain::ValidationErrors;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 pub use accounts::{AccountChanges, AccountFilter, NewAccount};
-pub use bulk::ImportCustomer;
 pub use checkout::{statements_on_this_thread, PoolStatus};
 pub use connection::{redact, AnyConnection, Backend, DatabaseUrl};
-pub use customers::{CustomerFilter, CustomerPage, NewCustomer, Scope};
+pub use customers::{CustomerFilter, CustomerPage, CustomerQuery, ImportCustomer, NewCustomer};
 pub use generation::{Generations, Touches};
 pub use idempotency::{IdempotencyClaim, Recall};
 pub use settings::SystemSettingsChanges;

@@ -7,7 +7,7 @@ use canopy_domain::{
     access::{Caller, Reach},
     FieldError,
 };
-use canopy_store::{Actor, Generations, Scope, Store, StoreError};
+use canopy_store::{Actor, Generations, Store, StoreError};
 use canopy_wire::binding::{Params, BIND_ERROR_CODE};
 use serde::de::DeserializeOwned;
 
@@ -186,12 +186,8 @@ impl Ctx {
     }
 
     /// What the caller reaches, as the store applies it inside its queries.
-    pub fn scope(&self) -> Scope {
-        match self.caller.reach() {
-            Reach::Everything => Scope::All,
-            Reach::Accounts(ids) => Scope::Accounts(ids),
-            Reach::Subtrees { customers, .. } => Scope::Subtrees(customers),
-        }
+    pub fn reach(&self) -> Reach {
+        self.caller.reach()
     }
 
     /// Runs a store call on the blocking pool (the store's calls block on the database), counting its statements.

@@ -27,8 +27,8 @@ pub fn require_reach(ctx: &Ctx, account_id: &str) -> Result<(), ApiError> {
 pub async fn list(ctx: Ctx, request: dto::ListAccounts) -> Result<Reply, ApiError> {
     canopy_domain::validation::check_name_filter(request.name_filter.as_deref())?;
     let paging = Paging::from_request(request.page, request.count_per_page, request.all, request.simplified_paging)?;
-    let visible = ctx.caller.readable_accounts().map(<[String]>::to_vec);
-    let filter = AccountFilter { name_filter: request.name_filter, specific_ids: request.specific_ids, visible };
+    let reach = ctx.caller.reach();
+    let filter = AccountFilter { name_filter: request.name_filter, specific_ids: request.specific_ids, reach };
     let (items, totals) = ctx.store(move |s| s.list_accounts(&filter, paging)).await?;
     Reply::list(ListResponse::new(items, totals))
 }

@@ -5,12 +5,13 @@ use canopy_domain::{
     patch::CustomerChanges,
     FieldError, ValidationErrors,
 };
+use canopy_store::CustomerQuery;
 
 use crate::{
     api::{Ctx, IfMatch, Reply},
     dto::{self, ListResponse},
     error::ApiError,
-    export::{ChunkSender, ListWriter},
+    export::{ChunkSender, CustomerExport},
     idempotency,
 };
 
@@ -34,16 +35,13 @@ pub async fn list(ctx: Ctx, request: dto::ListCustomers) -> Result<Reply, ApiErr
     let sort = CustomerSortField::parse(request.sort_field.as_deref().unwrap_or(""))?;
     let order = request.sort_order.unwrap_or_default();
     let paging = Paging::from_request(request.page, request.count_per_page, request.all, request.simplified_paging)?;
-    let filter = request.filter();
-    let scope = ctx.scope();
+    let query = CustomerQuery { filter: request.filter(), reach: ctx.reach(), sort, order, paging };
     if paging == Paging::All && !request.include_effective {
-        return Ok(stream_all(&ctx, filter, scope, sort, order));
+        return Ok(stream_all(&ctx, query));
     }
-    // The key must hold everything the count depends on; the sort and the page do not change it.
-    let totals_key = format!("{scope:?}|{filter:?}");
+    let totals_key = query.count_key();
     let known_total = ctx.state.caches.totals.get(ctx.generations, &totals_key).map(|t| t.0);
-    let page =
-        ctx.store(move |s| s.list_customers_knowing_total(&filter, &scope, sort, order, paging, known_total)).await?;
+    let page = ctx.store(move |s| s.list_customers_knowing_total(&query, known_total)).await?;
     if let (None, Some(total)) = (known_total, page.totals.total_count) {
         ctx.state.caches.totals.put(ctx.generations, totals_key, crate::api::Total(total));
     }
@@ -65,7 +63,7 @@ pub async fn list(ctx: Ctx, request: dto::ListCustomers) -> Result<Reply, ApiErr
 
 pub async fn get(ctx: Ctx, request: dto::GetCustomer) -> Result<Reply, ApiError> {
     require_id("customerId", &request.customer_id)?;
-    let scope = ctx.scope();
+    let scope = ctx.reach();
     let (customer, version) = ctx.store(move |s| s.get_customer(&request.customer_id, &scope)).await?;
     Ok(Reply::ok(customer)?.with_etag(version))
 }
@@ -78,7 +76,7 @@ pub async fn create(ctx: Ctx, request: dto::NewCustomer) -> Result<Reply, ApiErr
     let (customer, version) = match idempotency::replay(&ctx, &claim).await? {
         Some(answer) => answer,
         None => {
-            let (actor, scope, stored_claim) = (ctx.actor.clone(), ctx.scope(), claim.clone());
+            let (actor, scope, stored_claim) = (ctx.actor.clone(), ctx.reach(), claim.clone());
             let outcome = ctx
                 .store(move |s| s.create_customer(request.into_store(fields), &actor, &scope, stored_claim.as_ref()))
                 .await;
@@ -97,7 +95,7 @@ pub async fn patch(ctx: Ctx, request: dto::PatchCustomer) -> Result<Reply, ApiEr
         return Err(refuse_visible(&ctx, &request.customer_id, denied).await);
     }
     let if_match = IfMatch::expected_version(ctx.if_match);
-    let (actor, scope) = (ctx.actor.clone(), ctx.scope());
+    let (actor, scope) = (ctx.actor.clone(), ctx.reach());
     let (customer, version) =
         ctx.store(move |s| s.patch_customer(&request.customer_id, &changes, if_match, &actor, &scope)).await?;
     Ok(Reply::ok(customer)?.with_etag(version))
@@ -109,7 +107,7 @@ pub async fn delete(ctx: Ctx, request: dto::DeleteCustomer) -> Result<Reply, Api
         return Err(refuse_visible(&ctx, &request.customer_id, denied).await);
     }
     let if_match = IfMatch::expected_version(ctx.if_match);
-    let scope = ctx.scope();
+    let scope = ctx.reach();
     ctx.store(move |s| s.delete_customer(&request.customer_id, if_match, &scope)).await?;
     Ok(Reply::NoContent)
 }
@@ -124,7 +122,7 @@ pub async fn set_staging(ctx: Ctx, request: dto::SetCustomerStagingMode) -> Resu
     }
     let changes = CustomerChanges { is_staging: Some(is_staging), ..Default::default() };
     let if_match = IfMatch::expected_version(ctx.if_match);
-    let (actor, scope) = (ctx.actor.clone(), ctx.scope());
+    let (actor, scope) = (ctx.actor.clone(), ctx.reach());
     let (customer, version) =
         ctx.store(move |s| s.patch_customer(&request.customer_id, &changes, if_match, &actor, &scope)).await?;
     Ok(Reply::with_status(StatusCode::OK, customer).with_etag(version))
@@ -134,7 +132,7 @@ pub async fn set_staging(ctx: Ctx, request: dto::SetCustomerStagingMode) -> Resu
 /// parents and tags lie within that reach.
 async fn check_filter_reach(ctx: &Ctx, request: &dto::ListCustomers) -> Result<(), ApiError> {
     let Some(readable) = ctx.caller.readable_accounts().map(<[String]>::to_vec) else { return Ok(()) };
-    let (parents, tags, scope) = (request.parent_customer_ids.clone(), request.tag_ids.clone(), ctx.scope());
+    let (parents, tags, scope) = (request.parent_customer_ids.clone(), request.tag_ids.clone(), ctx.reach());
     let (visible_parents, known_tags) = ctx
         .store(move |s| {
             let visible = if parents.is_empty() { Vec::new() } else { s.visible_customer_ids(&parents, &scope)? };
@@ -155,7 +153,7 @@ async fn check_filter_reach(ctx: &Ctx, request: &dto::ListCustomers) -> Result<(
 /// A refusal for a customer the caller may not change: 404 when it cannot see it (so that the answer never tells
 /// an unreachable customer from a missing one), else the 403 the rule gave.
 async fn refuse_visible(ctx: &Ctx, customer_id: &str, denied: canopy_domain::access::Denied) -> ApiError {
-    let (id, scope) = (customer_id.to_owned(), ctx.scope());
+    let (id, scope) = (customer_id.to_owned(), ctx.reach());
     match ctx.store(move |s| s.get_customer(&id, &scope)).await {
         Ok(_) => denied.into(),
         Err(not_visible) => not_visible,
@@ -165,32 +163,15 @@ async fn refuse_visible(ctx: &Ctx, customer_id: &str, denied: canopy_domain::acc
 /// `all=true`: every matching customer, written as it is read a thousand at a time, so that exporting a hundred
 /// thousand customers holds a thousand in memory, not all of them. Errors after the first byte can no longer
 /// change the status: they are logged and end the response abruptly (a truncated body, never a complete-looking one).
-fn stream_all(
-    ctx: &Ctx,
-    filter: canopy_store::CustomerFilter,
-    scope: canopy_store::Scope,
-    sort: CustomerSortField,
-    order: canopy_domain::listing::SortOrder,
-) -> Reply {
+fn stream_all(ctx: &Ctx, query: CustomerQuery) -> Reply {
     let (tx, chunks) = tokio::sync::mpsc::channel(4);
     let (store, format, caller) = (ctx.state.store.clone(), ctx.format, ctx.caller.clone());
     actix_web::rt::task::spawn_blocking(move || {
         let failure = tx.clone();
-        let written = (|| -> Result<(), String> {
-            let mut writer = ListWriter::new(format, ChunkSender::new(tx)).map_err(|e| e.to_string())?;
-            store
-                .for_each_customer(&filter, &scope, sort, order, 1_000, |mut chunk| {
-                    chunk.iter_mut().try_for_each(|customer| {
-                        caller.redact(customer);
-                        writer.write(customer)
-                    })
-                })
-                .map_err(|e| e.to_string())?
-                .map_err(|e| e.to_string())?;
-            writer.finish().map_err(|e| e.to_string())?;
-            Ok(())
-        })();
-        if let Err(cause) = written {
+        let written = CustomerExport::new(&query, format)
+            .preparing_each(|customer| caller.redact(customer))
+            .write_to(&store, ChunkSender::new(tx));
+        if let Err(cause) = written.map_err(|e| e.to_string()) {
             tracing::warn!(cause, "streaming a customer list failed");
             let _ = failure.blocking_send(Err(ApiError::Internal(cause)));
         }

@@ -21,7 +21,7 @@ async fn chain(
     if customer_id.trim().is_empty() {
         return Err(ValidationErrors::single("customerId", "NotEmpty", "'customerId' must not be empty.").into());
     }
-    let scope = ctx.scope();
+    let scope = ctx.reach();
     ctx.store(move |s| s.customer_chain(&customer_id, &scope)).await
 }
 

@@ -120,7 +120,7 @@ async fn cached_answers_follow_every_write_at_once() {
             &canopy_domain::patch::CustomerChanges { name: Some("Elsewhere".into()), ..Default::default() },
             None,
             &canopy_store::Actor::default(),
-            &canopy_store::Scope::All,
+            &canopy_domain::access::Reach::Everything,
         )
         .expect("patches");
     assert_eq!(app.get(&list).await.body["items"][0]["name"], "Elsewhere");

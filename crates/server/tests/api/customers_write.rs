@@ -197,11 +197,25 @@ async fn racing_opposite_moves_never_build_a_cycle() {
         let y_id = y.clone();
         let move_x = std::thread::spawn(move || {
             let changes = canopy_domain::patch::CustomerChanges { parent_customer_id: Some(y1), ..Default::default() };
-            s1.patch_customer(&x1, &changes, None, &canopy_store::Actor::default(), &canopy_store::Scope::All).is_ok()
+            s1.patch_customer(
+                &x1,
+                &changes,
+                None,
+                &canopy_store::Actor::default(),
+                &canopy_domain::access::Reach::Everything,
+            )
+            .is_ok()
         });
         let move_y = std::thread::spawn(move || {
             let changes = canopy_domain::patch::CustomerChanges { parent_customer_id: Some(x2), ..Default::default() };
-            s2.patch_customer(&y2, &changes, None, &canopy_store::Actor::default(), &canopy_store::Scope::All).is_ok()
+            s2.patch_customer(
+                &y2,
+                &changes,
+                None,
+                &canopy_store::Actor::default(),
+                &canopy_domain::access::Reach::Everything,
+            )
+            .is_ok()
         });
         let (ok_x, ok_y) = (move_x.join().unwrap_or(false), move_y.join().unwrap_or(false));
         assert!(!(ok_x && ok_y), "both opposite moves succeeded in round {round}");

@@ -4,12 +4,12 @@
 use canopy_domain::patch::CustomerChanges;
 use diesel::prelude::*;
 
+use super::row::{CustomerInsert, PlacedCustomer};
 use crate::{
     connection::AnyConnection,
     now_text,
-    rows::to_doc,
     schema::{customer_tags, customers},
-    sort_key, Store, StoreResult, Touches,
+    Store, StoreResult, Touches,
 };
 
 /// One customer to import: its place in the tree and its own values.
@@ -21,32 +21,6 @@ pub struct ImportCustomer {
     pub path: String,
     pub name: String,
     pub fields: CustomerChanges,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = customers, treat_none_as_default_value = false)]
-struct CustomerInsert {
-    id: String,
-    account_id: String,
-    parent_customer_id: Option<String>,
-    path: String,
-    name: String,
-    name_key: String,
-    reference_id: Option<String>,
-    reference_key: Option<String>,
-    is_staging: bool,
-    data: String,
-    schedule: Option<String>,
-    integration_data: String,
-    override_billing_settings: bool,
-    billing_settings: Option<String>,
-    override_app_settings: bool,
-    app_settings: Option<String>,
-    date_created: String,
-    date_last_modified: String,
-    created_by: Option<String>,
-    last_modified_by: Option<String>,
-    version: i64,
 }
 
 /// Rows per INSERT: 21 columns each stays under SQLite's and PostgreSQL's parameter limits.
@@ -61,32 +35,19 @@ impl Store {
                 let mut rows = Vec::with_capacity(chunk.len());
                 let mut tag_rows = Vec::new();
                 for c in chunk {
-                    let f = &c.fields;
-                    let reference = f.reference_id.clone().filter(|r| !r.is_empty());
-                    rows.push(CustomerInsert {
-                        id: c.id.clone(),
-                        account_id: c.account_id.clone(),
-                        parent_customer_id: c.parent_customer_id.clone(),
-                        path: c.path.clone(),
-                        name: c.name.clone(),
-                        name_key: sort_key(&c.name),
-                        reference_key: Some(reference.as_deref().map(sort_key).unwrap_or_default()),
-                        reference_id: reference,
-                        is_staging: f.is_staging.unwrap_or(false),
-                        data: to_doc(&f.data.clone().unwrap_or_default())?,
-                        schedule: f.schedule.as_ref().map(to_doc).transpose()?,
-                        integration_data: to_doc(&f.integration_data.clone().unwrap_or_default())?,
-                        override_billing_settings: f.override_billing_settings.unwrap_or(false),
-                        billing_settings: f.billing_settings.as_ref().map(to_doc).transpose()?,
-                        override_app_settings: f.override_app_settings.unwrap_or(false),
-                        app_settings: f.app_settings.as_ref().map(to_doc).transpose()?,
-                        date_created: now.clone(),
-                        date_last_modified: now.clone(),
-                        created_by: created_by.map(str::to_owned),
-                        last_modified_by: created_by.map(str::to_owned),
-                        version: 1,
-                    });
-                    for tag in f.tag_ids.iter().flatten() {
+                    rows.push(CustomerInsert::new(
+                        PlacedCustomer {
+                            id: &c.id,
+                            account_id: &c.account_id,
+                            parent_customer_id: c.parent_customer_id.as_deref(),
+                            path: &c.path,
+                            name: &c.name,
+                            fields: &c.fields,
+                        },
+                        &now,
+                        created_by,
+                    )?);
+                    for tag in c.fields.tag_ids.iter().flatten() {
                         tag_rows.push((
                             customer_tags::customer_id.eq(c.id.clone()),
                             customer_tags::account_id.eq(c.account_id.clone()),

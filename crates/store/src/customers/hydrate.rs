@@ -1,0 +1,162 @@
+//! Rows turned into `CustomerInfo`s: tags, breadcrumb names and account names, in a bounded number of statements.
+
+use std::collections::{HashMap, HashSet};
+
+use canopy_domain::{access::Reach, hierarchy, CustomerInfo, Tag};
+use diesel::{
+    dsl::sql,
+    prelude::*,
+    sql_types::{Integer, Text},
+};
+
+use super::{in_reach, BIND_CHUNK};
+use crate::{
+    connection::AnyConnection,
+    rows::{CustomerRow, TagRow},
+    schema::{accounts, customer_tags, customers, tags},
+    StoreError, StoreResult,
+};
+
+/// Turns rows into `CustomerInfo`s with one more statement whatever their number or depth (a `UNION ALL` of their
+/// tags, the names of every ancestor on their breadcrumbs, and their accounts' names), or three per thousand when
+/// there are too many ids for one statement (exports).
+pub(super) fn hydrate(conn: &mut AnyConnection, rows: Vec<CustomerRow>) -> StoreResult<Vec<CustomerInfo>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let ancestor_ids: Vec<String> = rows
+        .iter()
+        .flat_map(|r| hierarchy::ancestor_ids(&r.path))
+        .map(str::to_owned)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let account_ids: Vec<String> =
+        rows.iter().map(|r| r.account_id.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let mut tagged: Vec<(String, i32, TagRow)> = Vec::new();
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut account_names: HashMap<String, String> = HashMap::new();
+    if ids.len() + ancestor_ids.len() + account_ids.len() <= BIND_CHUNK {
+        for (kind, key, text, name, color, position) in lookups(conn, &ids, &ancestor_ids, &account_ids)? {
+            match (kind.as_str(), name, color, position) {
+                ("t", Some(name), Some(color), Some(position)) => {
+                    tagged.push((key, position, TagRow { account_id: String::new(), id: text, name, color, position }))
+                }
+                ("n", ..) => {
+                    names.insert(key, text);
+                }
+                ("a", ..) => {
+                    account_names.insert(key, text);
+                }
+                _ => return Err(StoreError::Corrupt(format!("unexpected lookup row of kind '{kind}'"))),
+            }
+        }
+    } else {
+        for chunk in ids.chunks(BIND_CHUNK) {
+            let found: Vec<(String, TagRow)> = customer_tags::table
+                .inner_join(
+                    tags::table
+                        .on(tags::account_id.eq(customer_tags::account_id).and(tags::id.eq(customer_tags::tag_id))),
+                )
+                .filter(customer_tags::customer_id.eq_any(chunk))
+                .select((customer_tags::customer_id, TagRow::as_select()))
+                .load(conn)?;
+            tagged.extend(found.into_iter().map(|(customer, tag)| (customer, tag.position, tag)));
+        }
+        for chunk in ancestor_ids.chunks(BIND_CHUNK) {
+            let found: Vec<(String, String)> = customers::table
+                .filter(customers::id.eq_any(chunk))
+                .select((customers::id, customers::name))
+                .load(conn)?;
+            names.extend(found);
+        }
+        for chunk in account_ids.chunks(BIND_CHUNK) {
+            let found: Vec<(String, String)> =
+                accounts::table.filter(accounts::id.eq_any(chunk)).select((accounts::id, accounts::name)).load(conn)?;
+            account_names.extend(found);
+        }
+    }
+    tagged.sort_by_key(|(_, position, _)| *position);
+    let mut tags_by_customer: HashMap<String, Vec<Tag>> = HashMap::new();
+    for (customer_id, _, tag) in tagged {
+        tags_by_customer.entry(customer_id).or_default().push(tag.into_tag()?);
+    }
+    rows.into_iter()
+        .map(|row| {
+            let tags = tags_by_customer.remove(&row.id).unwrap_or_default();
+            let account_name = account_names.get(&row.account_id).cloned();
+            row.into_info(account_name, tags, &names)
+        })
+        .collect()
+}
+
+/// One row of [`lookups`]: kind (`t` tag, `n` ancestor name, `a` account name), the customer or account id, the
+/// tag id or the name, then the tag's name, color and position.
+type LookupRow = (String, String, String, Option<String>, Option<String>, Option<i32>);
+
+/// Tags, ancestor names and account names in one statement.
+fn lookups(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    ancestor_ids: &[String],
+    account_ids: &[String],
+) -> StoreResult<Vec<LookupRow>> {
+    use diesel::sql_types::Nullable;
+    let tag_rows = customer_tags::table
+        .inner_join(
+            tags::table.on(tags::account_id.eq(customer_tags::account_id).and(tags::id.eq(customer_tags::tag_id))),
+        )
+        .filter(customer_tags::customer_id.eq_any(ids))
+        .select((
+            sql::<Text>("'t'"),
+            customer_tags::customer_id,
+            tags::id,
+            tags::name.nullable(),
+            tags::color.nullable(),
+            tags::position.nullable(),
+        ));
+    let ancestor_names = customers::table.filter(customers::id.eq_any(ancestor_ids)).select((
+        sql::<Text>("'n'"),
+        customers::id,
+        customers::name,
+        sql::<Nullable<Text>>("NULL"),
+        sql::<Nullable<Text>>("NULL"),
+        sql::<Nullable<Integer>>("NULL"),
+    ));
+    let account_names = accounts::table.filter(accounts::id.eq_any(account_ids)).select((
+        sql::<Text>("'a'"),
+        accounts::id,
+        accounts::name,
+        sql::<Nullable<Text>>("NULL"),
+        sql::<Nullable<Text>>("NULL"),
+        sql::<Nullable<Integer>>("NULL"),
+    ));
+    let query = tag_rows.union_all(ancestor_names).union_all(account_names);
+    // UNION is outside diesel's MultiConnection subset: each backend runs the same query itself.
+    Ok(match conn {
+        AnyConnection::Sqlite(c) => query.load::<LookupRow>(c)?,
+        AnyConnection::Postgresql(c) => query.load::<LookupRow>(c)?,
+    })
+}
+
+pub(super) fn load_row(conn: &mut AnyConnection, id: &str) -> StoreResult<CustomerRow> {
+    customers::table
+        .find(id)
+        .select(CustomerRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound { entity: "Customer", id: id.to_owned() })
+}
+
+pub(super) fn get_in_reach(conn: &mut AnyConnection, id: &str, reach: &Reach) -> StoreResult<(CustomerInfo, i64)> {
+    let not_found = || StoreError::NotFound { entity: "Customer", id: id.to_owned() };
+    let row = load_row(conn, id)?;
+    if !in_reach(&row, reach) {
+        return Err(not_found());
+    }
+    let version = row.version;
+    let mut items = hydrate(conn, vec![row])?;
+    let info = items.pop().ok_or_else(not_found)?;
+    Ok((info, version))
+}

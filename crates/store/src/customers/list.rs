@@ -1,0 +1,108 @@
+//! Listing: a page of customers, or a walk over every match.
+
+use canopy_domain::{
+    listing::{PageTotals, Paging},
+    CustomerInfo,
+};
+use diesel::prelude::*;
+
+use super::{
+    filter::{ordered, resolve_filter},
+    hydrate::hydrate,
+    keyset::{after_key, keyset_column},
+    CustomerPage, CustomerQuery,
+};
+use crate::{rows::CustomerRow, Store, StoreResult};
+
+impl Store {
+    /// The page `query.paging` names, with its totals.
+    pub fn list_customers(&self, query: &CustomerQuery) -> StoreResult<CustomerPage> {
+        self.list_customers_knowing_total(query, None)
+    }
+
+    /// A page. `known_total` is the number of matches when the caller knows it for the current generations (then
+    /// it is not counted again: the count is the costliest part of a page). A page costs, whatever the depth: the
+    /// parent paths (only with a parent filter or a Customer user's reach), the count (unless known), the rows, and
+    /// one statement for their tags, breadcrumb names and account names. No transaction: each is one consistent
+    /// read, and a page that straddles a concurrent write is no worse than the next page read after it.
+    pub fn list_customers_knowing_total(
+        &self,
+        query: &CustomerQuery,
+        known_total: Option<u64>,
+    ) -> StoreResult<CustomerPage> {
+        let paging = query.paging;
+        let mut conn = self.conn()?;
+        let conn = &mut *conn;
+        let resolved = resolve_filter(conn, &query.filter, &query.reach)?;
+        let mut q = ordered(resolved.query(), query.sort, query.order);
+        if let Some((offset, limit)) = paging.window() {
+            q = q.offset(offset as i64).limit(limit as i64);
+        }
+        let needs_count = matches!(paging, Paging::Page { simplified: false, .. });
+        let (mut rows, total): (Vec<CustomerRow>, Option<u64>) = match (needs_count, known_total) {
+            (true, None) => {
+                // The count rides along with the page as an uncorrelated scalar subquery (computed once by both
+                // databases): one statement instead of two. A page past the end has no row to carry it.
+                let counted: Vec<(CustomerRow, i64)> = q
+                    .select((CustomerRow::as_select(), resolved.query().count().single_value().assume_not_null()))
+                    .load(conn)?;
+                let total = match counted.first() {
+                    Some((_, total)) => *total,
+                    None => resolved.query().count().get_result::<i64>(conn)?,
+                };
+                (counted.into_iter().map(|(row, _)| row).collect(), Some(total.max(0) as u64))
+            }
+            (true, Some(total)) => (q.select(CustomerRow::as_select()).load(conn)?, Some(total)),
+            (false, _) => (q.select(CustomerRow::as_select()).load(conn)?, None),
+        };
+        let totals = PageTotals::compute(paging, total, rows.len());
+        if let Paging::Page { count_per_page, .. } = paging {
+            rows.truncate(count_per_page as usize);
+        }
+        Ok(CustomerPage { items: hydrate(conn, rows)?, totals })
+    }
+
+    /// Every customer `query` matches (its paging aside), in its order, handed to `sink` a chunk at a time so that
+    /// memory stays bounded however many there are. Runs in one read transaction: a consistent snapshot on both
+    /// backends.
+    pub fn for_each_customer<E>(
+        &self,
+        query: &CustomerQuery,
+        chunk: usize,
+        mut sink: impl FnMut(Vec<CustomerInfo>) -> Result<(), E>,
+    ) -> StoreResult<Result<(), E>> {
+        let mut conn = self.conn()?;
+        conn.transaction(|conn| {
+            let (sort, order) = (query.sort, query.order);
+            let resolved = resolve_filter(conn, &query.filter, &query.reach)?;
+            let chunk = chunk.clamp(1, 10_000);
+            // Each chunk starts after the last row of the one before (keyset paging), so the whole walk reads each
+            // row once; OFFSET would re-read every skipped row and make an export quadratic. Sorts on columns that
+            // may be NULL or are booleans fall back to OFFSET.
+            let mut after: Option<(String, String)> = None;
+            let mut offset = 0i64;
+            loop {
+                let mut next = ordered(resolved.query(), sort, order);
+                match (&after, keyset_column(sort)) {
+                    (Some((key, id)), Some(column)) => next = next.filter(after_key(column, order, key, id)),
+                    (_, None) => next = next.offset(offset),
+                    (None, Some(_)) => {}
+                }
+                let rows: Vec<CustomerRow> = next.limit(chunk as i64).select(CustomerRow::as_select()).load(conn)?;
+                let done = rows.len() < chunk;
+                offset += rows.len() as i64;
+                if let (Some(last), Some(column)) = (rows.last(), keyset_column(sort)) {
+                    after = Some((column.key_of(last), last.id.clone()));
+                }
+                if !rows.is_empty() {
+                    if let Err(e) = sink(hydrate(conn, rows)?) {
+                        return Ok(Err(e));
+                    }
+                }
+                if done {
+                    return Ok(Ok(()));
+                }
+            }
+        })
+    }
+}
