@@ -147,10 +147,35 @@ impl<W: Write> ListWriter<W> {
     }
 }
 
+/// The answer to `all=true` for a signed-in caller: the export runs on the blocking pool and its bytes arrive on the
+/// returned channel. Each customer is redacted for `caller` as it is written: the pipeline starts every stream
+/// here, so a streamed list cannot skip redaction any more than a page can. Errors after the first byte can no
+/// longer change the status: they are logged and end the body abruptly (a truncated list, never a complete-looking
+/// one).
+pub fn stream_for_caller(
+    store: Store,
+    query: CustomerQuery,
+    format: Format,
+    caller: std::sync::Arc<canopy_domain::access::Caller>,
+) -> tokio::sync::mpsc::Receiver<Result<actix_web::web::Bytes, ApiError>> {
+    let (tx, chunks) = tokio::sync::mpsc::channel(4);
+    actix_web::rt::task::spawn_blocking(move || {
+        let failure = tx.clone();
+        let written = CustomerExport::new(&query, format)
+            .preparing_each(|customer| caller.redact(customer))
+            .write_to(&store, ChunkSender::new(tx));
+        if let Err(cause) = written.map_err(|e| e.to_string()) {
+            tracing::warn!(cause, "streaming a customer list failed");
+            let _ = failure.blocking_send(Err(ApiError::Internal(cause)));
+        }
+    });
+    chunks
+}
+
 /// An `io::Write` that hands what is written to an async receiver in chunks of about `CHUNK` bytes. The channel is
 /// bounded, so a slow client slows the reader down instead of filling memory; a client that went away makes the
 /// next write fail, which stops the export.
-pub struct ChunkSender {
+struct ChunkSender {
     tx: tokio::sync::mpsc::Sender<Result<actix_web::web::Bytes, ApiError>>,
     buffer: Vec<u8>,
 }
@@ -158,7 +183,7 @@ pub struct ChunkSender {
 const CHUNK: usize = 64 * 1024;
 
 impl ChunkSender {
-    pub fn new(tx: tokio::sync::mpsc::Sender<Result<actix_web::web::Bytes, ApiError>>) -> Self {
+    fn new(tx: tokio::sync::mpsc::Sender<Result<actix_web::web::Bytes, ApiError>>) -> Self {
         Self { tx, buffer: Vec::with_capacity(CHUNK) }
     }
 

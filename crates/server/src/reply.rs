@@ -160,12 +160,9 @@ pub enum Reply {
         cookies: Vec<Cookie<'static>>,
     },
     NoContent,
-    /// A body written as it is produced (a whole list), already in the negotiated format.
-    Stream {
-        format: Format,
-        operation: &'static str,
-        chunks: tokio::sync::mpsc::Receiver<Result<Bytes, ApiError>>,
-    },
+    /// Every customer a query matches, streamed as it is read. The pipeline starts the stream
+    /// (`export::stream_for_caller`), redacting each customer for the caller as it is written.
+    AllCustomers(canopy_store::CustomerQuery),
 }
 
 pub fn etag(version: i64) -> String {
@@ -216,17 +213,20 @@ impl Reply {
     }
 
     /// Hides what lies above the caller's reach (see [`Redact`]); streams redact as they write.
-    pub fn redact(&mut self, caller: &Caller) {
+    fn redact(&mut self, caller: &Caller) {
         if let Reply::Body { body, .. } = self {
             body.redact(caller);
         }
     }
 
-    /// Writes the body in `format`, once.
+    /// Writes the body in `format`, once. A stream needs the caller it is redacted for: see
+    /// [`Reply::encode_for`].
     pub fn encode(self, format: Format, operation: &'static str) -> Result<Answer, ApiError> {
         Ok(match self {
             Reply::NoContent => Answer::NoContent,
-            Reply::Stream { format, operation, chunks } => Answer::Stream { format, operation, chunks },
+            Reply::AllCustomers(_) => {
+                return Err(ApiError::Internal(format!("{operation} streamed customers without a signed-in caller")))
+            }
             Reply::Body { status, body, etag, cookies } => {
                 let bytes = body.encode(format).map_err(|cause| {
                     ApiError::Internal(format!("the {operation} response could not be written as {format:?}: {cause}"))
@@ -237,6 +237,25 @@ impl Reply {
                 }
             }
         })
+    }
+}
+
+impl Reply {
+    /// Writes the body in `format` for a signed-in caller: a body is redacted for it and encoded once; a stream of
+    /// customers is started, redacting each as it is written.
+    pub fn encode_for(
+        mut self,
+        format: Format,
+        operation: &'static str,
+        store: &canopy_store::Store,
+        caller: &std::sync::Arc<Caller>,
+    ) -> Result<Answer, ApiError> {
+        if let Reply::AllCustomers(query) = self {
+            let chunks = crate::export::stream_for_caller(store.clone(), query, format, caller.clone());
+            return Ok(Answer::Stream { format, operation, chunks });
+        }
+        self.redact(caller);
+        self.encode(format, operation)
     }
 }
 

@@ -99,9 +99,8 @@ where
         return Ok(Answer::Encoded { encoded: hit, cookies: Vec::new() });
     }
     let dto = ctx.bind::<D>()?;
-    let mut reply = handler(ctx, dto).await?;
-    reply.redact(&caller);
-    let answer = reply.encode(format, op.name())?;
+    let store = ctx.state.store.clone();
+    let answer = handler(ctx, dto).await?.encode_for(format, op.name(), &store, &caller)?;
     if let (Some(key), Answer::Encoded { encoded, .. }) = (key, &answer) {
         if encoded.status == StatusCode::OK {
             caches.answers.put(generations, key, encoded.clone());

@@ -11,7 +11,6 @@ use crate::{
     api::{Ctx, IfMatch, Reply},
     dto::{self, ListResponse},
     error::ApiError,
-    export::{ChunkSender, CustomerExport},
     idempotency,
 };
 
@@ -37,7 +36,8 @@ pub async fn list(ctx: Ctx, request: dto::ListCustomers) -> Result<Reply, ApiErr
     let paging = Paging::from_request(request.page, request.count_per_page, request.all, request.simplified_paging)?;
     let query = CustomerQuery { filter: request.filter(), reach: ctx.reach(), sort, order, paging };
     if paging == Paging::All && !request.include_effective {
-        return Ok(stream_all(&ctx, query));
+        // Every match, written as it is read a thousand at a time (memory stays flat however many there are).
+        return Ok(Reply::AllCustomers(query));
     }
     let totals_key = query.count_key();
     let known_total = ctx.state.caches.totals.get(ctx.generations, &totals_key).map(|t| t.0);
@@ -158,23 +158,4 @@ async fn refuse_visible(ctx: &Ctx, customer_id: &str, denied: canopy_domain::acc
         Ok(_) => denied.into(),
         Err(not_visible) => not_visible,
     }
-}
-
-/// `all=true`: every matching customer, written as it is read a thousand at a time, so that exporting a hundred
-/// thousand customers holds a thousand in memory, not all of them. Errors after the first byte can no longer
-/// change the status: they are logged and end the response abruptly (a truncated body, never a complete-looking one).
-fn stream_all(ctx: &Ctx, query: CustomerQuery) -> Reply {
-    let (tx, chunks) = tokio::sync::mpsc::channel(4);
-    let (store, format, caller) = (ctx.state.store.clone(), ctx.format, ctx.caller.clone());
-    actix_web::rt::task::spawn_blocking(move || {
-        let failure = tx.clone();
-        let written = CustomerExport::new(&query, format)
-            .preparing_each(|customer| caller.redact(customer))
-            .write_to(&store, ChunkSender::new(tx));
-        if let Err(cause) = written.map_err(|e| e.to_string()) {
-            tracing::warn!(cause, "streaming a customer list failed");
-            let _ = failure.blocking_send(Err(ApiError::Internal(cause)));
-        }
-    });
-    Reply::Stream { format, operation: "ListCustomers", chunks }
 }
