@@ -146,6 +146,26 @@ proptest! {
     }
 
     #[test]
+    fn the_multipart_reader_answers_any_body(
+        body in proptest::collection::vec(any::<u8>(), 0..512),
+        framed in proptest::collection::vec(("[a-zA-Z]{1,8}", any::<String>(), any::<bool>()), 0..6),
+    ) {
+        let content_type = "multipart/form-data; boundary=XyZ";
+        let _ = canopy_wire::multipart::parse(content_type, &body, 4);
+        // Well-framed parts with arbitrary values, some of them files, the bytes above as a tail.
+        let mut text = Vec::new();
+        for (name, value, file) in &framed {
+            let filename = if *file { "; filename=\"f\"" } else { "" };
+            text.extend_from_slice(format!("--XyZ\r\nContent-Disposition: form-data; name=\"{name}\"{filename}\r\n\r\n{value}\r\n").as_bytes());
+        }
+        text.extend_from_slice(b"--XyZ--\r\n");
+        text.extend_from_slice(&body);
+        if let Ok(pairs) = canopy_wire::multipart::parse(content_type, &text, 4) {
+            prop_assert!(pairs.len() <= 4);
+        }
+    }
+
+    #[test]
     fn the_csv_reader_answers_any_text(text in any::<String>()) {
         let _ = canopy_wire::csv::read_records(&text);
     }
