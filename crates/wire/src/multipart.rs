@@ -56,6 +56,16 @@ fn malformed(error: multer::Error) -> Error {
     Error::Malformed(error.to_string())
 }
 
+/// Whether a `Content-Disposition` value has a `filename` or `filename*` parameter, in any case. multer's
+/// `file_name` sees only a lower-case `filename=`, so an RFC 5987 `filename*=UTF-8''…` alone or `FILENAME=` would
+/// otherwise slip through as text. A quoted name holding `;filename=` is refused too: strict, never lenient.
+fn names_a_file(content_disposition: &[u8]) -> bool {
+    String::from_utf8_lossy(content_disposition).split(';').skip(1).any(|parameter| {
+        let key = parameter.split('=').next().unwrap_or("").trim();
+        key.eq_ignore_ascii_case("filename") || key.eq_ignore_ascii_case("filename*")
+    })
+}
+
 /// The text parts of `body`, in order, as `(name, value)` pairs, given the request's whole `Content-Type` header
 /// (`multipart/form-data; boundary=…`). Refuses a missing boundary, a malformed body, a file part, a value that
 /// is not UTF-8, and more than `max_parts` parts (counted before any is bound).
@@ -73,7 +83,9 @@ pub fn parse(content_type: &str, body: &[u8], max_parts: usize) -> Result<Vec<(S
             return Err(Error::TooManyParts { max: max_parts });
         }
         let name = field.name().ok_or_else(|| Error::Malformed("a part has no name".into()))?.to_owned();
-        if field.file_name().is_some() {
+        if field.file_name().is_some()
+            || field.headers().get("content-disposition").is_some_and(|v| names_a_file(v.as_bytes()))
+        {
             return Err(Error::FilePart { name });
         }
         let value = complete(field.bytes()).ok_or_else(stalled)?.map_err(malformed)?;
@@ -129,6 +141,12 @@ mod tests {
         // An empty file name is still a file input (a browser sends it for an empty file field).
         let empty = "Content-Disposition: form-data; name=\"logo\"; filename=\"\"\r\n\r\n";
         assert_eq!(parse(TYPE, &body(&[empty]), 10), Err(Error::FilePart { name: "logo".into() }));
+        for disposition in ["name=\"logo\"; filename*=UTF-8''logo.png", "name=\"logo\"; FILENAME=\"logo.png\""] {
+            let part = format!("Content-Disposition: form-data; {disposition}\r\n\r\nPNG");
+            assert_eq!(parse(TYPE, &body(&[&part]), 10), Err(Error::FilePart { name: "logo".into() }), "{disposition}");
+        }
+        // A text part whose name merely contains "filename" is text.
+        assert_eq!(parse(TYPE, &body(&[&text("filenames", "a")]), 10), Ok(vec![("filenames".into(), "a".into())]));
     }
 
     #[test]
