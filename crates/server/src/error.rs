@@ -229,6 +229,25 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// A multipart body that cannot be bound. A file part and a value that is not UTF-8 name their part (as a form
+/// field would be named); the rest is about the body as a whole, as for an unreadable JSON body.
+impl From<canopy_wire::multipart::Error> for ApiError {
+    fn from(error: canopy_wire::multipart::Error) -> Self {
+        use canopy_wire::multipart::Error as Multipart;
+        match &error {
+            Multipart::FilePart { name } => {
+                ApiError::Validation(ValidationErrors::single(name, "FileNotAccepted", error.to_string()))
+            }
+            Multipart::NotUtf8 { name } => {
+                ApiError::Validation(ValidationErrors::single(name, "InvalidCharacter", error.to_string()))
+            }
+            Multipart::MissingBoundary | Multipart::Malformed(_) | Multipart::TooManyParts { .. } => {
+                ApiError::Binding { message: error.to_string(), errors: Vec::new() }
+            }
+        }
+    }
+}
+
 impl From<canopy_domain::access::Denied> for ApiError {
     fn from(denied: canopy_domain::access::Denied) -> Self {
         ApiError::Forbidden { field: denied.field.map(str::to_owned), message: denied.message }

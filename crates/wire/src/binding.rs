@@ -10,7 +10,9 @@
 //!   maps as `{k:v}`, enums by name (case-insensitive) or number.
 //!
 //! Every bad value is reported, not just the first, each naming its field:
-//! `'<value>' is an Invalid value for '<field>'`.
+//! `'<value>' is an Invalid value for '<field>'`. A bad value inside a structured member is named by its member
+//! path and echoed alone (`'1.5' is an Invalid value for 'billingSettings.base.allowance'`), whether the
+//! member came as JSON or as JSV text (a JSV body, a query string or a form field).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -264,7 +266,8 @@ pub fn bind_with_limits<T: DeserializeOwned>(params: &Params, limits: Limits) ->
                 }
                 return Err(BindError { errors });
             }
-            Err(Failure::Other(detail)) => {
+            Err(failure @ (Failure::Other(_) | Failure::Jsv(_))) => {
+                let detail = failure.to_string();
                 errors.push(FieldError { field: String::new(), value: String::new(), message: detail.clone(), detail });
                 return Err(BindError { errors });
             }
@@ -278,13 +281,118 @@ pub fn parse_value<T: DeserializeOwned>(field: &str, value: &str) -> Result<T, F
         .map_err(|e| invalid(field, value, e))
 }
 
+/// The error for `value` of member `field`. A JSV error inside the value names the member path of the bad part
+/// and echoes that part alone, as JSON members do ([`invalid_json`]).
 fn invalid(field: &str, value: &str, detail: Failure) -> FieldError {
+    if let Failure::Jsv(e) = &detail {
+        if let Some(path) = e.path().filter(|p| !p.is_empty()) {
+            let part = e.position().and_then(|p| jsv_value_at(value, p.offset)).unwrap_or(value);
+            return invalid_value(&member_path(field, path), part, detail.to_string());
+        }
+    }
+    invalid_value(field, value, detail.to_string())
+}
+
+fn invalid_value(field: &str, value: &str, detail: String) -> FieldError {
     FieldError {
         field: field.to_owned(),
         value: value.to_owned(),
         message: format!("'{value}' is an Invalid value for '{field}'"),
-        detail: detail.to_string(),
+        detail,
     }
+}
+
+/// `billingSettings` + `base.allowance` = `billingSettings.base.allowance`; `tagIds` + `[2]` = `tagIds[2]`.
+fn member_path(field: &str, path: &str) -> String {
+    if path.starts_with('[') {
+        format!("{field}{path}")
+    } else {
+        format!("{field}.{path}")
+    }
+}
+
+/// The error for a JSON member whose value did not bind: named by the member path of the bad part (as
+/// `serde_path_to_error` tracked it, with declared member names) and echoing that part alone.
+fn invalid_json(
+    field: &str,
+    json: &serde_json::Value,
+    path: &serde_path_to_error::Path,
+    error: serde_json::Error,
+) -> FieldError {
+    use serde_path_to_error::Segment;
+    let mut inner = String::new();
+    let mut part = Some(json);
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => {
+                inner.push_str(&format!("[{index}]"));
+                part = part.and_then(|v| v.get(index));
+            }
+            Segment::Map { key } => {
+                if !inner.is_empty() {
+                    inner.push('.');
+                }
+                inner.push_str(key);
+                part = part.and_then(|v| json_member(v, key));
+            }
+            // `{"Variant": …}`: the variant is no member, as in JSV's paths; its value is under that key.
+            Segment::Enum { variant } => part = part.and_then(|v| json_member(v, variant)),
+            Segment::Unknown => break,
+        }
+    }
+    let detail = error.to_string();
+    match part {
+        Some(part) if !inner.is_empty() => invalid_value(&member_path(field, &inner), &part.to_string(), detail),
+        _ => invalid_value(field, &json.to_string(), detail),
+    }
+}
+
+/// A JSON object's member, matched as binding matches names: exactly, else ignoring ASCII case.
+fn json_member<'v>(value: &'v serde_json::Value, key: &str) -> Option<&'v serde_json::Value> {
+    let map = value.as_object()?;
+    map.get(key).or_else(|| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
+}
+
+/// The JSV value that starts at `offset` of `text` (after white space): a quoted string, a `{…}` or `[…]`, or
+/// the scalar up to the next `,`, `}` or `]`. `None` when the offset is not inside `text`.
+fn jsv_value_at(text: &str, offset: usize) -> Option<&str> {
+    let rest = text.get(offset..)?.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    let bytes = rest.as_bytes();
+    let end = if bytes.first() == Some(&b'"') {
+        // A quoted string ends at the first quote that is not doubled (JSV's escape for a quote).
+        let mut i = 1;
+        loop {
+            match bytes.get(i) {
+                Some(b'"') if bytes.get(i + 1) == Some(&b'"') => i += 2,
+                Some(b'"') => break i + 1,
+                Some(_) => i += 1,
+                None => break bytes.len(),
+            }
+        }
+    } else {
+        let (mut depth, mut quoted) = (0usize, false);
+        let mut end = bytes.len();
+        for (i, &b) in bytes.iter().enumerate() {
+            match b {
+                b'"' => quoted = !quoted,
+                _ if quoted => {}
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' if depth > 1 => depth -= 1,
+                b'}' | b']' if depth == 1 => {
+                    end = i + 1;
+                    break;
+                }
+                b',' | b'}' | b']' if depth == 0 => {
+                    end = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        end
+    };
+    let value = rest.get(..end)?.trim_end();
+    (!value.is_empty()).then_some(value)
 }
 
 /// Why a bind attempt failed.
@@ -296,6 +404,8 @@ enum Failure {
         error: FieldError,
     },
     Missing(&'static str),
+    /// A JSV value that did not read; it knows the member path and the position of the bad value inside.
+    Jsv(jsv::Error),
     Other(String),
 }
 
@@ -304,6 +414,7 @@ impl fmt::Display for Failure {
         match self {
             Failure::Value { error, .. } => f.write_str(&error.detail),
             Failure::Missing(field) => write!(f, "missing field `{field}`"),
+            Failure::Jsv(e) => f.write_str(&e.message()),
             Failure::Other(message) => f.write_str(message),
         }
     }
@@ -323,7 +434,7 @@ impl de::Error for Failure {
 
 impl From<jsv::Error> for Failure {
     fn from(e: jsv::Error) -> Self {
-        Failure::Other(e.message())
+        Failure::Jsv(e)
     }
 }
 
@@ -400,9 +511,11 @@ impl<'de> de::MapAccess<'de> for ParamsAccess<'de> {
         };
         let limits = self.de.limits;
         match self.de.params.entries.get(index).map(|(_, v)| v) {
-            Some(ParamValue::Json(json)) => seed.deserialize(crate::json::CaseInsensitive(json)).map_err(|e| {
-                Failure::Value { index, error: invalid(&name, &json.to_string(), Failure::Other(e.to_string())) }
-            }),
+            Some(ParamValue::Json(json)) => {
+                let mut track = serde_path_to_error::Track::new();
+                seed.deserialize(serde_path_to_error::Deserializer::new(crate::json::CaseInsensitive(json), &mut track))
+                    .map_err(|e| Failure::Value { index, error: invalid_json(&name, json, &track.path(), e) })
+            }
             Some(ParamValue::Jsv(text)) => seed
                 .deserialize(ValueDeserializer { text, limits, jsv_strings: true })
                 .map_err(|e| Failure::Value { index, error: invalid(&name, text, e) }),
@@ -707,6 +820,127 @@ mod tests {
         let err = bind::<ListCustomers>(&params).expect_err("bad values");
         let fields: Vec<&str> = err.errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["page", "all"]);
+    }
+
+    #[derive(Debug, Deserialize, Default)]
+    #[serde(rename_all = "camelCase", default)]
+    #[allow(dead_code)]
+    struct Patch {
+        billing_settings: Option<Billing>,
+        rules: Option<Vec<Rule>>,
+    }
+
+    #[derive(Debug, Deserialize, Default)]
+    #[serde(rename_all = "camelCase", default)]
+    #[allow(dead_code)]
+    struct Billing {
+        base: Option<Item>,
+    }
+
+    #[derive(Debug, Deserialize, Default)]
+    #[serde(rename_all = "camelCase", default)]
+    #[allow(dead_code)]
+    struct Item {
+        allowance: i64,
+        unit_cost: f64,
+    }
+
+    #[derive(Debug, Deserialize, Default)]
+    #[serde(rename_all = "camelCase", default)]
+    #[allow(dead_code)]
+    struct Rule {
+        priority: i32,
+        sort_order: Option<SortOrder>,
+    }
+
+    fn first_error(params: &Params) -> (String, String) {
+        let err = bind::<Patch>(params).expect_err("bad value");
+        (err.errors[0].field.clone(), err.errors[0].message.clone())
+    }
+
+    #[test]
+    fn a_bad_value_inside_a_member_is_named_by_its_path_in_every_format() {
+        let expected = (
+            "billingSettings.base.allowance".to_owned(),
+            "'1.5' is an Invalid value for 'billingSettings.base.allowance'".to_owned(),
+        );
+        let mut json = Params::new();
+        let serde_json::Value::Object(map) = serde_json::json!({"BillingSettings": {"Base": {"allowance": 1.5}}})
+        else {
+            unreachable!()
+        };
+        json.add_json_object(map);
+        assert_eq!(first_error(&json), expected);
+
+        let mut jsv = Params::new();
+        jsv.add_jsv_object("{billingSettings:{base:{unitCost:2,allowance:1.5}}}", Limits::DEFAULT).expect("splits");
+        assert_eq!(first_error(&jsv), expected);
+
+        // A form field (or query value) holding JSV or JSON text.
+        for text in ["{base:{allowance:1.5}}", r#"{"base":{"allowance":1.5}}"#, "{ base : { allowance : 1.5 } }"] {
+            let form: Params = [("billingSettings", text)].into_iter().collect();
+            assert_eq!(first_error(&form), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn paths_name_list_items_and_echo_only_the_bad_part() {
+        let mut json = Params::new();
+        let serde_json::Value::Object(map) =
+            serde_json::json!({"rules": [{"priority": 1}, {"priority": 2, "sortOrder": "Sideways"}]})
+        else {
+            unreachable!()
+        };
+        json.add_json_object(map);
+        assert_eq!(
+            first_error(&json),
+            ("rules[1].sortOrder".to_owned(), "'\"Sideways\"' is an Invalid value for 'rules[1].sortOrder'".to_owned())
+        );
+        let form: Params = [("rules", "[{priority:1},{priority:\"x, y\"}]")].into_iter().collect();
+        assert_eq!(
+            first_error(&form),
+            ("rules[1].priority".to_owned(), "'\"x, y\"' is an Invalid value for 'rules[1].priority'".to_owned())
+        );
+        // A bad value of the member itself still names the member.
+        let form: Params = [("billingSettings", "nonsense")].into_iter().collect();
+        assert_eq!(first_error(&form).0, "billingSettings");
+        let mut json = Params::new();
+        let serde_json::Value::Object(map) = serde_json::json!({"billingSettings": 3}) else { unreachable!() };
+        json.add_json_object(map);
+        assert_eq!(
+            first_error(&json),
+            ("billingSettings".to_owned(), "'3' is an Invalid value for 'billingSettings'".to_owned())
+        );
+    }
+
+    #[test]
+    fn enums_bind_by_any_case_or_number_in_every_format() {
+        let mut json = Params::new();
+        let serde_json::Value::Object(map) = serde_json::json!({"sortOrder": "descend"}) else { unreachable!() };
+        json.add_json_object(map);
+        assert_eq!(bind::<ListCustomers>(&json).expect("binds").sort_order, Some(SortOrder::Descend));
+        let mut json = Params::new();
+        let serde_json::Value::Object(map) = serde_json::json!({"sortOrder": 1}) else { unreachable!() };
+        json.add_json_object(map);
+        assert_eq!(bind::<ListCustomers>(&json).expect("binds").sort_order, Some(SortOrder::Descend));
+        for body in ["{sortOrder:DESCEND}", "{sortOrder:1}", "{sortOrder:\"descend\"}"] {
+            let mut jsv = Params::new();
+            jsv.add_jsv_object(body, Limits::DEFAULT).expect("splits");
+            assert_eq!(bind::<ListCustomers>(&jsv).expect(body).sort_order, Some(SortOrder::Descend), "{body}");
+        }
+        for text in ["descend", "1"] {
+            assert_eq!(bind_query(&[("sortOrder", text)]).expect(text).sort_order, Some(SortOrder::Descend));
+        }
+    }
+
+    #[test]
+    fn jsv_values_are_cut_at_their_end() {
+        assert_eq!(jsv_value_at("{a:1.5,b:2}", 3), Some("1.5"));
+        assert_eq!(jsv_value_at("{a:{x:[1,2]},b:2}", 3), Some("{x:[1,2]}"));
+        assert_eq!(jsv_value_at(r#"{a:"x, ""y""",b:2}"#, 3), Some(r#""x, ""y""""#));
+        assert_eq!(jsv_value_at("1.5", 0), Some("1.5"));
+        assert_eq!(jsv_value_at("{a:}", 3), None);
+        assert_eq!(jsv_value_at("abc", 9), None);
     }
 
     #[test]

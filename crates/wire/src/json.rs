@@ -3,13 +3,17 @@
 //! `serde_json` with the DTO's serde attributes.
 //!
 //! [`CaseInsensitive`] wraps any serde deserializer; struct member names are mapped to the declared field that
-//! matches ignoring ASCII case (an exact match wins). Maps keep their keys as sent.
+//! matches ignoring ASCII case (an exact match wins). Maps keep their keys as sent. Enums are read as
+//! ServiceStack's JSON reader reads them, and as the JSV reader (so query strings and forms) does: a name in any
+//! case, or a number (as a JSON number or a string of digits) that is the member's declaration index.
 
 use std::fmt;
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, Visitor};
 
-use crate::jsv::match_name;
+use std::borrow::Cow;
+
+use crate::jsv::{match_name, ScalarEnum};
 
 /// Reads a `T` from JSON with case-insensitive member names.
 pub fn from_str<T: DeserializeOwned>(input: &str) -> Result<T, serde_json::Error> {
@@ -110,11 +114,13 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for CaseInsensitive<D> {
 
     fn deserialize_enum<V: Visitor<'de>>(
         self,
-        name: &'static str,
+        _name: &'static str,
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_enum(name, variants, wrap(visitor))
+        // Not `deserialize_enum`: serde_json would take only an exact name. Looking at what is there instead
+        // lets a name match in any case and a number stand for the member, by the same rule as JSV's.
+        self.0.deserialize_any(EnumVisitor { visitor, variants })
     }
 
     fn is_human_readable(&self) -> bool {
@@ -186,6 +192,41 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
 
     fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<V::Value, A::Error> {
         self.visitor.visit_enum(EnumWrap(data))
+    }
+}
+
+/// Reads an enum from whatever JSON holds: a name or a number (a unit variant, by [`ScalarEnum`]'s rule), or
+/// `{"Variant": value}` (a variant with data, its name matched case-insensitively).
+struct EnumVisitor<V> {
+    visitor: V,
+    variants: &'static [&'static str],
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for EnumVisitor<V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "one of {:?} (any case) or its number", self.variants)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
+        self.visitor.visit_enum(ScalarEnum::<E>::new(Cow::Borrowed(v), self.variants))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<V::Value, E> {
+        self.visitor.visit_enum(ScalarEnum::<E>::new(Cow::Owned(v.to_string()), self.variants))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<V::Value, E> {
+        match u64::try_from(v) {
+            Ok(v) => self.visit_u64(v),
+            Err(_) => Err(E::invalid_value(de::Unexpected::Signed(v), &self)),
+        }
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        let map = MapWrap { map, fields: Some(self.variants) };
+        self.visitor.visit_enum(de::value::MapAccessDeserializer::new(map))
     }
 }
 
@@ -335,6 +376,42 @@ mod tests {
         assert_eq!(read.inner, Some(Inner { string_value: "a".into() }));
         assert_eq!(read.list[0].string_value, "b");
         assert_eq!(read.data["Tier"].string_value, "c");
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    enum SortOrder {
+        Ascend,
+        Descend,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(rename_all = "camelCase")]
+    struct Sorted {
+        sort_order: SortOrder,
+        #[serde(default)]
+        orders: Vec<SortOrder>,
+    }
+
+    #[test]
+    fn enums_read_by_name_in_any_case_or_by_number() {
+        for body in [
+            r#"{"sortOrder":"Descend"}"#,
+            r#"{"sortOrder":"descend"}"#,
+            r#"{"sortOrder":"DESCEND"}"#,
+            r#"{"sortOrder":1}"#,
+            r#"{"sortOrder":"1"}"#,
+        ] {
+            assert_eq!(from_str::<Sorted>(body).expect(body).sort_order, SortOrder::Descend, "{body}");
+        }
+        let nested: Sorted = from_str(r#"{"sortOrder":0,"orders":["ascend",1]}"#).expect("reads");
+        assert_eq!(nested.orders, [SortOrder::Ascend, SortOrder::Descend]);
+        // Through a `serde_json::Value` too: that is how a JSON body's members reach binding.
+        let value = serde_json::json!({"SortOrder": "descend"});
+        assert_eq!(Sorted::deserialize(CaseInsensitive(&value)).expect("reads").sort_order, SortOrder::Descend);
+        for bad in [r#"{"sortOrder":"Sideways"}"#, r#"{"sortOrder":2}"#, r#"{"sortOrder":-1}"#, r#"{"sortOrder":1.5}"#]
+        {
+            assert!(from_str::<Sorted>(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@ pub mod binding;
 pub mod csv;
 pub mod json;
 pub mod jsv;
+pub mod multipart;
 pub mod names;
 pub mod negotiation;
 pub mod urlencoded;

@@ -47,7 +47,6 @@ const SKIPPED: &[(usize, &str)] = &[
     (73, "JSON writing is serde_json's (rename attributes cover EnumMember), not this crate's"),
     (74, "IncludeNullValues=true is a non-default .NET setting; JSON writing is serde_json's"),
     (75, "JSON writing is serde_json's (skip_serializing_if covers null omission)"),
-    (77, "JSON reading is serde_json's; enum-from-number is covered for JSV by jsv_enums_read_from_their_number"),
     (78, "JSON reading is serde_json's, which refuses leading zeros; JSV leading zeros are covered in tests/jsv.rs"),
     (89, "DateTime with AlwaysUseUtc/AssumeUtc: .NET type and settings; Canopy dates are strings"),
     (100, "Client URL building (TS): the binding side of it is bind_what_the_ts_client_sends"),
@@ -262,6 +261,7 @@ const CHECKED: &[(usize, &str)] = &[
     (63, "camel_case_vectors"),
     (64, "camel_case_vectors"),
     (76, "json_read_member_names_case_insensitively"),
+    (77, "json_read_enums_from_their_number"),
     (79, "csv_write_vectors"),
     (80, "csv_write_vectors"),
     (81, "csv_write_vectors"),
@@ -552,6 +552,18 @@ fn json_read_member_names_case_insensitively() {
     let v = vector(76);
     let read: HasValue = canopy_wire::json::from_str(input_str(&v)).expect("reads");
     assert_eq!(J::Obj(vec![("Value".into(), J::Str(read.value))]), v.expected);
+}
+
+#[test]
+fn json_read_enums_from_their_number() {
+    // ServiceStack's JSON reader takes an enum's number (the declaration index here) and its name in any case,
+    // as the JSV reader does.
+    let v = vector(77);
+    assert_eq!(v.kind, "json-read");
+    let read: EnumHolder = canopy_wire::json::from_str(input_str(&v)).expect("reads");
+    assert_eq!(read.day, Day::Tuesday, "{}", v.description);
+    let read: EnumHolder = canopy_wire::json::from_str(r#"{"day":"TUESDAY"}"#).expect("reads");
+    assert_eq!(read.day, Day::Tuesday);
 }
 
 // ---------------------------------------------------------------------------------------------------------

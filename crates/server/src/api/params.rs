@@ -49,6 +49,12 @@ fn binding_error(message: String) -> ApiError {
     ApiError::Binding { message, errors: vec![] }
 }
 
+/// Whether a Content-Type is a form (urlencoded or multipart): a form binds as form fields on every route,
+/// predefined ones included, as ServiceStack binds it.
+fn is_form(declared: &str) -> bool {
+    matches!(body_format(declared), Some(BodyFormat::FormUrlEncoded | BodyFormat::Multipart))
+}
+
 /// Merges the body, then the query string and form fields, then path values (later wins), as ServiceStack does on
 /// user routes. Predefined routes read their body in the route's format whatever its Content-Type.
 pub(super) fn collect_params(req: &HttpRequest, body: &[u8], route_format: Option<Format>) -> Result<Params, ApiError> {
@@ -57,8 +63,8 @@ pub(super) fn collect_params(req: &HttpRequest, body: &[u8], route_format: Optio
     if !body.iter().all(u8::is_ascii_whitespace) {
         let declared = content_type(req);
         let kind = match route_format {
-            Some(Format::Json) if declared != "application/x-www-form-urlencoded" => Some(BodyFormat::Json),
-            Some(Format::Jsv) if declared != "application/x-www-form-urlencoded" => Some(BodyFormat::Jsv),
+            Some(Format::Json) if !is_form(&declared) => Some(BodyFormat::Json),
+            Some(Format::Jsv) if !is_form(&declared) => Some(BodyFormat::Jsv),
             // A JSON object sent without a usable Content-Type (fetch's text/plain default) is still JSON.
             _ if declared.is_empty() || declared == "text/plain" => Some(BodyFormat::Json),
             _ => body_format(&declared),
@@ -81,7 +87,12 @@ pub(super) fn collect_params(req: &HttpRequest, body: &[u8], route_format: Optio
             Some(BodyFormat::FormUrlEncoded) => {
                 form_pairs = canopy_wire::urlencoded::parse(body).map_err(not_utf8)?;
             }
-            Some(BodyFormat::Csv | BodyFormat::Multipart) | None => {
+            Some(BodyFormat::Multipart) => {
+                // The whole header: `content_type` dropped the boundary parameter.
+                let with_boundary = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+                form_pairs = canopy_wire::multipart::parse(with_boundary.unwrap_or(""), body, MAX_MEMBERS)?;
+            }
+            Some(BodyFormat::Csv) | None => {
                 return Err(ApiError::UnsupportedMediaType(format!(
                     "request bodies of type '{declared}' are not supported; send JSON, JSV or a form"
                 )))

@@ -75,7 +75,7 @@ async fn system_settings_replace_lists_whole_and_removed_tags_leave_customers() 
         )
         .await;
     assert_eq!(bad_color.status, StatusCode::BAD_REQUEST);
-    assert_eq!(bad_color.field_error().0, "tags");
+    assert_eq!(bad_color.field_error().0, "tags[0].color");
 }
 
 #[actix_web::test]

@@ -4,6 +4,7 @@
 mod access;
 mod accounts;
 mod auth;
+mod binding;
 mod concurrency;
 mod customers_errors;
 mod customers_list;

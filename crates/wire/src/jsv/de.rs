@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 
-use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
+use serde::de::{self, DeserializeSeed, Visitor};
 
 use super::{base64, Error, FieldPath, Limits, Position};
 
@@ -514,7 +514,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
             return Ok(value);
         }
         let scalar = self.scalar_for("an enum name")?;
-        visitor.visit_enum(ScalarEnum { text: scalar.text, variants })
+        visitor.visit_enum(ScalarEnum::<Error>::new(scalar.text, variants))
     }
 
     fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -741,49 +741,59 @@ impl<'de> de::SeqAccess<'de> for SeqAccess<'_, 'de> {
     }
 }
 
-/// An enum written as its bare name (or .NET number).
-struct ScalarEnum<'de> {
-    text: Cow<'de, str>,
-    variants: &'static [&'static str],
+/// An enum written as its bare name (or .NET number). The one rule for enums read from text, whatever the
+/// format: JSV, query strings and forms come here through the JSV reader, JSON through
+/// [`crate::json::CaseInsensitive`], so a name is matched case-insensitively and a number is the declaration
+/// index everywhere. Generic over the error type so that every deserializer can use it.
+pub(crate) struct ScalarEnum<'a, E> {
+    pub(crate) text: Cow<'a, str>,
+    pub(crate) variants: &'static [&'static str],
+    pub(crate) error: std::marker::PhantomData<E>,
 }
 
-impl<'de> de::EnumAccess<'de> for ScalarEnum<'de> {
-    type Error = Error;
-    type Variant = UnitOnly;
+impl<'a, E> ScalarEnum<'a, E> {
+    pub(crate) fn new(text: Cow<'a, str>, variants: &'static [&'static str]) -> Self {
+        Self { text, variants, error: std::marker::PhantomData }
+    }
+}
 
-    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, UnitOnly), Error> {
+impl<'de, E: de::Error> de::EnumAccess<'de> for ScalarEnum<'_, E> {
+    type Error = E;
+    type Variant = UnitOnly<E>;
+
+    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, UnitOnly<E>), E> {
         let text = self.text.trim_matches(is_structural_space);
         // .NET also accepts an enum's number; for enums without explicit values that is the declaration index.
         if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
             if let Ok(index) = text.parse::<u64>() {
-                let value = seed.deserialize(index.into_deserializer())?;
-                return Ok((value, UnitOnly));
+                let value = seed.deserialize(de::value::U64Deserializer::<E>::new(index))?;
+                return Ok((value, UnitOnly(std::marker::PhantomData)));
             }
         }
         let name = match_name(text, self.variants);
-        let value = seed.deserialize(de::value::StrDeserializer::<Error>::new(&name))?;
-        Ok((value, UnitOnly))
+        let value = seed.deserialize(de::value::StrDeserializer::<E>::new(&name))?;
+        Ok((value, UnitOnly(std::marker::PhantomData)))
     }
 }
 
-struct UnitOnly;
+pub(crate) struct UnitOnly<E>(std::marker::PhantomData<E>);
 
-impl<'de> de::VariantAccess<'de> for UnitOnly {
-    type Error = Error;
+impl<'de, E: de::Error> de::VariantAccess<'de> for UnitOnly<E> {
+    type Error = E;
 
-    fn unit_variant(self) -> Result<(), Error> {
+    fn unit_variant(self) -> Result<(), E> {
         Ok(())
     }
 
-    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, _seed: T) -> Result<T::Value, Error> {
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, _seed: T) -> Result<T::Value, E> {
         Err(de::Error::custom("expected `{Variant:value}` for a variant with data"))
     }
 
-    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, _visitor: V) -> Result<V::Value, Error> {
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, _visitor: V) -> Result<V::Value, E> {
         Err(de::Error::custom("expected `{Variant:[…]}` for a tuple variant"))
     }
 
-    fn struct_variant<V: Visitor<'de>>(self, _fields: &'static [&'static str], _visitor: V) -> Result<V::Value, Error> {
+    fn struct_variant<V: Visitor<'de>>(self, _fields: &'static [&'static str], _visitor: V) -> Result<V::Value, E> {
         Err(de::Error::custom("expected `{Variant:{…}}` for a struct variant"))
     }
 }

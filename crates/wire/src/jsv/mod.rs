@@ -20,7 +20,7 @@ pub use error::{Error, FieldPath, Position};
 pub use members::split_object;
 pub use ser::{needs_quotes, write_string, Compound, Serializer};
 
-pub(crate) use de::{match_name, parse_bool};
+pub(crate) use de::{match_name, parse_bool, ScalarEnum};
 
 /// Bounds on what the reader accepts, so that hostile input fails with an error rather than exhausting memory
 /// or the stack.
