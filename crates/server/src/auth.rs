@@ -3,6 +3,7 @@
 //! expiry) and API keys (`ak-…`). Passwords are argon2id; session ids and API keys are stored as SHA-256 digests.
 //! Nothing here ever logs or returns a secret it did not just create for the caller.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use actix_web::{http::header, HttpRequest};
@@ -33,6 +34,9 @@ pub struct AuthConfig {
     pub permanent_session_ttl: Duration,
     /// How long failed logins are remembered (the throttles' delays are `canopy_domain::throttle`'s).
     pub throttle_window: Duration,
+    /// Whether an API key may come as an `apikey` query or form member (ServiceStack's `AllowInHttpParams`). Off by
+    /// default: a URL is written to access logs, proxies and browser history, and sent on in `Referer` headers.
+    pub api_key_in_params: bool,
 }
 
 impl std::fmt::Debug for AuthConfig {
@@ -49,6 +53,7 @@ impl AuthConfig {
             session_ttl: Duration::from_secs(14 * 24 * 3600),
             permanent_session_ttl: Duration::from_secs(28 * 24 * 3600),
             throttle_window: Duration::from_secs(15 * 60),
+            api_key_in_params: false,
         }
     }
 
@@ -305,6 +310,8 @@ pub fn start_session(
 #[derive(Debug, Clone, Default)]
 pub struct Credentials {
     authorization: Option<String>,
+    /// An API key sent as the `apikey` member (only taken when `AuthConfig::api_key_in_params` allows it).
+    api_key_param: Option<String>,
     session: Option<String>,
     /// The client's address, for login throttling.
     address: String,
@@ -314,11 +321,22 @@ impl Credentials {
     pub fn of(req: &HttpRequest) -> Self {
         Self {
             authorization: req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned),
+            api_key_param: None,
             session: session_id(req),
             address: client_address(req),
         }
     }
+
+    /// Also takes an API key from the request's `apikey` member (query string or form), as ServiceStack does when
+    /// `AllowInHttpParams` is on.
+    pub fn with_api_key_param(mut self, key: Option<&str>) -> Self {
+        self.api_key_param = key.map(str::to_owned);
+        self
+    }
 }
+
+/// The member that carries an API key when `api_key_in_params` is on.
+pub const API_KEY_PARAM: &str = "apikey";
 
 /// The address of the peer that sent the request (the socket's, not a header any client can set). Behind a
 /// reverse proxy every client shares the proxy's address, and the per-address throttle then applies to all of
@@ -435,9 +453,13 @@ pub struct Identity {
 
 /// The credential a request presents, and the cache key it is remembered under.
 enum Presented<'a> {
-    ApiKey(&'a str),
+    /// From a bearer header or the `apikey` member as it came, or decoded from a Basic header.
+    ApiKey(Cow<'a, str>),
     Token(&'a str),
-    Password { user_name: String, password: String },
+    Password {
+        user_name: String,
+        password: String,
+    },
     Session(&'a str),
     Nothing,
 }
@@ -447,7 +469,7 @@ impl Presented<'_> {
         let authorization = credentials.authorization.as_deref().unwrap_or("");
         Ok(if let Some(token) = authorization.strip_prefix("Bearer ").map(str::trim) {
             if token.starts_with("ak-") {
-                Presented::ApiKey(token)
+                Presented::ApiKey(Cow::Borrowed(token))
             } else {
                 Presented::Token(token)
             }
@@ -458,10 +480,16 @@ impl Presented<'_> {
                 .and_then(|bytes| String::from_utf8(bytes).ok())
                 .ok_or_else(|| ApiError::Unauthorized("malformed Basic credentials".into()))?;
             let (user_name, password) = decoded.split_once(':').unwrap_or((decoded.as_str(), ""));
+            // ServiceStack's API key provider also takes the key as the Basic user name, with no password.
+            if user_name.starts_with("ak-") && password.is_empty() {
+                return Ok(Presented::ApiKey(Cow::Owned(user_name.to_owned())));
+            }
             if !plausible_login(user_name, password) {
                 return Err(ApiError::Unauthorized("Invalid Username or Password".into()));
             }
             Presented::Password { user_name: user_name.to_owned(), password: password.to_owned() }
+        } else if let Some(key) = &credentials.api_key_param {
+            Presented::ApiKey(Cow::Borrowed(key))
         } else if let Some(session) = &credentials.session {
             Presented::Session(session)
         } else {

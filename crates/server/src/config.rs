@@ -34,6 +34,9 @@ pub struct SettingsArgs {
     /// file: a command line is visible to every user of the machine.
     #[arg(long, global = true, env = "CANOPY_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<String>,
+    /// Accept an API key as an `apikey` query or form member (off by default: URLs end up in logs).
+    #[arg(long, global = true, env = "CANOPY_API_KEY_IN_PARAMS")]
+    pub api_key_in_params: Option<bool>,
 }
 
 /// What `canopy.toml` may set: the same settings, every key optional; an unknown key is an error.
@@ -47,6 +50,7 @@ pub struct FileConfig {
     pub body_deadline_secs: Option<u64>,
     pub log: Option<String>,
     pub jwt_secret: Option<String>,
+    pub api_key_in_params: Option<bool>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://canopy.db";
@@ -83,6 +87,7 @@ pub struct Settings {
     pub log: String,
     /// Never logged, never shown (`Debug` is not derived for that reason).
     pub jwt_secret: Option<String>,
+    pub api_key_in_params: bool,
 }
 
 impl Settings {
@@ -111,6 +116,7 @@ impl Settings {
             },
             log: first(&args.log, &file.log).unwrap_or_else(|| DEFAULT_LOG.into()),
             jwt_secret: first(&args.jwt_secret, &file.jwt_secret),
+            api_key_in_params: args.api_key_in_params.or(file.api_key_in_params).unwrap_or(false),
         })
     }
 }
@@ -149,6 +155,7 @@ mod tests {
         assert_eq!(s.limits.answer_cache_bytes, Limits::default().answer_cache_bytes);
         assert_eq!(s.log, DEFAULT_LOG);
         assert!(s.jwt_secret.is_none());
+        assert!(!s.api_key_in_params, "API keys in URLs are off unless asked for");
     }
 
     #[test]
@@ -181,7 +188,15 @@ mod tests {
         }
         let command = Probe::command();
         let flags: Vec<String> = command.get_arguments().filter_map(|a| a.get_long()).map(str::to_owned).collect();
-        for key in ["bind", "max_body_bytes", "answer_cache_bytes", "body_deadline_secs", "log", "jwt_secret"] {
+        for key in [
+            "bind",
+            "max_body_bytes",
+            "answer_cache_bytes",
+            "body_deadline_secs",
+            "log",
+            "jwt_secret",
+            "api_key_in_params",
+        ] {
             assert!(flags.contains(&key.replace('_', "-")), "no flag for {key}: {flags:?}");
         }
         assert!(flags.contains(&"database".to_owned()));

@@ -350,7 +350,8 @@ async fn serve(store: Store, settings: &Settings) -> std::io::Result<()> {
             AuthConfig::random_secret()
         }
     };
-    let state = AppState::new(store, settings.limits, AuthConfig::new(secret));
+    let auth = AuthConfig { api_key_in_params: settings.api_key_in_params, ..AuthConfig::new(secret) };
+    let state = AppState::new(store, settings.limits, auth);
     let server = HttpServer::new(move || canopy_server::app(state.clone())).bind(&settings.bind)?;
     println!("Canopy listening on http://{}", settings.bind);
     server.run().await

@@ -79,7 +79,11 @@ pub struct Ctx {
 impl Request {
     /// Who sent the request, if it carries valid credentials, and the generations read on the way.
     pub async fn identify(&self) -> Result<crate::auth::Identity, ApiError> {
-        let (credentials, state) = (crate::auth::Credentials::of(&self.http), self.state.clone());
+        let state = self.state.clone();
+        let mut credentials = crate::auth::Credentials::of(&self.http);
+        if state.auth.api_key_in_params {
+            credentials = credentials.with_api_key_param(self.params.get(crate::auth::API_KEY_PARAM));
+        }
         // The common case (a known caller, on SQLite) needs no hop to the blocking pool: the generations are read
         // on this thread when that cannot wait, and the caller comes from the caches.
         let before = canopy_store::statements_on_this_thread();

@@ -85,7 +85,11 @@ where
     F: Future<Output = Result<Reply, ApiError>>,
 {
     let (op, format) = (request.operation, request.format);
-    let cacheable = op.cacheable() && request.http.method() == Method::GET;
+    // A key sent as a member sits in the URI, which the cache key holds: such answers are not cached, so no secret
+    // is ever part of a cache key.
+    let cacheable = op.cacheable()
+        && request.http.method() == Method::GET
+        && request.params.get(crate::auth::API_KEY_PARAM).is_none();
     let ctx = request.authenticate().await?;
     let key = cacheable.then(|| AnswerKey {
         user_id: ctx.caller.user_id.clone(),

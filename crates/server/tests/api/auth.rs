@@ -5,7 +5,7 @@ use actix_web::{
 use canopy_domain::Role;
 use serde_json::json;
 
-use crate::support::{new_user, spawn, user_with_key};
+use crate::support::{new_user, spawn, spawn_with_auth, user_with_key};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -427,4 +427,52 @@ async fn credentials_in_a_query_string_do_not_sign_in() {
     assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "{}", reply.text);
     assert!(reply.headers.get("set-cookie").is_none(), "no session was started");
     assert_eq!(app.get("/auth").await.status, StatusCode::OK, "GET /auth still answers the session");
+}
+
+fn basic(user: &str, password: &str) -> String {
+    use base64::Engine;
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")))
+}
+
+#[actix_web::test]
+async fn an_api_key_is_accepted_as_the_basic_user_name_as_servicestack_does() {
+    let app = spawn().await;
+    let key = app.admin_key.clone();
+    let reply = app.request(Method::GET, "/customers", None, &[("Authorization", &basic(&key, ""))]).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    // A wrong key, or the key with a password, is not a sign-in.
+    let wrong = basic("ak-00000000000000000000000000000000", "");
+    let reply = app.request(Method::GET, "/customers", None, &[("Authorization", &wrong)]).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text);
+    let with_password = basic(&key, "something");
+    let reply = app.request(Method::GET, "/customers", None, &[("Authorization", &with_password)]).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text);
+}
+
+#[actix_web::test]
+async fn an_api_key_in_the_query_or_a_form_counts_only_when_the_setting_allows_it() {
+    let off = spawn().await;
+    let uri = format!("/customers?apikey={}", off.admin_key);
+    let reply = off.send_raw(TestRequest::get().uri(&uri)).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "off by default: {}", reply.text);
+
+    let on = spawn_with_auth(canopy_server::auth::AuthConfig {
+        api_key_in_params: true,
+        ..canopy_server::auth::AuthConfig::new(Vec::new())
+    })
+    .await;
+    let uri = format!("/customers?apikey={}", on.admin_key);
+    for _ in 0..2 {
+        let reply = on.send_raw(TestRequest::get().uri(&uri)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    }
+    let form = TestRequest::post()
+        .uri("/accounts")
+        .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
+        .set_payload(format!("name=By+Form&apikey={}", on.admin_key));
+    let reply = on.send_raw(form).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.body["name"], "By Form");
+    let reply = on.send_raw(TestRequest::get().uri("/customers?apikey=ak-00000000000000000000000000000000")).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text);
 }

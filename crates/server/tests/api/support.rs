@@ -219,12 +219,19 @@ pub fn new_user(name: &str, roles: &[canopy_domain::Role]) -> canopy_store::NewU
 /// The app over a fresh, empty database.
 pub async fn spawn(
 ) -> TestApp<impl Service<actix_http::Request, Response = ServiceResponse<impl MessageBody>, Error = Error>> {
+    spawn_with_auth(canopy_server::auth::AuthConfig::new(JWT_SECRET.to_vec())).await
+}
+
+/// The app over a fresh, empty database, with these authentication settings (signing with the tests' secret).
+pub async fn spawn_with_auth(
+    auth: canopy_server::auth::AuthConfig,
+) -> TestApp<impl Service<actix_http::Request, Response = ServiceResponse<impl MessageBody>, Error = Error>> {
     let db = TestDb::new();
     let store = Store::open(&db.url).expect("store opens");
     let state = AppState::new(
         store.clone(),
         Limits { max_body_bytes: 64 * 1024, ..Limits::default() },
-        canopy_server::auth::AuthConfig::new(JWT_SECRET.to_vec()),
+        canopy_server::auth::AuthConfig { jwt_secret: JWT_SECRET.to_vec(), ..auth },
     );
     let admin_key = user_with_key(&store, new_user("test-admin", &[canopy_domain::Role::SystemAdministrator]));
     let service = test::init_service(app(state)).await;
