@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::validation::{FieldError, ValidationErrors};
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BillingItem {
     #[serde(default, serialize_with = "crate::number::serialize")]
@@ -19,7 +19,7 @@ pub struct BillingItem {
 
 /// The twelve items. An absent item reads as all zeros: that is what Evo Voice's .NET DTO does with a null
 /// class member, and what a user expects of a price nobody set.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BillingSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]

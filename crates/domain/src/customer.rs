@@ -6,13 +6,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::{billing::BillingSettings, schedule::Schedule, settings::AppSettings, value::Struct};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CustomerBreadcrumb {
     pub id: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum TagColor {
     #[default]
     Magenta,
@@ -28,7 +28,7 @@ pub enum TagColor {
     Purple,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Tag {
     pub id: String,
     pub name: String,
@@ -36,7 +36,7 @@ pub struct Tag {
     pub color: TagColor,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationRef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -48,7 +48,7 @@ pub type IntegrationData = BTreeMap<String, IntegrationRef>;
 
 /// `CustomerInfo`: the stored values of one customer, plus what the hierarchy says about it
 /// (`accountName`, `breadcrumb`). Settings are the customer's own; effective values are served elsewhere.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerInfo {
     pub id: String,

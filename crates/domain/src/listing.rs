@@ -10,7 +10,7 @@ pub const MAX_COUNT_PER_PAGE: u32 = 1_000;
 /// SQL statement on both backends.
 pub const MAX_FILTER_IDS: usize = 1_000;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum SortOrder {
     #[default]
     Ascend,

@@ -18,7 +18,7 @@ use crate::{
 
 /// Bound straight from requests (PatchCustomer, and the optional part of NewCustomer), so its members carry the
 /// wire names.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CustomerChanges {
     pub name: Option<String>,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::value::Struct;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Schedule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -23,7 +23,7 @@ pub struct Schedule {
     pub default_state: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum SimpleSchedulingRuleType {
     #[default]
     Always,
@@ -31,7 +31,7 @@ pub enum SimpleSchedulingRuleType {
     Time,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum SchedulingRuleFrequency {
     #[default]
     None,
@@ -45,7 +45,7 @@ pub enum SchedulingRuleFrequency {
 }
 
 /// .NET's `System.DayOfWeek`, names on the wire.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum DayOfWeek {
     #[default]
     Sunday,
@@ -58,7 +58,7 @@ pub enum DayOfWeek {
 }
 
 /// A `BYDAY` entry: `offset` 0 means every such weekday of the period, ±n the n-th from its start or end.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ScheduleDay {
     #[serde(default)]
@@ -67,7 +67,7 @@ pub struct ScheduleDay {
     pub day_of_week: DayOfWeek,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SchedulingRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]

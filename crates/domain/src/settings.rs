@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::validation::{check_http_url, check_length, ValidationErrors, MAX_LONG_TEXT_LEN, MAX_SHORT_TEXT_LEN};
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AppSettings {
     #[serde(default)]

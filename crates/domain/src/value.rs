@@ -10,7 +10,7 @@ use crate::validation::{FieldError, ValidationErrors};
 pub type Struct = BTreeMap<String, Value>;
 
 /// One dynamic value. On the wire every member is optional; a valid value sets exactly one.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Value {
     #[serde(default, skip_serializing_if = "Option::is_none")]

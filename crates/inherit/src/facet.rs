@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::node::{AccountNode, CustomerNode};
 
 /// The kind of node an effective value came from; lower case on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceKind {
     Customer,
@@ -41,7 +41,7 @@ impl fmt::Display for SourceKind {
 
 /// An effective value and the node it came from. `source_id` is `None` exactly when `source_kind` is
 /// [`SourceKind::Default`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Effective<T> {
     pub value: T,

@@ -18,7 +18,7 @@ use crate::node::CustomerNode;
 pub const DEFAULT_TIME_ZONE: &str = "UTC";
 
 /// A customer's effective schedule and the zone it is read in.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EffectiveSchedule {
     /// The owner's schedule as stored, except `timeZoneId`, which holds the zone in force. Its source is the

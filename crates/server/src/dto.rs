@@ -7,7 +7,7 @@ use canopy_domain::{
 use canopy_store::{AccountChanges, CustomerFilter, NewAccount, SystemSettingsChanges};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ListCustomers {
     pub account_ids: Vec<String>,
@@ -53,21 +53,21 @@ impl ListCustomers {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GetCustomer {
     pub customer_id: String,
 }
 
 /// The path member of PatchCustomer; its other members are `CustomerChanges`, bound from the same request.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PatchCustomer {
     pub customer_id: String,
 }
 
 /// The members NewCustomer has beyond `CustomerChanges` (which carries `name` and the rest).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct NewCustomer {
     pub account_id: Option<String>,
@@ -86,20 +86,20 @@ impl NewCustomer {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct DeleteCustomer {
     pub customer_id: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SetCustomerStagingMode {
     pub customer_id: String,
     pub is_staging: Option<bool>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ListAccounts {
     pub name_filter: Option<String>,
@@ -110,13 +110,13 @@ pub struct ListAccounts {
     pub simplified_paging: bool,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GetAccount {
     pub account_id: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct NewAccountRequest {
     pub name: Option<String>,
@@ -135,7 +135,7 @@ impl NewAccountRequest {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PatchAccount {
     pub account_id: String,
@@ -154,19 +154,19 @@ impl PatchAccount {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct DeleteAccount {
     pub account_id: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GetSystemSettings {
     pub account_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PatchSystemSettings {
     pub account_id: Option<String>,
@@ -181,8 +181,9 @@ impl PatchSystemSettings {
 }
 
 /// Evo Voice's `ListResponse<T>`. Totals are absent with `simplifiedPaging` (they were not computed).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "ListResponseOf{T}")]
 pub struct ListResponse<T> {
     pub items: Vec<T>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -203,7 +204,7 @@ impl<T> ListResponse<T> {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HealthResponse {
     pub status: &'static str,
@@ -212,13 +213,13 @@ pub struct HealthResponse {
 }
 
 /// The path member of the inherited-* and test-schedule requests.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CustomerRef {
     pub customer_id: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InheritedBillingSettings {
     pub billing_settings: BillingSettings,
@@ -227,7 +228,7 @@ pub struct InheritedBillingSettings {
     pub source_kind: canopy_inherit::SourceKind,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InheritedAppSettings {
     pub app_settings: canopy_domain::AppSettings,
@@ -237,7 +238,7 @@ pub struct InheritedAppSettings {
 }
 
 /// The effective Schedule, as Evo Voice returns it, plus where it comes from (ours).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InheritedSchedule {
     #[serde(flatten)]
@@ -250,7 +251,7 @@ pub struct InheritedSchedule {
     pub time_zone_source_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TestSchedule {
     pub customer_id: String,
@@ -260,7 +261,7 @@ pub struct TestSchedule {
 
 /// Evo Voice's `{stateName, timeZoneId}`, plus why (ours): the deciding rule, the reason, the next change and
 /// the rules that were skipped.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TestScheduleResponse {
     pub state_name: String,
@@ -279,7 +280,7 @@ pub struct TestScheduleResponse {
     pub warnings: Vec<ScheduleWarning>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ScheduleWarning {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -316,7 +317,7 @@ impl From<canopy_schedule::Evaluation> for TestScheduleResponse {
 }
 
 /// A customer with its effective values (`includeEffective=true`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerWithEffective {
     #[serde(flatten)]
@@ -325,7 +326,7 @@ pub struct CustomerWithEffective {
 }
 
 /// Each value with where it comes from: `{value, sourceId, sourceKind}`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EffectiveValues {
     pub billing_settings: canopy_inherit::Effective<BillingSettings>,
@@ -335,7 +336,7 @@ pub struct EffectiveValues {
 
 // ---- Authentication (ServiceStack's own DTOs, the members Canopy fills) ----
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Authenticate {
     pub provider: Option<String>,
@@ -345,7 +346,7 @@ pub struct Authenticate {
 }
 
 /// ServiceStack's AuthenticateResponse, the members Canopy fills.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthenticateResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -369,7 +370,7 @@ pub struct AuthenticateResponse {
 }
 
 /// Evo Voice's UserInfo.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -389,31 +390,31 @@ pub struct UserInfo {
     pub manager_access: Option<ManagerAccess>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GetAccessToken {
     pub refresh_token: Option<String>,
 }
 
 /// ServiceStack's GetAccessTokenResponse.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GetAccessTokenResponse {
     pub access_token: String,
 }
 
 /// GetAuthStatus has no members: it answers for whoever sent it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 pub struct GetAuthStatus {}
 
 /// Logout has no members: it ends the session that sent it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 pub struct Logout {}
 
 // ---- Users and API keys ----
 
 /// A user as listings show it: never a password or its hash.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct UserSummary {
     pub id: String,
@@ -427,13 +428,13 @@ pub struct UserSummary {
     pub is_disabled: bool,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct DeleteUser {
     pub user_name: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct UpdateUser {
     pub user_name: String,
@@ -441,18 +442,18 @@ pub struct UpdateUser {
     pub password: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ListApiKeys {
     pub user_name: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RevokeApiKey {
     pub id: String,
 }
 
 /// ListUsers has no members: it lists every user.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 pub struct ListUsers {}

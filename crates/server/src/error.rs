@@ -174,13 +174,13 @@ impl ApiError {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorResponse {
     pub response_status: ResponseStatus,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ResponseStatus {
     pub error_code: String,
@@ -189,7 +189,7 @@ pub struct ResponseStatus {
     pub errors: Vec<ResponseError>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ResponseError {
     pub error_code: String,

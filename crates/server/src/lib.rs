@@ -15,6 +15,7 @@ pub mod handlers;
 pub mod idempotency;
 pub mod metrics;
 pub mod negotiation;
+pub mod openapi;
 pub mod reply;
 pub mod seed;
 pub mod telemetry;

@@ -332,7 +332,7 @@ impl Store {
 pub const API_KEY_ID_LENGTH: usize = 16;
 
 /// An API key as listings show it: never the key itself.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiKeyInfo {
     pub id: String,

@@ -8,6 +8,7 @@
 
 use canopy_domain::{patch::CustomerChanges, AccountInfo, CustomerInfo, SystemSettings};
 use canopy_store::ApiKeyInfo;
+use schemars::JsonSchema;
 
 use super::{
     pipeline::{run_public, run_signed_in},
@@ -68,14 +69,15 @@ pub enum Access {
 }
 
 /// Receives an operation's types, for descriptions generated from them (metadata pages, client code, OpenAPI).
+/// Every type is `JsonSchema`: its members, their types and their doc comments can be described.
 pub trait TypeVisitor {
     /// The request DTO: the type bound from the request's path, query, form and body.
-    fn request<T: 'static>(&mut self);
+    fn request<T: JsonSchema + 'static>(&mut self);
     /// A second view of the same request members (an operation whose members split over two types, such as
     /// `PatchCustomer`'s id and its changes).
-    fn request_members<T: 'static>(&mut self);
+    fn request_members<T: JsonSchema + 'static>(&mut self);
     /// What a successful call answers (`()`: no body, 204).
-    fn response<T: 'static>(&mut self);
+    fn response<T: JsonSchema + 'static>(&mut self);
 }
 
 macro_rules! operations {
@@ -387,6 +389,18 @@ operations! {
 }
 
 impl Operation {
+    /// The group an operation is listed under in the metadata: the resource its first route names.
+    pub fn group(self) -> &'static str {
+        let first = self.routes().first().map(|route| route.path).unwrap_or("");
+        match first.trim_start_matches('/').split('/').next().unwrap_or("") {
+            "customers" => "Customers",
+            "accounts" => "Accounts",
+            "system" => "System settings",
+            "users" | "apikeys" => "Users and API keys",
+            _ => "Authentication",
+        }
+    }
+
     /// Predefined routes name the DTO case-insensitively, as ServiceStack matches them.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|op| op.name().eq_ignore_ascii_case(name))
@@ -420,13 +434,13 @@ mod tests {
     struct Names(Vec<&'static str>);
 
     impl TypeVisitor for Names {
-        fn request<T: 'static>(&mut self) {
+        fn request<T: JsonSchema + 'static>(&mut self) {
             self.0.push(std::any::type_name::<T>());
         }
-        fn request_members<T: 'static>(&mut self) {
+        fn request_members<T: JsonSchema + 'static>(&mut self) {
             self.0.push(std::any::type_name::<T>());
         }
-        fn response<T: 'static>(&mut self) {
+        fn response<T: JsonSchema + 'static>(&mut self) {
             self.0.push(std::any::type_name::<T>());
         }
     }

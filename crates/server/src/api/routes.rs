@@ -56,8 +56,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             predefined(None, req, payload, state)
         }),
     );
+    // `/openapi.json` arrives as `/openapi`: negotiation strips the format suffix before routing.
+    cfg.route("/openapi", web::get().to(openapi));
     cfg.route("/health", web::get().to(handlers::health::health));
     cfg.route("/metrics", web::get().to(handlers::health::metrics));
+}
+
+/// The service's own description (no sign-in needed, as ServiceStack publishes its metadata).
+async fn openapi() -> HttpResponse {
+    HttpResponse::Ok().json(crate::openapi::document())
 }
 
 /// `/json/reply/{Dto}`, `/api/{Dto}`: the operation is named in the path, its fields come from the query or body.

@@ -1,0 +1,259 @@
+//! `/openapi.json`: an OpenAPI 3.1 description of every operation, generated from the operation declarations
+//! (`api/operations.rs`) and the request and response types themselves (their `JsonSchema`, whose doc comments are
+//! the descriptions). Nothing here is written per operation, so a new operation or member appears by construction.
+//!
+//! Request types are described as they are read (serde's deserialize side: a member with a default is optional),
+//! responses with the same schemas. Path members are path parameters; on GET and DELETE the other members are query
+//! parameters (lists comma-separated, as ServiceStack binds them); on POST and PATCH they form a JSON body (forms,
+//! JSV and the `/json/reply/{Dto}` routes bind the same members, as docs/wire-format.md describes).
+
+use std::sync::OnceLock;
+
+use schemars::{generate::SchemaSettings, JsonSchema, Schema, SchemaGenerator};
+use serde_json::{json, Map, Value};
+
+use crate::api::{Access, Operation, TypeVisitor, Verb};
+
+/// The document, built once per process (it depends on nothing but the code).
+pub fn document() -> &'static Value {
+    static DOCUMENT: OnceLock<Value> = OnceLock::new();
+    DOCUMENT.get_or_init(build)
+}
+
+/// The schemas of one operation, as its declaration hands them over.
+#[derive(Default)]
+struct Collected {
+    request: Option<Schema>,
+    members: Option<Schema>,
+    response: Option<Schema>,
+    no_content: bool,
+}
+
+struct Collector<'a> {
+    generator: &'a mut SchemaGenerator,
+    collected: Collected,
+}
+
+impl TypeVisitor for Collector<'_> {
+    fn request<T: JsonSchema + 'static>(&mut self) {
+        self.collected.request = Some(self.generator.subschema_for::<T>());
+    }
+
+    fn request_members<T: JsonSchema + 'static>(&mut self) {
+        self.collected.members = Some(self.generator.subschema_for::<T>());
+    }
+
+    fn response<T: JsonSchema + 'static>(&mut self) {
+        if std::any::TypeId::of::<T>() == std::any::TypeId::of::<()>() {
+            self.collected.no_content = true;
+        } else {
+            self.collected.response = Some(self.generator.subschema_for::<T>());
+        }
+    }
+}
+
+const SCHEMAS: &str = "#/components/schemas/";
+
+fn build() -> Value {
+    let mut generator =
+        SchemaSettings::draft2020_12().with(|settings| settings.definitions_path = SCHEMAS.into()).into_generator();
+    let error_schema = generator.subschema_for::<crate::error::ErrorResponse>();
+    let mut operations: Vec<(Operation, Collected)> = Vec::new();
+    for op in Operation::ALL {
+        let mut collector = Collector { generator: &mut generator, collected: Collected::default() };
+        op.visit_types(&mut collector);
+        operations.push((*op, collector.collected));
+    }
+    let definitions = generator.take_definitions(true);
+    let mut paths = Map::new();
+    for (op, collected) in &operations {
+        for (index, route) in op.routes().iter().enumerate() {
+            let operation = describe(*op, index, route.verb, route.path, collected, &definitions);
+            let item = paths.entry(route.path.to_owned()).or_insert_with(|| json!({}));
+            item[route.verb.as_str().to_ascii_lowercase()] = operation;
+        }
+    }
+    let mut tags: Vec<&str> = Operation::ALL.iter().map(|op| op.group()).collect();
+    tags.dedup();
+    tags.sort_unstable();
+    tags.dedup();
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Canopy",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "A hierarchy of customers (resellers with child customers, any depth deep, inside \
+                nested accounts) behind a ServiceStack-compatible API. Every operation also answers at \
+                /json/reply/{Operation}, /jsv/reply/{Operation} and /csv/reply/{Operation}, and in JSV or CSV \
+                with ?format=jsv|csv or a .jsv/.csv suffix. Errors carry ServiceStack's responseStatus.",
+        },
+        "tags": tags.iter().map(|name| json!({"name": name})).collect::<Vec<_>>(),
+        "paths": paths,
+        "components": {
+            "schemas": definitions,
+            "responses": {
+                "Error": {
+                    "description": "The request failed: responseStatus says why (errorCode, message, and per member \
+                        the fieldName, errorCode and message).",
+                    "content": {"application/json": {"schema": error_schema}},
+                }
+            },
+            "securitySchemes": {
+                "basic": {"type": "http", "scheme": "basic",
+                    "description": "A user name and password, or an API key as the user name with no password."},
+                "bearer": {"type": "http", "scheme": "bearer",
+                    "description": "A bearer token from POST /auth (a JWT), or an API key (ak-…)."},
+                "session": {"type": "apiKey", "in": "cookie", "name": "ss-id",
+                    "description": "The session cookie POST /auth sets."},
+            },
+        },
+    })
+}
+
+/// The names of the `{members}` a path binds.
+fn path_members(path: &str) -> Vec<&str> {
+    path.split('/').filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}')).collect()
+}
+
+/// The object schema a (possibly referenced) schema stands for, with its properties and required list.
+fn object_of<'a>(schema: Option<&'a Schema>, definitions: &'a Map<String, Value>) -> Option<&'a Map<String, Value>> {
+    let value = schema?.as_value();
+    let resolved = match value.get("$ref").and_then(Value::as_str) {
+        Some(reference) => definitions.get(reference.strip_prefix(SCHEMAS)?)?,
+        None => value,
+    };
+    resolved.as_object()
+}
+
+fn describe(
+    op: Operation,
+    index: usize,
+    verb: Verb,
+    path: &str,
+    collected: &Collected,
+    definitions: &Map<String, Value>,
+) -> Value {
+    let in_path = path_members(path);
+    let mut parameters: Vec<Value> = Vec::new();
+    let sources =
+        [object_of(collected.request.as_ref(), definitions), object_of(collected.members.as_ref(), definitions)];
+    let property = |name: &str| -> Value {
+        sources
+            .iter()
+            .flatten()
+            .find_map(|object| object.get("properties")?.get(name).cloned())
+            .unwrap_or_else(|| json!({"type": "string"}))
+    };
+    for name in &in_path {
+        parameters.push(json!({"name": name, "in": "path", "required": true, "schema": property(name)}));
+    }
+    let takes_body = matches!(verb, Verb::Post | Verb::Patch);
+    if !takes_body {
+        for object in sources.iter().flatten() {
+            let required: Vec<&str> = object
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|names| names.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let Some(properties) = object.get("properties").and_then(Value::as_object) else { continue };
+            for (name, schema) in properties {
+                if in_path.contains(&name.as_str()) {
+                    continue;
+                }
+                let mut parameter = json!({
+                    "name": name,
+                    "in": "query",
+                    "required": required.contains(&name.as_str()),
+                    "schema": schema,
+                });
+                if let Some(description) = schema.get("description") {
+                    parameter["description"] = description.clone();
+                }
+                if schema.get("type").and_then(Value::as_str) == Some("array") {
+                    // `?ids=a,b`: ServiceStack's comma-separated lists.
+                    parameter["style"] = json!("form");
+                    parameter["explode"] = json!(false);
+                }
+                parameters.push(parameter);
+            }
+        }
+    }
+    let mut operation = json!({
+        "operationId": if index == 0 { op.name().to_owned() } else { format!("{}{}", op.name(), index + 1) },
+        "summary": op.name(),
+        "description": op.description(),
+        "tags": [op.group()],
+        "parameters": parameters,
+        "responses": {
+            "default": {"$ref": "#/components/responses/Error"},
+        },
+    });
+    if takes_body {
+        let schema = match (&collected.request, &collected.members) {
+            (Some(request), Some(members)) => json!({"allOf": [request, members]}),
+            (Some(request), None) => request.as_value().clone(),
+            _ => json!({"type": "object"}),
+        };
+        operation["requestBody"] = json!({
+            "required": false,
+            "content": {"application/json": {"schema": schema}},
+        });
+    }
+    if collected.no_content {
+        operation["responses"]["204"] = json!({"description": "Done; no body."});
+    } else {
+        let schema = collected.response.as_ref().map(|s| s.as_value().clone()).unwrap_or_else(|| json!({}));
+        operation["responses"]["200"] = json!({
+            "description": "Success.",
+            "content": {
+                "application/json": {"schema": schema},
+                "application/jsv": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        });
+    }
+    if op.access() == Access::SignedIn {
+        operation["security"] = json!([{"basic": []}, {"bearer": []}, {"session": []}]);
+    }
+    operation
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_declared_route_is_described_with_its_members() {
+        let document = document();
+        for op in Operation::ALL {
+            for route in op.routes() {
+                let described = &document["paths"][route.path][route.verb.as_str().to_ascii_lowercase()];
+                assert!(described.is_object(), "{} {} is missing", route.verb.as_str(), route.path);
+                assert_eq!(described["description"], op.description());
+                for name in path_members(route.path) {
+                    let parameters = described["parameters"].as_array().expect("parameters");
+                    assert!(parameters.iter().any(|p| p["name"] == name && p["in"] == "path"), "{name}");
+                }
+            }
+        }
+        let list = &document["paths"]["/customers"]["get"]["parameters"];
+        let names: Vec<&str> = list.as_array().expect("list").iter().filter_map(|p| p["name"].as_str()).collect();
+        for member in ["accountIds", "nameFilter", "sortField", "sortOrder", "page", "countPerPage", "all"] {
+            assert!(names.contains(&member), "ListCustomers lacks {member}: {names:?}");
+        }
+        let patch = &document["paths"]["/customers/{customerId}"]["patch"]["requestBody"];
+        assert!(patch["content"]["application/json"]["schema"]["allOf"].is_array());
+    }
+
+    #[test]
+    fn component_names_are_valid_openapi_keys() {
+        let schemas = document()["components"]["schemas"].as_object().expect("schemas");
+        assert!(schemas.contains_key("CustomerInfo"));
+        for name in schemas.keys() {
+            assert!(
+                name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')),
+                "{name} is not a valid component name"
+            );
+        }
+    }
+}
