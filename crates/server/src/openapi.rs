@@ -9,10 +9,13 @@
 
 use std::sync::OnceLock;
 
-use schemars::{generate::SchemaSettings, JsonSchema, Schema, SchemaGenerator};
+use schemars::Schema;
 use serde_json::{json, Map, Value};
 
-use crate::api::{Access, Operation, TypeVisitor, Verb};
+use crate::{
+    api::{Access, Operation, Verb},
+    metadata::{Collected, Described, SCHEMAS},
+};
 
 /// The document, built once per process (it depends on nothing but the code).
 pub fn document() -> &'static Value {
@@ -20,55 +23,12 @@ pub fn document() -> &'static Value {
     DOCUMENT.get_or_init(build)
 }
 
-/// The schemas of one operation, as its declaration hands them over.
-#[derive(Default)]
-struct Collected {
-    request: Option<Schema>,
-    members: Option<Schema>,
-    response: Option<Schema>,
-    no_content: bool,
-}
-
-struct Collector<'a> {
-    generator: &'a mut SchemaGenerator,
-    collected: Collected,
-}
-
-impl TypeVisitor for Collector<'_> {
-    fn request<T: JsonSchema + 'static>(&mut self) {
-        self.collected.request = Some(self.generator.subschema_for::<T>());
-    }
-
-    fn request_members<T: JsonSchema + 'static>(&mut self) {
-        self.collected.members = Some(self.generator.subschema_for::<T>());
-    }
-
-    fn response<T: JsonSchema + 'static>(&mut self) {
-        if std::any::TypeId::of::<T>() == std::any::TypeId::of::<()>() {
-            self.collected.no_content = true;
-        } else {
-            self.collected.response = Some(self.generator.subschema_for::<T>());
-        }
-    }
-}
-
-const SCHEMAS: &str = "#/components/schemas/";
-
 fn build() -> Value {
-    let mut generator =
-        SchemaSettings::draft2020_12().with(|settings| settings.definitions_path = SCHEMAS.into()).into_generator();
-    let error_schema = generator.subschema_for::<crate::error::ErrorResponse>();
-    let mut operations: Vec<(Operation, Collected)> = Vec::new();
-    for op in Operation::ALL {
-        let mut collector = Collector { generator: &mut generator, collected: Collected::default() };
-        op.visit_types(&mut collector);
-        operations.push((*op, collector.collected));
-    }
-    let definitions = generator.take_definitions(true);
+    let Described { operations, definitions, error_schema } = crate::metadata::described();
     let mut paths = Map::new();
-    for (op, collected) in &operations {
+    for (op, collected) in operations {
         for (index, route) in op.routes().iter().enumerate() {
-            let operation = describe(*op, index, route.verb, route.path, collected, &definitions);
+            let operation = describe(*op, index, route.verb, route.path, collected, definitions);
             let item = paths.entry(route.path.to_owned()).or_insert_with(|| json!({}));
             item[route.verb.as_str().to_ascii_lowercase()] = operation;
         }
@@ -90,7 +50,7 @@ fn build() -> Value {
         "tags": tags.iter().map(|name| json!({"name": name})).collect::<Vec<_>>(),
         "paths": paths,
         "components": {
-            "schemas": definitions,
+            "schemas": definitions.clone(),
             "responses": {
                 "Error": {
                     "description": "The request failed: responseStatus says why (errorCode, message, and per member \

@@ -307,7 +307,7 @@ operations! {
     }
     /// Signs in (credentials), or with no credentials answers the current session.
     Authenticate {
-        routes: [Get "/auth", Post "/auth", Post "/auth/{provider}"],
+        routes: [Post "/auth", Post "/auth/{provider}", Get "/auth"],
         request: dto::Authenticate,
         response: dto::AuthenticateResponse,
         access: Public,

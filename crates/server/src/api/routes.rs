@@ -58,6 +58,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
     // `/openapi.json` arrives as `/openapi`: negotiation strips the format suffix before routing.
     cfg.route("/openapi", web::get().to(openapi));
+    cfg.route("/types", web::get().to(types_index));
+    cfg.route("/types/metadata", web::get().to(types_metadata));
+    cfg.route("/types/typescript", web::get().to(types_typescript));
     cfg.route("/health", web::get().to(handlers::health::health));
     cfg.route("/metrics", web::get().to(handlers::health::metrics));
 }
@@ -65,6 +68,41 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// The service's own description (no sign-in needed, as ServiceStack publishes its metadata).
 async fn openapi() -> HttpResponse {
     HttpResponse::Ok().json(crate::openapi::document())
+}
+
+/// The address clients reached this service at, for generated code's `BaseUrl`.
+fn base_url(req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
+}
+
+/// `/types`: the languages "Add ServiceStack Reference" can ask for.
+async fn types_index(req: HttpRequest) -> HttpResponse {
+    let base = base_url(&req);
+    HttpResponse::Ok().json(serde_json::json!({
+        "metadata": format!("{base}/types/metadata"),
+        "typescript": format!("{base}/types/typescript"),
+    }))
+}
+
+/// `/types/metadata`: ServiceStack's MetadataTypes JSON.
+async fn types_metadata(req: HttpRequest) -> HttpResponse {
+    let model = crate::metadata::model::model();
+    HttpResponse::Ok().json(crate::metadata::metadata_types(&model, &base_url(&req)))
+}
+
+/// `/types/typescript`: typed DTOs for `@servicestack/client`, with ServiceStack's options header.
+async fn types_typescript(req: HttpRequest) -> HttpResponse {
+    let query = negotiation::take_query(&req).unwrap_or_default();
+    let date = canopy_store::clock::now().format("%Y-%m-%d %H:%M:%S").to_string();
+    let options = crate::metadata::typescript::Options::from_query(
+        &query,
+        base_url(&req),
+        env!("CARGO_PKG_VERSION").to_owned(),
+        date,
+    );
+    let body = crate::metadata::typescript::render(&crate::metadata::model::model(), &options);
+    HttpResponse::Ok().content_type("text/plain; charset=utf-8").body(body)
 }
 
 /// `/json/reply/{Dto}`, `/api/{Dto}`: the operation is named in the path, its fields come from the query or body.

@@ -1,0 +1,69 @@
+// "Add ServiceStack Reference": @servicestack/cli's typescript-ref generated src/generated/dtos.ts from the running
+// Canopy's /types/typescript (then refreshed it through its update flow), tsc --strict compiled it, and here the
+// unchanged JsonServiceClient calls the operations with those generated classes and nothing else.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { JsonServiceClient } from '@servicestack/client';
+import * as dtos from './generated/dtos.js';
+
+const BASE_URL = process.env.CANOPY_URL ?? 'http://127.0.0.1:8080';
+const RUN = `gen${Date.now().toString(36)}`;
+
+describe('generated DTOs (typescript-ref)', () => {
+    const client = new JsonServiceClient(BASE_URL);
+
+    test('sign in, then every customer, account and settings operation round-trips', async () => {
+        const userName = process.env.CANOPY_USER;
+        const password = process.env.CANOPY_PASSWORD;
+        assert.ok(userName && password, 'the runner passes the demo administrator');
+        const auth = await client.post(new dtos.Authenticate({ provider: 'credentials', userName, password }));
+        assert.ok(auth.bearerToken);
+        client.bearerToken = auth.bearerToken;
+        const status = await client.get(new dtos.GetAuthStatus());
+        assert.equal(status.isAuthenticated, true);
+
+        const account = await client.post(new dtos.NewAccount({ name: `${RUN} account` }));
+        assert.ok(account.id);
+        const accountId = account.id!;
+        assert.equal((await client.get(new dtos.GetAccount({ accountId }))).name, `${RUN} account`);
+        await client.patch(new dtos.PatchAccount({ accountId, name: `${RUN} renamed` }));
+        const accounts = await client.get(new dtos.ListAccounts({ nameFilter: RUN }));
+        assert.deepEqual(accounts.items?.map(a => a.name), [`${RUN} renamed`]);
+
+        const settings = await client.patch(new dtos.PatchSystemSettings({
+            accountId,
+            tags: [new dtos.Tag({ id: `${RUN}-vip`, name: 'VIP', color: dtos.TagColor.Gold })],
+        }));
+        assert.equal(settings.tags?.[0]?.name, 'VIP');
+        assert.equal((await client.get(new dtos.GetSystemSettings({ accountId }))).tags?.length, 1);
+
+        const parent = await client.post(new dtos.NewCustomer({ accountId, name: `${RUN} parent` }));
+        const child = await client.post(new dtos.NewCustomer({
+            accountId, name: `${RUN} child`, parentCustomerId: parent.id, tagIds: [`${RUN}-vip`],
+        }));
+        assert.equal(child.parentCustomerId, parent.id);
+        assert.equal((await client.get(new dtos.GetCustomer({ customerId: child.id }))).name, `${RUN} child`);
+        const patched = await client.patch(new dtos.PatchCustomer({ customerId: child.id, referenceId: `${RUN}-ref` }));
+        assert.equal(patched.referenceId, `${RUN}-ref`);
+        const staged = await client.post(new dtos.SetCustomerStagingMode({ customerId: child.id, isStaging: true }));
+        assert.equal(staged.isStaging, true);
+        const list = await client.get(new dtos.ListCustomers({
+            accountIds: [accountId], sortField: 'name', sortOrder: dtos.SortOrder.Descend,
+        }));
+        assert.deepEqual(list.items?.map(c => c.name), [`${RUN} parent`, `${RUN} child`]);
+
+        const billing = await client.get(new dtos.GetInheritedBillingSettings({ customerId: child.id }));
+        assert.ok(billing.sourceKind);
+        await client.get(new dtos.GetInheritedAppSettings({ customerId: child.id }));
+        await client.get(new dtos.GetInheritedSchedule({ customerId: child.id }));
+        const open = await client.post(new dtos.TestSchedule({ customerId: child.id, dateTime: '2026-03-29T10:00:00Z' }));
+        assert.equal(typeof open.stateName, 'string');
+
+        await client.delete(new dtos.DeleteCustomer({ customerId: child.id }));
+        await client.delete(new dtos.DeleteCustomer({ customerId: parent.id }));
+        await client.delete(new dtos.DeleteAccount({ accountId }));
+        const users = await client.get(new dtos.ListUsers());
+        assert.ok(users.items?.some(u => u.userName === userName));
+        await client.get(new dtos.ListApiKeys());
+    });
+});
