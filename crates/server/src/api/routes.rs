@@ -58,6 +58,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
     // `/openapi.json` arrives as `/openapi`: negotiation strips the format suffix before routing.
     cfg.route("/openapi", web::get().to(openapi));
+    cfg.route("/metadata", web::get().to(metadata_index));
+    for (prefix, format) in [("json", Format::Json), ("jsv", Format::Jsv), ("csv", Format::Csv)] {
+        cfg.route(&format!("/{prefix}/metadata"), web::get().to(move |req: HttpRequest| metadata_page(req, format)));
+    }
     cfg.route("/types", web::get().to(types_index));
     cfg.route("/types/metadata", web::get().to(types_metadata));
     cfg.route("/types/typescript", web::get().to(types_typescript));
@@ -74,6 +78,30 @@ async fn openapi() -> HttpResponse {
 fn base_url(req: &HttpRequest) -> String {
     let info = req.connection_info();
     format!("{}://{}", info.scheme(), info.host())
+}
+
+fn html(body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        // The pages hold no script: nothing may run, and only their own inline style applies.
+        .insert_header(("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"))
+        .body(body)
+}
+
+/// `/metadata`: the operations by group, with a page per format.
+async fn metadata_index() -> HttpResponse {
+    html(crate::metadata::html::index(&crate::metadata::model::model()))
+}
+
+/// `/json/metadata?op=Name` (and `jsv`, `csv`): one operation's page, samples in that format.
+async fn metadata_page(req: HttpRequest, format: Format) -> HttpResponse {
+    let query = negotiation::take_query(&req).unwrap_or_default();
+    let wanted = query.iter().find(|(k, _)| k.eq_ignore_ascii_case("op")).map(|(_, v)| v.as_str()).unwrap_or("");
+    let model = crate::metadata::model::model();
+    match model.operations.iter().find(|op| op.request.name.eq_ignore_ascii_case(wanted)) {
+        Some(op) => html(crate::metadata::html::operation(&model, op, format)),
+        None => render_error(&req, ApiError::NotFound(format!("no operation is named '{wanted}'")), Format::Json),
+    }
 }
 
 /// `/types`: the languages "Add ServiceStack Reference" can ask for.

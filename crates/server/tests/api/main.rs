@@ -12,5 +12,6 @@ mod customers_write;
 mod formats;
 mod hostile;
 mod inheritance;
+mod metadata;
 mod processes;
 mod support;
