@@ -149,14 +149,27 @@ fn describe(
         },
     });
     if takes_body {
-        let schema = match (&collected.request, &collected.members) {
-            (Some(request), Some(members)) => json!({"allOf": [request, members]}),
-            (Some(request), None) => request.as_value().clone(),
-            _ => json!({"type": "object"}),
-        };
+        // The members of the request type (and of its second view), without those the path binds: a path value
+        // wins over a body member of the same name, so the body's is never read.
+        let mut properties = Map::new();
+        let mut required: Vec<Value> = Vec::new();
+        for object in sources.iter().flatten() {
+            if let Some(members) = object.get("properties").and_then(Value::as_object) {
+                for (name, schema) in members.iter().filter(|(name, _)| !in_path.contains(&name.as_str())) {
+                    properties.entry(name.clone()).or_insert_with(|| schema.clone());
+                }
+            }
+            for name in object.get("required").and_then(Value::as_array).into_iter().flatten() {
+                if !in_path.iter().any(|p| Some(*p) == name.as_str()) && !required.contains(name) {
+                    required.push(name.clone());
+                }
+            }
+        }
+        let schema = json!({"type": "object", "properties": properties, "required": required});
+        // `null` is read as an empty request (what the Python client sends for a body-less patch).
         operation["requestBody"] = json!({
             "required": false,
-            "content": {"application/json": {"schema": schema}},
+            "content": {"application/json": {"schema": {"anyOf": [schema, {"type": "null"}]}}},
         });
     }
     if collected.no_content {
@@ -202,7 +215,8 @@ mod tests {
             assert!(names.contains(&member), "ListCustomers lacks {member}: {names:?}");
         }
         let patch = &document["paths"]["/customers/{customerId}"]["patch"]["requestBody"];
-        assert!(patch["content"]["application/json"]["schema"]["allOf"].is_array());
+        let body = &patch["content"]["application/json"]["schema"]["anyOf"][0]["properties"];
+        assert!(body["billingSettings"].is_object() && body["customerId"].is_null(), "{body}");
     }
 
     #[test]

@@ -183,6 +183,11 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
     }
 
     fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
+        // serde's derived structs also read a list, member by member in declared order; ServiceStack does not, and
+        // `{"billingSettings":[null,null]}` must not quietly become default settings.
+        if self.fields.is_some() {
+            return Err(de::Error::invalid_type(de::Unexpected::Seq, &self.visitor));
+        }
         self.visitor.visit_seq(SeqWrap(seq))
     }
 
@@ -419,5 +424,31 @@ mod tests {
         let err = from_str::<Outer>(r#"{"customerId":1}"#).expect_err("wrong type");
         assert_eq!(err.line(), 1);
         assert!(from_str::<Outer>(r#"{"customerId":"x"} trailing"#).is_err());
+    }
+}
+
+#[cfg(test)]
+mod struct_shape_tests {
+    use serde::Deserialize;
+
+    #[derive(Debug, Default, Deserialize)]
+    #[serde(default)]
+    struct Inner {
+        a: Option<i64>,
+    }
+
+    #[derive(Debug, Default, Deserialize)]
+    #[serde(default)]
+    struct Outer {
+        inner: Option<Inner>,
+        list: Vec<i64>,
+    }
+
+    #[test]
+    fn a_list_is_not_read_as_an_object() {
+        assert!(super::from_str::<Outer>(r#"{"inner":[null]}"#).is_err());
+        assert!(super::from_str::<Outer>(r#"[null, []]"#).is_err());
+        let fine = super::from_str::<Outer>(r#"{"INNER":{"A":1},"list":[1,2]}"#).expect("an object and a list");
+        assert_eq!((fine.inner.and_then(|i| i.a), fine.list), (Some(1), vec![1, 2]));
     }
 }

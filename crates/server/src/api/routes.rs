@@ -30,6 +30,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     paths.sort_by_key(|path| path.matches('{').count());
     for path in paths {
         let mut resource = web::resource(path);
+        let allowed: Vec<&str> =
+            declared.iter().filter(|(p, _, _)| *p == path).map(|(_, verb, _)| verb.as_str()).collect();
+        let allow = allowed.join(", ");
         for (_, verb, op) in declared.iter().filter(|(p, _, _)| *p == path) {
             let op = *op;
             resource = resource.route(web::method(verb.method()).to(
@@ -38,7 +41,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 },
             ));
         }
-        cfg.service(resource.default_service(web::to(method_not_allowed)));
+        cfg.service(resource.default_service(web::to(move |req: HttpRequest| method_not_allowed(req, allow.clone()))));
     }
     for (prefix, format) in
         [("/json/reply", Some(Format::Json)), ("/jsv/reply", Some(Format::Jsv)), ("/csv/reply", Some(Format::Csv))]
@@ -156,13 +159,18 @@ async fn predefined(
     }
 }
 
-async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+/// A verb the path does not answer: 405, with the verbs it does answer in `Allow` (as HTTP asks).
+async fn method_not_allowed(req: HttpRequest, allow: String) -> HttpResponse {
     let format = negotiation::negotiate(&req).unwrap_or(Format::Json);
-    render_error(
+    let mut response = render_error(
         &req,
         ApiError::MethodNotAllowed(format!("{} is not supported on {}", req.method(), req.path())),
         format,
-    )
+    );
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allow) {
+        response.headers_mut().insert(actix_web::http::header::ALLOW, value);
+    }
+    response
 }
 
 /// Unmatched paths: a 404 in the client's format rather than an empty body.
