@@ -2,7 +2,7 @@
 //! conversions to the domain's terms. Nothing here touches HTTP or the store.
 
 use canopy_domain::{
-    listing::SortOrder, patch::CustomerChanges, BillingSettings, CustomerDataField, ManagerAccess, Tag,
+    listing::SortOrder, patch::CustomerChanges, AccountDetails, BillingSettings, CustomerDataField, ManagerAccess, Tag,
 };
 use canopy_store::{AccountChanges, CustomerFilter, NewAccount, SystemSettingsChanges};
 use serde::{Deserialize, Serialize};
@@ -122,6 +122,13 @@ pub struct NewAccountRequest {
     pub name: Option<String>,
     pub parent_account_id: Option<String>,
     pub billing_settings: Option<BillingSettings>,
+    pub twilio_account_sid: Option<String>,
+    pub max_phone_numbers: Option<i32>,
+    #[serde(rename = "isBYOA")]
+    pub is_byoa: Option<bool>,
+    pub trust_hub_profile_sid: Option<String>,
+    pub logo_id: Option<String>,
+    pub logo_uri: Option<String>,
 }
 
 impl NewAccountRequest {
@@ -131,6 +138,14 @@ impl NewAccountRequest {
             name: self.name.unwrap_or_default(),
             parent_account_id: self.parent_account_id,
             billing_settings: self.billing_settings,
+            details: AccountDetails {
+                twilio_account_sid: self.twilio_account_sid,
+                max_phone_numbers: self.max_phone_numbers,
+                is_byoa: self.is_byoa,
+                trust_hub_profile_sid: self.trust_hub_profile_sid,
+                logo_id: self.logo_id,
+                logo_uri: self.logo_uri,
+            },
         }
     }
 }
@@ -142,6 +157,13 @@ pub struct PatchAccount {
     pub name: Option<String>,
     pub parent_account_id: Option<String>,
     pub billing_settings: Option<BillingSettings>,
+    pub twilio_account_sid: Option<String>,
+    pub max_phone_numbers: Option<i32>,
+    #[serde(rename = "isBYOA")]
+    pub is_byoa: Option<bool>,
+    pub trust_hub_profile_sid: Option<String>,
+    pub logo_id: Option<String>,
+    pub logo_uri: Option<String>,
 }
 
 impl PatchAccount {
@@ -150,6 +172,14 @@ impl PatchAccount {
             name: self.name.clone(),
             parent_account_id: self.parent_account_id.clone(),
             billing_settings: self.billing_settings.clone(),
+            details: AccountDetails {
+                twilio_account_sid: self.twilio_account_sid.clone(),
+                max_phone_numbers: self.max_phone_numbers,
+                is_byoa: self.is_byoa,
+                trust_hub_profile_sid: self.trust_hub_profile_sid.clone(),
+                logo_id: self.logo_id.clone(),
+                logo_uri: self.logo_uri.clone(),
+            },
         }
     }
 }

@@ -5,7 +5,7 @@ use canopy_domain::{
     hierarchy::{self, child_path, subtree_upper_bound},
     listing::{PageTotals, Paging},
     validation::{check_length, check_not_blank, MAX_NAME_LEN},
-    AccountInfo, BillingSettings, ValidationErrors,
+    AccountDetails, AccountInfo, BillingSettings, ValidationErrors,
 };
 use diesel::{
     connection::SimpleConnection,
@@ -28,14 +28,45 @@ pub struct NewAccount {
     pub name: String,
     pub parent_account_id: Option<String>,
     pub billing_settings: Option<BillingSettings>,
+    /// Telephony and branding members; absent ones start empty, 0 or false.
+    pub details: AccountDetails,
 }
 
-/// Sparse changes: `None` leaves a field; `parent_account_id: Some("")` makes the account a root.
+/// Sparse changes: `None` leaves a field; `parent_account_id: Some("")` makes the account a root; an empty text
+/// among `details` clears it.
 #[derive(Debug, Clone, Default)]
 pub struct AccountChanges {
     pub name: Option<String>,
     pub parent_account_id: Option<String>,
     pub billing_settings: Option<BillingSettings>,
+    pub details: AccountDetails,
+}
+
+/// The columns of [`AccountDetails`] a write sets: `None` leaves a column, `Some(None)` stores NULL (an empty
+/// text, "not set").
+#[derive(AsChangeset)]
+#[diesel(table_name = accounts)]
+struct DetailsChangeset<'a> {
+    twilio_account_sid: Option<Option<&'a str>>,
+    max_phone_numbers: Option<i32>,
+    is_byoa: Option<bool>,
+    trust_hub_profile_sid: Option<Option<&'a str>>,
+    logo_id: Option<Option<&'a str>>,
+    logo_uri: Option<Option<&'a str>>,
+}
+
+impl<'a> DetailsChangeset<'a> {
+    fn of(details: &'a AccountDetails) -> Self {
+        let text = |value: &'a Option<String>| value.as_deref().map(|t| Some(t).filter(|t| !t.is_empty()));
+        Self {
+            twilio_account_sid: text(&details.twilio_account_sid),
+            max_phone_numbers: details.max_phone_numbers,
+            is_byoa: details.is_byoa,
+            trust_hub_profile_sid: text(&details.trust_hub_profile_sid),
+            logo_id: text(&details.logo_id),
+            logo_uri: text(&details.logo_uri),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -212,6 +243,7 @@ impl Store {
         if let Some(billing) = &new.billing_settings {
             billing.validate("billingSettings", &mut errors);
         }
+        new.details.validate(&mut errors);
         errors.into_result()?;
         let id = new.id.clone().unwrap_or_else(new_id);
         // Accounts change what Managers reach: both generations move.
@@ -239,6 +271,9 @@ impl Store {
                     accounts::write_lock.eq(0i64),
                 ))
                 .execute(conn)?;
+            if !new.details.is_empty() {
+                diesel::update(accounts::table.find(&id)).set(DetailsChangeset::of(&new.details)).execute(conn)?;
+            }
             let created = load_account_row(conn, &id)?.into_info()?;
             if let Some(claim) = idempotency {
                 crate::idempotency::remember(conn, claim, &created)?;
@@ -255,6 +290,7 @@ impl Store {
         if let Some(billing) = &changes.billing_settings {
             billing.validate("billingSettings", &mut errors);
         }
+        changes.details.validate(&mut errors);
         errors.into_result()?;
         self.write(Touches::DataAndAuth, |conn| {
             let updated = diesel::update(accounts::table.find(id))
@@ -312,6 +348,9 @@ impl Store {
                 diesel::update(accounts::table.find(id))
                     .set(accounts::billing_settings.eq(Some(to_doc(billing)?)))
                     .execute(conn)?;
+            }
+            if !changes.details.is_empty() {
+                diesel::update(accounts::table.find(id)).set(DetailsChangeset::of(&changes.details)).execute(conn)?;
             }
             diesel::update(accounts::table.find(id))
                 .set((
