@@ -198,6 +198,18 @@ impl Caller {
         Ok(())
     }
 
+    /// An account list's `parentAccountIds` may only name accounts the caller reaches: any other id is refused
+    /// whether it exists or not, as for customer filters.
+    pub fn may_filter_accounts_by(&self, parent_account_ids: &[String]) -> Result<(), Denied> {
+        let Some(readable) = self.readable_accounts() else { return Ok(()) };
+        match parent_account_ids.iter().find(|id| !readable.contains(id)) {
+            Some(id) => {
+                Err(Denied::new(Some("parentAccountIds"), format!("'{id}' is outside what this user may reach")))
+            }
+            None => Ok(()),
+        }
+    }
+
     /// A SystemAdministrator may not disable or delete itself: that could leave nobody able to undo it over HTTP.
     pub fn may_disable_or_delete_user(&self, user_name: &str) -> Result<(), Denied> {
         if self.user_name.eq_ignore_ascii_case(user_name) {
@@ -315,6 +327,16 @@ mod tests {
         // An administrator reaches everything: nothing to check.
         let admin = caller(&[Role::SystemAdministrator], ManagerAccess::ReadOnly);
         assert!(admin.may_filter_by(&FilterIds { account_ids: &other, known_tags: &[], ..filter }).is_ok());
+    }
+
+    #[test]
+    fn account_list_parents_must_be_reached() {
+        let manager = caller(&[Role::Manager], ManagerAccess::ReadOnly);
+        assert!(manager.may_filter_accounts_by(&["acc".into()]).is_ok());
+        let refused = manager.may_filter_accounts_by(&["acc".into(), "elsewhere".into()]).map_err(|d| d.field);
+        assert_eq!(refused, Err(Some("parentAccountIds")));
+        let admin = caller(&[Role::SystemAdministrator], ManagerAccess::ReadOnly);
+        assert!(admin.may_filter_accounts_by(&["elsewhere".into()]).is_ok());
     }
 
     #[test]

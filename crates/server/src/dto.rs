@@ -103,11 +103,27 @@ pub struct SetCustomerStagingMode {
 #[serde(rename_all = "camelCase", default)]
 pub struct ListAccounts {
     pub name_filter: Option<String>,
+    /// Every descendant of these accounts (the named accounts themselves excluded)…
+    pub parent_account_ids: Vec<String>,
+    /// …or, with `parentAccountIds`, only their direct children.
+    pub shallow_parent: bool,
+    /// Ours: only the accounts at the top of what the caller reaches (shown without a `parentAccountId`).
+    pub top_level_only: bool,
+    // ListRequest<T>'s paging members, as ListCustomers spells them out.
     pub page: Option<i64>,
     pub count_per_page: Option<i64>,
     pub all: bool,
     pub specific_ids: Vec<String>,
+    pub sort_field: Option<String>,
+    pub sort_order: Option<SortOrder>,
     pub simplified_paging: bool,
+}
+
+impl ListAccounts {
+    /// The filter lists, for the size limit on each.
+    pub fn id_lists(&self) -> [(&'static str, &Vec<String>); 2] {
+        [("parentAccountIds", &self.parent_account_ids), ("specificIds", &self.specific_ids)]
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

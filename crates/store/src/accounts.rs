@@ -3,7 +3,7 @@
 use canopy_domain::{
     access::Reach,
     hierarchy::{self, child_path, subtree_upper_bound},
-    listing::{PageTotals, Paging},
+    listing::{AccountSortField, PageTotals, Paging, SortOrder},
     validation::{check_length, check_not_blank, MAX_NAME_LEN},
     AccountDetails, AccountInfo, BillingSettings, ValidationErrors,
 };
@@ -11,11 +11,11 @@ use diesel::{
     connection::SimpleConnection,
     dsl::sql,
     prelude::*,
-    sql_types::{Integer, Text},
+    sql_types::{Bool, Integer, Text},
 };
 
 use crate::{
-    connection::AnyConnection,
+    connection::{AnyConnection, Db},
     new_id, now_text,
     rows::{to_doc, AccountRow},
     schema::{accounts, customers},
@@ -69,10 +69,18 @@ impl<'a> DetailsChangeset<'a> {
     }
 }
 
+/// The filters of ListAccounts (empty lists mean "no filter"; filters combine) and the caller's reach.
 #[derive(Debug, Clone)]
 pub struct AccountFilter {
     pub name_filter: Option<String>,
     pub specific_ids: Vec<String>,
+    /// Descendants (at any depth, the parents themselves excluded) of these accounts…
+    pub parent_account_ids: Vec<String>,
+    /// …or only their direct children.
+    pub shallow_parent: bool,
+    /// Only the accounts at the top of what the caller reaches: without a parent, or under a parent beyond its
+    /// reach (the accounts it is shown without a `parentAccountId`).
+    pub top_level_only: bool,
     /// The caller's reach: only the accounts it may read are listed.
     pub reach: Reach,
 }
@@ -81,7 +89,62 @@ pub struct AccountFilter {
 /// everything.
 impl Default for AccountFilter {
     fn default() -> Self {
-        Self { name_filter: None, specific_ids: Vec::new(), reach: Reach::Everything }
+        Self {
+            name_filter: None,
+            specific_ids: Vec::new(),
+            parent_account_ids: Vec::new(),
+            shallow_parent: false,
+            top_level_only: false,
+            reach: Reach::Everything,
+        }
+    }
+}
+
+type BoxedAccounts<'a> = accounts::BoxedQuery<'a, Db>;
+type AccountCondition<'a> = Box<dyn BoxableExpression<accounts::table, Db, SqlType = Bool> + 'a>;
+
+/// The accounts strictly below one of the accounts at `paths`, as a balanced tree of ORs (SQLite limits
+/// expression depth).
+fn below_any(paths: &[String]) -> AccountCondition<'_> {
+    match paths {
+        [] => Box::new(sql::<Bool>("1 = 0")),
+        [path] => Box::new(accounts::path.gt(path.as_str()).and(accounts::path.lt(subtree_upper_bound(path)))),
+        _ => {
+            let (left, right) = paths.split_at(paths.len() / 2);
+            Box::new(below_any(left).or(below_any(right)))
+        }
+    }
+}
+
+/// Orders by the sort field, then by id so that pages never overlap or skip; absent parents sort first when
+/// ascending, on both backends.
+fn ordered(q: BoxedAccounts<'_>, field: AccountSortField, order: SortOrder) -> BoxedAccounts<'_> {
+    macro_rules! by {
+        ($col:expr) => {
+            match order {
+                SortOrder::Ascend => q.order_by($col.asc()).then_order_by(accounts::id.asc()),
+                SortOrder::Descend => q.order_by($col.desc()).then_order_by(accounts::id.desc()),
+            }
+        };
+    }
+    match field {
+        AccountSortField::Name => by!(accounts::name_key),
+        AccountSortField::Id => match order {
+            SortOrder::Ascend => q.order_by(accounts::id.asc()),
+            SortOrder::Descend => q.order_by(accounts::id.desc()),
+        },
+        AccountSortField::ParentAccountId => match order {
+            SortOrder::Ascend => q
+                .order_by(accounts::parent_account_id.is_null().desc())
+                .then_order_by(accounts::parent_account_id.asc())
+                .then_order_by(accounts::id.asc()),
+            SortOrder::Descend => q
+                .order_by(accounts::parent_account_id.is_null().asc())
+                .then_order_by(accounts::parent_account_id.desc())
+                .then_order_by(accounts::id.desc()),
+        },
+        AccountSortField::DateCreated => by!(accounts::date_created),
+        AccountSortField::DateLastModified => by!(accounts::date_last_modified),
     }
 }
 
@@ -183,7 +246,15 @@ impl Store {
         Ok(ids)
     }
 
-    pub fn list_accounts(&self, filter: &AccountFilter, paging: Paging) -> StoreResult<(Vec<AccountInfo>, PageTotals)> {
+    /// A page of accounts: at most three statements (the named parents' paths, the count, the page), whatever the
+    /// number or depth of the accounts.
+    pub fn list_accounts(
+        &self,
+        filter: &AccountFilter,
+        sort: AccountSortField,
+        order: SortOrder,
+        paging: Paging,
+    ) -> StoreResult<(Vec<AccountInfo>, PageTotals)> {
         let mut conn = self.conn()?;
         let pattern = filter.name_filter.as_deref().filter(|s| !s.is_empty()).map(|s| {
             let mut p = String::from("%");
@@ -196,15 +267,42 @@ impl Store {
             p.push('%');
             p
         });
+        // Descendants are path ranges below the named parents that exist (one statement, ids in chunks).
+        let parent_paths: Option<Vec<String>> = if filter.parent_account_ids.is_empty() || filter.shallow_parent {
+            None
+        } else {
+            let mut paths = Vec::new();
+            for chunk in filter.parent_account_ids.chunks(900) {
+                let found: Vec<String> =
+                    accounts::table.filter(accounts::id.eq_any(chunk)).select(accounts::path).load(&mut *conn)?;
+                paths.extend(found);
+            }
+            Some(paths)
+        };
+        let readable = filter.reach.readable_accounts();
         let query = || {
-            let mut q = accounts::table.into_boxed();
+            let mut q: BoxedAccounts<'_> = accounts::table.into_boxed();
             if let Some(pattern) = &pattern {
                 q = q.filter(accounts::name_key.like(pattern.clone()).escape('\\'));
             }
             if !filter.specific_ids.is_empty() {
                 q = q.filter(accounts::id.eq_any(filter.specific_ids.clone()));
             }
-            if let Some(readable) = filter.reach.readable_accounts() {
+            if !filter.parent_account_ids.is_empty() {
+                q = match &parent_paths {
+                    Some(paths) => q.filter(below_any(paths)),
+                    None => q.filter(accounts::parent_account_id.eq_any(filter.parent_account_ids.clone())),
+                };
+            }
+            if filter.top_level_only {
+                q = match readable {
+                    None => q.filter(accounts::parent_account_id.is_null()),
+                    Some(readable) => q.filter(
+                        accounts::parent_account_id.is_null().or(accounts::parent_account_id.ne_all(readable.to_vec())),
+                    ),
+                };
+            }
+            if let Some(readable) = readable {
                 q = q.filter(accounts::id.eq_any(readable.to_vec()));
             }
             q
@@ -215,7 +313,7 @@ impl Store {
             }
             _ => None,
         };
-        let mut q = query().order_by(accounts::name_key.asc()).then_order_by(accounts::id.asc());
+        let mut q = ordered(query(), sort, order);
         if let Some((offset, limit)) = paging.window() {
             q = q.offset(offset as i64).limit(limit as i64);
         }

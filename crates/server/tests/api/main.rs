@@ -3,6 +3,7 @@
 
 mod access;
 mod accounts;
+mod accounts_list;
 mod auth;
 mod binding;
 mod concurrency;
