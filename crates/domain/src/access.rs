@@ -35,6 +35,12 @@ pub enum Reach {
 }
 
 impl Reach {
+    /// Whether more than one account lies within this reach (everything counts as several, whatever exists):
+    /// then a `referenceId`, unique only within an account, needs its account to name one customer.
+    pub fn spans_several_accounts(&self) -> bool {
+        self.readable_accounts().is_none_or(|accounts| accounts.len() > 1)
+    }
+
     /// The accounts whose catalogue and settings this reach may read; `None` means all.
     pub fn readable_accounts(&self) -> Option<&[String]> {
         match self {
@@ -327,6 +333,15 @@ mod tests {
         // An administrator reaches everything: nothing to check.
         let admin = caller(&[Role::SystemAdministrator], ManagerAccess::ReadOnly);
         assert!(admin.may_filter_by(&FilterIds { account_ids: &other, known_tags: &[], ..filter }).is_ok());
+    }
+
+    #[test]
+    fn a_reference_needs_its_account_when_the_reach_spans_several() {
+        assert!(Reach::Everything.spans_several_accounts());
+        assert!(!Reach::Accounts(vec!["a".into()]).spans_several_accounts());
+        assert!(Reach::Accounts(vec!["a".into(), "b".into()]).spans_several_accounts());
+        let one = Reach::Subtrees { customers: vec!["c1".into(), "c2".into()], accounts: vec!["a".into()] };
+        assert!(!one.spans_several_accounts());
     }
 
     #[test]

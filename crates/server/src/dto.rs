@@ -66,6 +66,24 @@ pub struct PatchCustomer {
     pub customer_id: String,
 }
 
+/// A customer named by its primary external id. `accountId` names the account the reference belongs to; it is
+/// required when the caller reaches more than one account.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GetCustomerByReference {
+    pub reference_id: String,
+    pub account_id: Option<String>,
+}
+
+/// The path and account members of PatchCustomerByReference; its changes are `CustomerChanges`, as for
+/// PatchCustomer (the path's `referenceId` wins over one in the body, so this route never changes the reference).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PatchCustomerByReference {
+    pub reference_id: String,
+    pub account_id: Option<String>,
+}
+
 /// The members NewCustomer has beyond `CustomerChanges` (which carries `name` and the rest).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
