@@ -194,3 +194,17 @@ async fn unknown_and_unreachable_references_are_one_404_and_several_accounts_nee
     assert_eq!(sibling_read.status, StatusCode::NOT_FOUND);
     assert_eq!(sibling_read.text.replace("SIBLING", "NOTHING"), nothing.text);
 }
+
+#[actix_web::test]
+async fn references_with_reserved_characters_are_found_percent_encoded() {
+    let app = spawn().await;
+    let a = app.account("A").await;
+    for (reference, encoded) in [("ZD/1234", "ZD%2F1234"), ("50% off", "50%25%20off"), ("a+b?c#d", "a%2Bb%3Fc%23d")] {
+        let id = app.customer(&a, reference, None).await;
+        let set = app.patch(&format!("/customers/{id}"), json!({ "referenceId": reference })).await;
+        assert_eq!(set.status, StatusCode::OK, "{}", set.text);
+        let read = app.get(&format!("/customers/by-reference/{encoded}?accountId={a}")).await;
+        assert_eq!(read.status, StatusCode::OK, "{reference}: {}", read.text);
+        assert_eq!(read.body["id"], id.as_str(), "{reference}");
+    }
+}
