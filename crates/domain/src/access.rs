@@ -35,6 +35,12 @@ pub enum Reach {
 }
 
 impl Reach {
+    /// Whether more than one account lies within this reach (everything counts as several, whatever exists):
+    /// then a `referenceId`, unique only within an account, needs its account to name one customer.
+    pub fn spans_several_accounts(&self) -> bool {
+        self.readable_accounts().is_none_or(|accounts| accounts.len() > 1)
+    }
+
     /// The accounts whose catalogue and settings this reach may read; `None` means all.
     pub fn readable_accounts(&self) -> Option<&[String]> {
         match self {
@@ -198,6 +204,18 @@ impl Caller {
         Ok(())
     }
 
+    /// An account list's `parentAccountIds` may only name accounts the caller reaches: any other id is refused
+    /// whether it exists or not, as for customer filters.
+    pub fn may_filter_accounts_by(&self, parent_account_ids: &[String]) -> Result<(), Denied> {
+        let Some(readable) = self.readable_accounts() else { return Ok(()) };
+        match parent_account_ids.iter().find(|id| !readable.contains(id)) {
+            Some(id) => {
+                Err(Denied::new(Some("parentAccountIds"), format!("'{id}' is outside what this user may reach")))
+            }
+            None => Ok(()),
+        }
+    }
+
     /// A SystemAdministrator may not disable or delete itself: that could leave nobody able to undo it over HTTP.
     pub fn may_disable_or_delete_user(&self, user_name: &str) -> Result<(), Denied> {
         if self.user_name.eq_ignore_ascii_case(user_name) {
@@ -315,6 +333,25 @@ mod tests {
         // An administrator reaches everything: nothing to check.
         let admin = caller(&[Role::SystemAdministrator], ManagerAccess::ReadOnly);
         assert!(admin.may_filter_by(&FilterIds { account_ids: &other, known_tags: &[], ..filter }).is_ok());
+    }
+
+    #[test]
+    fn a_reference_needs_its_account_when_the_reach_spans_several() {
+        assert!(Reach::Everything.spans_several_accounts());
+        assert!(!Reach::Accounts(vec!["a".into()]).spans_several_accounts());
+        assert!(Reach::Accounts(vec!["a".into(), "b".into()]).spans_several_accounts());
+        let one = Reach::Subtrees { customers: vec!["c1".into(), "c2".into()], accounts: vec!["a".into()] };
+        assert!(!one.spans_several_accounts());
+    }
+
+    #[test]
+    fn account_list_parents_must_be_reached() {
+        let manager = caller(&[Role::Manager], ManagerAccess::ReadOnly);
+        assert!(manager.may_filter_accounts_by(&["acc".into()]).is_ok());
+        let refused = manager.may_filter_accounts_by(&["acc".into(), "elsewhere".into()]).map_err(|d| d.field);
+        assert_eq!(refused, Err(Some("parentAccountIds")));
+        let admin = caller(&[Role::SystemAdministrator], ManagerAccess::ReadOnly);
+        assert!(admin.may_filter_accounts_by(&["elsewhere".into()]).is_ok());
     }
 
     #[test]

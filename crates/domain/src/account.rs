@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::{
     billing::BillingSettings,
     customer::Tag,
-    validation::{check_length, check_not_blank, FieldError, ValidationErrors, MAX_NAME_LEN, MAX_SHORT_TEXT_LEN},
+    validation::{
+        check_http_url, check_length, check_not_blank, FieldError, ValidationErrors, MAX_NAME_LEN, MAX_SHORT_TEXT_LEN,
+    },
     value::{Struct, Value},
 };
 
@@ -29,6 +31,64 @@ pub struct AccountInfo {
     pub created_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_modified_by: Option<String>,
+    // Evo Voice's telephony and branding members, after the members above so that CSV columns keep their places.
+    // Stored and returned; Canopy manages no phone numbers or logos, so nothing enforces them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub twilio_account_sid: Option<String>,
+    #[serde(default)]
+    pub max_phone_numbers: i32,
+    /// "Bring your own account" (of Twilio). Evo Voice spells the wire name with a capitalised acronym.
+    #[serde(default, rename = "isBYOA")]
+    pub is_byoa: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_hub_profile_sid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_uri: Option<String>,
+}
+
+/// The telephony and branding members of an account as a write carries them (NewAccount, PatchAccount): `None`
+/// leaves a member as it is (on create: empty, 0, false); an empty text clears it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountDetails {
+    pub twilio_account_sid: Option<String>,
+    pub max_phone_numbers: Option<i32>,
+    pub is_byoa: Option<bool>,
+    pub trust_hub_profile_sid: Option<String>,
+    pub logo_id: Option<String>,
+    pub logo_uri: Option<String>,
+}
+
+impl AccountDetails {
+    /// Texts are short texts, `logoUri` is an absolute http(s) URL or empty, `maxPhoneNumbers` is not negative.
+    pub fn validate(&self, errors: &mut ValidationErrors) {
+        let texts = [
+            ("twilioAccountSid", &self.twilio_account_sid),
+            ("trustHubProfileSid", &self.trust_hub_profile_sid),
+            ("logoId", &self.logo_id),
+            ("logoUri", &self.logo_uri),
+        ];
+        for (field, value) in texts {
+            if let Some(value) = value {
+                check_length(field, value, MAX_SHORT_TEXT_LEN, errors);
+            }
+        }
+        if let Some(uri) = &self.logo_uri {
+            check_http_url("logoUri", uri, errors);
+        }
+        if self.max_phone_numbers.is_some_and(|n| n < 0) {
+            errors.push(FieldError::new(
+                "maxPhoneNumbers",
+                "GreaterThanOrEqual",
+                "'maxPhoneNumbers' must be greater than or equal to '0'.",
+            ));
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
@@ -194,6 +254,35 @@ mod tests {
         validate_customer_data("data", &data, &[tier_field()], &mut errors);
         let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["data.Tier", "data.Unknown"]);
+    }
+
+    #[test]
+    fn account_details_are_checked_and_named() {
+        let fine = AccountDetails {
+            twilio_account_sid: Some("AC0123".into()),
+            max_phone_numbers: Some(0),
+            logo_uri: Some(String::new()),
+            ..AccountDetails::default()
+        };
+        let mut errors = ValidationErrors::default();
+        fine.validate(&mut errors);
+        assert!(errors.is_empty(), "{errors}");
+        let bad = AccountDetails {
+            max_phone_numbers: Some(-1),
+            logo_uri: Some("ftp://example.com/logo.png".into()),
+            logo_id: Some("x".repeat(MAX_SHORT_TEXT_LEN + 1)),
+            ..AccountDetails::default()
+        };
+        let mut errors = ValidationErrors::default();
+        bad.validate(&mut errors);
+        let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["logoId", "logoUri", "maxPhoneNumbers"]);
+    }
+
+    #[test]
+    fn the_byoa_member_keeps_its_wire_spelling() {
+        let json = serde_json::to_value(AccountInfo { is_byoa: true, ..AccountInfo::default() }).expect("json");
+        assert_eq!(json["isBYOA"], true);
     }
 
     #[test]

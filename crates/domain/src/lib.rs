@@ -19,7 +19,7 @@ pub mod user;
 pub mod validation;
 pub mod value;
 
-pub use account::{AccountInfo, CustomerDataField, DataFieldUniqueness, SystemSettings, ValueType};
+pub use account::{AccountDetails, AccountInfo, CustomerDataField, DataFieldUniqueness, SystemSettings, ValueType};
 pub use billing::{BillingItem, BillingSettings};
 pub use customer::{CustomerBreadcrumb, CustomerInfo, IntegrationData, IntegrationRef, Tag, TagColor};
 pub use schedule::{

@@ -59,19 +59,66 @@ impl CustomerSortField {
 
     /// Parses a client's `sortField`, case-insensitively; empty means the default.
     pub fn parse(text: &str) -> Result<Self, ValidationErrors> {
-        let text = text.trim();
-        if text.is_empty() {
-            return Ok(Self::default());
-        }
-        Self::ALL.into_iter().find(|f| f.wire_name().eq_ignore_ascii_case(text)).ok_or_else(|| {
-            let names: Vec<&str> = Self::ALL.iter().map(|f| f.wire_name()).collect();
-            ValidationErrors::single(
-                "sortField",
-                "InvalidSortField",
-                format!("'{text}' is not a sortable field; use one of {}", names.join(", ")),
-            )
-        })
+        parse_sort_field(text, &Self::ALL, Self::wire_name)
     }
+}
+
+/// The account fields a list can be sorted by: the same rules as for customers (text ignores case, ties break on
+/// `id`, absent values first when ascending).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AccountSortField {
+    #[default]
+    Name,
+    Id,
+    ParentAccountId,
+    DateCreated,
+    DateLastModified,
+}
+
+impl AccountSortField {
+    pub const ALL: [AccountSortField; 5] = [
+        AccountSortField::Name,
+        AccountSortField::Id,
+        AccountSortField::ParentAccountId,
+        AccountSortField::DateCreated,
+        AccountSortField::DateLastModified,
+    ];
+
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            AccountSortField::Name => "name",
+            AccountSortField::Id => "id",
+            AccountSortField::ParentAccountId => "parentAccountId",
+            AccountSortField::DateCreated => "dateCreated",
+            AccountSortField::DateLastModified => "dateLastModified",
+        }
+    }
+
+    /// Parses a client's `sortField`, case-insensitively; empty means the default.
+    pub fn parse(text: &str) -> Result<Self, ValidationErrors> {
+        parse_sort_field(text, &Self::ALL, Self::wire_name)
+    }
+}
+
+/// One `sortField` rule for every list: case-insensitive, empty means the default, anything else is a 400
+/// `InvalidSortField` on `sortField` that names the fields allowed.
+fn parse_sort_field<F: Copy + Default>(
+    text: &str,
+    all: &[F],
+    wire_name: fn(F) -> &'static str,
+) -> Result<F, ValidationErrors> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(F::default());
+    }
+    all.iter().copied().find(|f| wire_name(*f).eq_ignore_ascii_case(text)).ok_or_else(|| {
+        let names: Vec<&str> = all.iter().map(|f| wire_name(*f)).collect();
+        ValidationErrors::single(
+            "sortField",
+            "InvalidSortField",
+            format!("'{text}' is not a sortable field; use one of {}", names.join(", ")),
+        )
+    })
 }
 
 /// Which slice of the results a request wants.
@@ -171,6 +218,10 @@ mod tests {
         assert_eq!(CustomerSortField::parse(""), Ok(CustomerSortField::Name));
         let err = CustomerSortField::parse("password").expect_err("unknown field");
         assert_eq!(err.0[0].field, "sortField");
+        assert_eq!(AccountSortField::parse("ParentAccountID"), Ok(AccountSortField::ParentAccountId));
+        assert_eq!(AccountSortField::parse(" "), Ok(AccountSortField::Name));
+        let err = AccountSortField::parse("referenceId").expect_err("not an account field");
+        assert_eq!((err.0[0].field.as_str(), err.0[0].code.as_str()), ("sortField", "InvalidSortField"));
     }
 
     #[test]

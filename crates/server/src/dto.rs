@@ -2,7 +2,7 @@
 //! conversions to the domain's terms. Nothing here touches HTTP or the store.
 
 use canopy_domain::{
-    listing::SortOrder, patch::CustomerChanges, BillingSettings, CustomerDataField, ManagerAccess, Tag,
+    listing::SortOrder, patch::CustomerChanges, AccountDetails, BillingSettings, CustomerDataField, ManagerAccess, Tag,
 };
 use canopy_store::{AccountChanges, CustomerFilter, NewAccount, SystemSettingsChanges};
 use serde::{Deserialize, Serialize};
@@ -66,6 +66,24 @@ pub struct PatchCustomer {
     pub customer_id: String,
 }
 
+/// A customer named by its primary external id. `accountId` names the account the reference belongs to; it is
+/// required when the caller reaches more than one account.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GetCustomerByReference {
+    pub reference_id: String,
+    pub account_id: Option<String>,
+}
+
+/// The path and account members of PatchCustomerByReference; its changes are `CustomerChanges`, as for
+/// PatchCustomer (the path's `referenceId` wins over one in the body, so this route never changes the reference).
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PatchCustomerByReference {
+    pub reference_id: String,
+    pub account_id: Option<String>,
+}
+
 /// The members NewCustomer has beyond `CustomerChanges` (which carries `name` and the rest).
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
@@ -103,11 +121,27 @@ pub struct SetCustomerStagingMode {
 #[serde(rename_all = "camelCase", default)]
 pub struct ListAccounts {
     pub name_filter: Option<String>,
+    /// Every descendant of these accounts (the named accounts themselves excluded)…
+    pub parent_account_ids: Vec<String>,
+    /// …or, with `parentAccountIds`, only their direct children.
+    pub shallow_parent: bool,
+    /// Ours: only the accounts at the top of what the caller reaches (shown without a `parentAccountId`).
+    pub top_level_only: bool,
+    // ListRequest<T>'s paging members, as ListCustomers spells them out.
     pub page: Option<i64>,
     pub count_per_page: Option<i64>,
     pub all: bool,
     pub specific_ids: Vec<String>,
+    pub sort_field: Option<String>,
+    pub sort_order: Option<SortOrder>,
     pub simplified_paging: bool,
+}
+
+impl ListAccounts {
+    /// The filter lists, for the size limit on each.
+    pub fn id_lists(&self) -> [(&'static str, &Vec<String>); 2] {
+        [("parentAccountIds", &self.parent_account_ids), ("specificIds", &self.specific_ids)]
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
@@ -122,6 +156,13 @@ pub struct NewAccountRequest {
     pub name: Option<String>,
     pub parent_account_id: Option<String>,
     pub billing_settings: Option<BillingSettings>,
+    pub twilio_account_sid: Option<String>,
+    pub max_phone_numbers: Option<i32>,
+    #[serde(rename = "isBYOA")]
+    pub is_byoa: Option<bool>,
+    pub trust_hub_profile_sid: Option<String>,
+    pub logo_id: Option<String>,
+    pub logo_uri: Option<String>,
 }
 
 impl NewAccountRequest {
@@ -131,6 +172,14 @@ impl NewAccountRequest {
             name: self.name.unwrap_or_default(),
             parent_account_id: self.parent_account_id,
             billing_settings: self.billing_settings,
+            details: AccountDetails {
+                twilio_account_sid: self.twilio_account_sid,
+                max_phone_numbers: self.max_phone_numbers,
+                is_byoa: self.is_byoa,
+                trust_hub_profile_sid: self.trust_hub_profile_sid,
+                logo_id: self.logo_id,
+                logo_uri: self.logo_uri,
+            },
         }
     }
 }
@@ -142,6 +191,13 @@ pub struct PatchAccount {
     pub name: Option<String>,
     pub parent_account_id: Option<String>,
     pub billing_settings: Option<BillingSettings>,
+    pub twilio_account_sid: Option<String>,
+    pub max_phone_numbers: Option<i32>,
+    #[serde(rename = "isBYOA")]
+    pub is_byoa: Option<bool>,
+    pub trust_hub_profile_sid: Option<String>,
+    pub logo_id: Option<String>,
+    pub logo_uri: Option<String>,
 }
 
 impl PatchAccount {
@@ -150,6 +206,14 @@ impl PatchAccount {
             name: self.name.clone(),
             parent_account_id: self.parent_account_id.clone(),
             billing_settings: self.billing_settings.clone(),
+            details: AccountDetails {
+                twilio_account_sid: self.twilio_account_sid.clone(),
+                max_phone_numbers: self.max_phone_numbers,
+                is_byoa: self.is_byoa,
+                trust_hub_profile_sid: self.trust_hub_profile_sid.clone(),
+                logo_id: self.logo_id.clone(),
+                logo_uri: self.logo_uri.clone(),
+            },
         }
     }
 }

@@ -3,19 +3,19 @@
 use canopy_domain::{
     access::Reach,
     hierarchy::{self, child_path, subtree_upper_bound},
-    listing::{PageTotals, Paging},
+    listing::{AccountSortField, PageTotals, Paging, SortOrder},
     validation::{check_length, check_not_blank, MAX_NAME_LEN},
-    AccountInfo, BillingSettings, ValidationErrors,
+    AccountDetails, AccountInfo, BillingSettings, ValidationErrors,
 };
 use diesel::{
     connection::SimpleConnection,
     dsl::sql,
     prelude::*,
-    sql_types::{Integer, Text},
+    sql_types::{Bool, Integer, Text},
 };
 
 use crate::{
-    connection::AnyConnection,
+    connection::{AnyConnection, Db},
     new_id, now_text,
     rows::{to_doc, AccountRow},
     schema::{accounts, customers},
@@ -28,20 +28,59 @@ pub struct NewAccount {
     pub name: String,
     pub parent_account_id: Option<String>,
     pub billing_settings: Option<BillingSettings>,
+    /// Telephony and branding members; absent ones start empty, 0 or false.
+    pub details: AccountDetails,
 }
 
-/// Sparse changes: `None` leaves a field; `parent_account_id: Some("")` makes the account a root.
+/// Sparse changes: `None` leaves a field; `parent_account_id: Some("")` makes the account a root; an empty text
+/// among `details` clears it.
 #[derive(Debug, Clone, Default)]
 pub struct AccountChanges {
     pub name: Option<String>,
     pub parent_account_id: Option<String>,
     pub billing_settings: Option<BillingSettings>,
+    pub details: AccountDetails,
 }
 
+/// The columns of [`AccountDetails`] a write sets: `None` leaves a column, `Some(None)` stores NULL (an empty
+/// text, "not set").
+#[derive(AsChangeset)]
+#[diesel(table_name = accounts)]
+struct DetailsChangeset<'a> {
+    twilio_account_sid: Option<Option<&'a str>>,
+    max_phone_numbers: Option<i32>,
+    is_byoa: Option<bool>,
+    trust_hub_profile_sid: Option<Option<&'a str>>,
+    logo_id: Option<Option<&'a str>>,
+    logo_uri: Option<Option<&'a str>>,
+}
+
+impl<'a> DetailsChangeset<'a> {
+    fn of(details: &'a AccountDetails) -> Self {
+        let text = |value: &'a Option<String>| value.as_deref().map(|t| Some(t).filter(|t| !t.is_empty()));
+        Self {
+            twilio_account_sid: text(&details.twilio_account_sid),
+            max_phone_numbers: details.max_phone_numbers,
+            is_byoa: details.is_byoa,
+            trust_hub_profile_sid: text(&details.trust_hub_profile_sid),
+            logo_id: text(&details.logo_id),
+            logo_uri: text(&details.logo_uri),
+        }
+    }
+}
+
+/// The filters of ListAccounts (empty lists mean "no filter"; filters combine) and the caller's reach.
 #[derive(Debug, Clone)]
 pub struct AccountFilter {
     pub name_filter: Option<String>,
     pub specific_ids: Vec<String>,
+    /// Descendants (at any depth, the parents themselves excluded) of these accounts…
+    pub parent_account_ids: Vec<String>,
+    /// …or only their direct children.
+    pub shallow_parent: bool,
+    /// Only the accounts at the top of what the caller reaches: without a parent, or under a parent beyond its
+    /// reach (the accounts it is shown without a `parentAccountId`).
+    pub top_level_only: bool,
     /// The caller's reach: only the accounts it may read are listed.
     pub reach: Reach,
 }
@@ -50,7 +89,62 @@ pub struct AccountFilter {
 /// everything.
 impl Default for AccountFilter {
     fn default() -> Self {
-        Self { name_filter: None, specific_ids: Vec::new(), reach: Reach::Everything }
+        Self {
+            name_filter: None,
+            specific_ids: Vec::new(),
+            parent_account_ids: Vec::new(),
+            shallow_parent: false,
+            top_level_only: false,
+            reach: Reach::Everything,
+        }
+    }
+}
+
+type BoxedAccounts<'a> = accounts::BoxedQuery<'a, Db>;
+type AccountCondition<'a> = Box<dyn BoxableExpression<accounts::table, Db, SqlType = Bool> + 'a>;
+
+/// The accounts strictly below one of the accounts at `paths`, as a balanced tree of ORs (SQLite limits
+/// expression depth).
+fn below_any(paths: &[String]) -> AccountCondition<'_> {
+    match paths {
+        [] => Box::new(sql::<Bool>("1 = 0")),
+        [path] => Box::new(accounts::path.gt(path.as_str()).and(accounts::path.lt(subtree_upper_bound(path)))),
+        _ => {
+            let (left, right) = paths.split_at(paths.len() / 2);
+            Box::new(below_any(left).or(below_any(right)))
+        }
+    }
+}
+
+/// Orders by the sort field, then by id so that pages never overlap or skip; absent parents sort first when
+/// ascending, on both backends.
+fn ordered(q: BoxedAccounts<'_>, field: AccountSortField, order: SortOrder) -> BoxedAccounts<'_> {
+    macro_rules! by {
+        ($col:expr) => {
+            match order {
+                SortOrder::Ascend => q.order_by($col.asc()).then_order_by(accounts::id.asc()),
+                SortOrder::Descend => q.order_by($col.desc()).then_order_by(accounts::id.desc()),
+            }
+        };
+    }
+    match field {
+        AccountSortField::Name => by!(accounts::name_key),
+        AccountSortField::Id => match order {
+            SortOrder::Ascend => q.order_by(accounts::id.asc()),
+            SortOrder::Descend => q.order_by(accounts::id.desc()),
+        },
+        AccountSortField::ParentAccountId => match order {
+            SortOrder::Ascend => q
+                .order_by(accounts::parent_account_id.is_null().desc())
+                .then_order_by(accounts::parent_account_id.asc())
+                .then_order_by(accounts::id.asc()),
+            SortOrder::Descend => q
+                .order_by(accounts::parent_account_id.is_null().asc())
+                .then_order_by(accounts::parent_account_id.desc())
+                .then_order_by(accounts::id.desc()),
+        },
+        AccountSortField::DateCreated => by!(accounts::date_created),
+        AccountSortField::DateLastModified => by!(accounts::date_last_modified),
     }
 }
 
@@ -152,7 +246,15 @@ impl Store {
         Ok(ids)
     }
 
-    pub fn list_accounts(&self, filter: &AccountFilter, paging: Paging) -> StoreResult<(Vec<AccountInfo>, PageTotals)> {
+    /// A page of accounts: at most three statements (the named parents' paths, the count, the page), whatever the
+    /// number or depth of the accounts.
+    pub fn list_accounts(
+        &self,
+        filter: &AccountFilter,
+        sort: AccountSortField,
+        order: SortOrder,
+        paging: Paging,
+    ) -> StoreResult<(Vec<AccountInfo>, PageTotals)> {
         let mut conn = self.conn()?;
         let pattern = filter.name_filter.as_deref().filter(|s| !s.is_empty()).map(|s| {
             let mut p = String::from("%");
@@ -165,15 +267,42 @@ impl Store {
             p.push('%');
             p
         });
+        // Descendants are path ranges below the named parents that exist (one statement, ids in chunks).
+        let parent_paths: Option<Vec<String>> = if filter.parent_account_ids.is_empty() || filter.shallow_parent {
+            None
+        } else {
+            let mut paths = Vec::new();
+            for chunk in filter.parent_account_ids.chunks(900) {
+                let found: Vec<String> =
+                    accounts::table.filter(accounts::id.eq_any(chunk)).select(accounts::path).load(&mut *conn)?;
+                paths.extend(found);
+            }
+            Some(paths)
+        };
+        let readable = filter.reach.readable_accounts();
         let query = || {
-            let mut q = accounts::table.into_boxed();
+            let mut q: BoxedAccounts<'_> = accounts::table.into_boxed();
             if let Some(pattern) = &pattern {
                 q = q.filter(accounts::name_key.like(pattern.clone()).escape('\\'));
             }
             if !filter.specific_ids.is_empty() {
                 q = q.filter(accounts::id.eq_any(filter.specific_ids.clone()));
             }
-            if let Some(readable) = filter.reach.readable_accounts() {
+            if !filter.parent_account_ids.is_empty() {
+                q = match &parent_paths {
+                    Some(paths) => q.filter(below_any(paths)),
+                    None => q.filter(accounts::parent_account_id.eq_any(filter.parent_account_ids.clone())),
+                };
+            }
+            if filter.top_level_only {
+                q = match readable {
+                    None => q.filter(accounts::parent_account_id.is_null()),
+                    Some(readable) => q.filter(
+                        accounts::parent_account_id.is_null().or(accounts::parent_account_id.ne_all(readable.to_vec())),
+                    ),
+                };
+            }
+            if let Some(readable) = readable {
                 q = q.filter(accounts::id.eq_any(readable.to_vec()));
             }
             q
@@ -184,7 +313,7 @@ impl Store {
             }
             _ => None,
         };
-        let mut q = query().order_by(accounts::name_key.asc()).then_order_by(accounts::id.asc());
+        let mut q = ordered(query(), sort, order);
         if let Some((offset, limit)) = paging.window() {
             q = q.offset(offset as i64).limit(limit as i64);
         }
@@ -212,6 +341,7 @@ impl Store {
         if let Some(billing) = &new.billing_settings {
             billing.validate("billingSettings", &mut errors);
         }
+        new.details.validate(&mut errors);
         errors.into_result()?;
         let id = new.id.clone().unwrap_or_else(new_id);
         // Accounts change what Managers reach: both generations move.
@@ -239,6 +369,9 @@ impl Store {
                     accounts::write_lock.eq(0i64),
                 ))
                 .execute(conn)?;
+            if !new.details.is_empty() {
+                diesel::update(accounts::table.find(&id)).set(DetailsChangeset::of(&new.details)).execute(conn)?;
+            }
             let created = load_account_row(conn, &id)?.into_info()?;
             if let Some(claim) = idempotency {
                 crate::idempotency::remember(conn, claim, &created)?;
@@ -255,6 +388,7 @@ impl Store {
         if let Some(billing) = &changes.billing_settings {
             billing.validate("billingSettings", &mut errors);
         }
+        changes.details.validate(&mut errors);
         errors.into_result()?;
         self.write(Touches::DataAndAuth, |conn| {
             let updated = diesel::update(accounts::table.find(id))
@@ -312,6 +446,9 @@ impl Store {
                 diesel::update(accounts::table.find(id))
                     .set(accounts::billing_settings.eq(Some(to_doc(billing)?)))
                     .execute(conn)?;
+            }
+            if !changes.details.is_empty() {
+                diesel::update(accounts::table.find(id)).set(DetailsChangeset::of(&changes.details)).execute(conn)?;
             }
             diesel::update(accounts::table.find(id))
                 .set((

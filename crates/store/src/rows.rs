@@ -95,6 +95,12 @@ pub(crate) struct AccountRow {
     pub date_last_modified: String,
     pub created_by: Option<String>,
     pub last_modified_by: Option<String>,
+    pub twilio_account_sid: Option<String>,
+    pub max_phone_numbers: i32,
+    pub is_byoa: bool,
+    pub trust_hub_profile_sid: Option<String>,
+    pub logo_id: Option<String>,
+    pub logo_uri: Option<String>,
 }
 
 impl AccountRow {
@@ -109,6 +115,12 @@ impl AccountRow {
             date_last_modified: self.date_last_modified,
             created_by: self.created_by,
             last_modified_by: self.last_modified_by,
+            twilio_account_sid: self.twilio_account_sid,
+            max_phone_numbers: self.max_phone_numbers,
+            is_byoa: self.is_byoa,
+            trust_hub_profile_sid: self.trust_hub_profile_sid,
+            logo_id: self.logo_id,
+            logo_uri: self.logo_uri,
         })
     }
 }

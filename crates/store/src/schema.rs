@@ -15,6 +15,12 @@ diesel::table! {
         last_modified_by -> Nullable<Text>,
         version -> BigInt,
         write_lock -> BigInt,
+        twilio_account_sid -> Nullable<Text>,
+        max_phone_numbers -> Integer,
+        is_byoa -> Bool,
+        trust_hub_profile_sid -> Nullable<Text>,
+        logo_id -> Nullable<Text>,
+        logo_uri -> Nullable<Text>,
     }
 }
 

@@ -33,9 +33,24 @@ pub fn parse(input: &[u8]) -> Result<Vec<(String, String)>, NotUtf8> {
     Ok(pairs)
 }
 
+/// A path value as the router leaves it, fully decoded: routers keep the escapes of characters that would change
+/// how a path splits (`%2F`, `%25`, `%2B`) so that matching sees segments as sent; the member's value is the text
+/// those escapes stand for (a `referenceId` of `ZD/1234` arrives as `ZD%2F1234`). A `+` stays a `+` in a path.
+pub fn decode_path_value(value: &str) -> Option<String> {
+    percent_decode(value.as_bytes()).decode_utf8().ok().map(|text| text.into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_values_decode_the_escapes_a_router_keeps() {
+        assert_eq!(decode_path_value("ZD%2F1234").as_deref(), Some("ZD/1234"));
+        assert_eq!(decode_path_value("50%25+off").as_deref(), Some("50%+off"));
+        assert_eq!(decode_path_value("a%2Bb").as_deref(), Some("a+b"));
+        assert_eq!(decode_path_value("%ff"), None);
+    }
 
     #[test]
     fn pairs_decode_with_plus_as_space_and_percent_escapes() {

@@ -187,6 +187,26 @@ operations! {
         cacheable: false,
         handler: handlers::customers::patch,
     }
+    /// One customer named by its referenceId (in `accountId`, required when the caller reaches several accounts),
+    /// with its version as the ETag.
+    GetCustomerByReference {
+        routes: [Get "/customers/by-reference/{referenceId}"],
+        request: dto::GetCustomerByReference,
+        response: CustomerInfo,
+        access: SignedIn,
+        cacheable: true,
+        handler: handlers::customers::get_by_reference,
+    }
+    /// PatchCustomer for the customer named by its referenceId (in `accountId`, required when the caller reaches
+    /// several accounts).
+    PatchCustomerByReference {
+        routes: [Patch "/customers/by-reference/{referenceId}"],
+        request: dto::PatchCustomerByReference, with CustomerChanges,
+        response: CustomerInfo,
+        access: SignedIn,
+        cacheable: false,
+        handler: handlers::customers::patch_by_reference,
+    }
     /// Deletes a customer without children.
     DeleteCustomer {
         routes: [Delete "/customers/{customerId}"],

@@ -107,8 +107,14 @@ pub(super) fn collect_params(req: &HttpRequest, body: &[u8], route_format: Optio
     params.add_source(form_pairs);
     // Path values last, so they win: `PATCH /customers/A?customerId=B` changes A, as the path (which proxies and
     // logs trust) says.
-    let path_values: Vec<(&str, &str)> = req.match_info().iter().filter(|(name, _)| *name != "dto").collect();
-    params.add_source(path_values.iter().copied());
+    let mut path_values: Vec<(&str, String)> = Vec::new();
+    for (name, raw) in req.match_info().iter().filter(|(name, _)| *name != "dto") {
+        // A value that is not text names nothing: 404, as any unknown id.
+        let value = canopy_wire::urlencoded::decode_path_value(raw)
+            .ok_or_else(|| ApiError::NotFound(format!("no {name} matches a value that is not UTF-8")))?;
+        path_values.push((name, value));
+    }
+    params.add_source(path_values.iter().map(|(name, value)| (*name, value.as_str())));
     if params.len() > MAX_MEMBERS {
         return Err(too_many_members());
     }

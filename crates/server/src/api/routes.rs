@@ -19,16 +19,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .iter()
         .flat_map(|op| op.routes().iter().map(move |route| (route.path, route.verb, *op)))
         .collect();
-    let mut paths: Vec<&'static str> = Vec::new();
-    for (path, _, _) in &declared {
-        if !paths.contains(path) {
-            paths.push(path);
-        }
-    }
-    // A literal path is registered before any path with a `{variable}`, which would also match it
-    // (`/auth/logout` before `/auth/{provider}`).
-    paths.sort_by_key(|path| path.matches('{').count());
-    for path in paths {
+    for path in ordered_paths() {
         let mut resource = web::resource(path);
         let allowed: Vec<&str> =
             declared.iter().filter(|(p, _, _)| *p == path).map(|(_, verb, _)| verb.as_str()).collect();
@@ -136,6 +127,33 @@ async fn types_typescript(req: HttpRequest) -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain; charset=utf-8").body(body)
 }
 
+/// Every declared path once, in the order the table tries them: segment by segment, a literal before a
+/// `{variable}` that would also match it (`/auth/logout` before `/auth/{provider}`,
+/// `/customers/by-reference/{referenceId}` before `/customers/{customerId}/staging`, which would otherwise take
+/// `/customers/by-reference/staging` and answer 405); otherwise in declaration order. actix-web answers with the
+/// first resource whose path matches, whatever its verbs.
+fn ordered_paths() -> Vec<&'static str> {
+    let mut paths: Vec<&'static str> = Vec::new();
+    for op in Operation::ALL {
+        for route in op.routes() {
+            if !paths.contains(&route.path) {
+                paths.push(route.path);
+            }
+        }
+    }
+    most_literal_first(paths)
+}
+
+fn most_literal_first(mut paths: Vec<&'static str>) -> Vec<&'static str> {
+    paths.sort_by_key(|path| variable_segments(path));
+    paths
+}
+
+/// For each segment of a path, whether it is a variable: literals (`false`) sort first.
+fn variable_segments(path: &str) -> Vec<bool> {
+    path.split('/').map(|segment| segment.contains('{')).collect()
+}
+
 /// `/json/reply/{Dto}`, `/api/{Dto}`: the operation is named in the path, its fields come from the query or body.
 async fn predefined(
     format: Option<Format>,
@@ -177,4 +195,45 @@ async fn method_not_allowed(req: HttpRequest, allow: String) -> HttpResponse {
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
     let format = negotiation::negotiate(&req).unwrap_or(Format::Json);
     render_error(&req, ApiError::NotFound(format!("no route matches {}", req.path())), format)
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::dev::ResourceDef;
+
+    use super::*;
+
+    /// Fills every variable of `path` with `value`.
+    fn instance(path: &str, value: &str) -> String {
+        path.split('/').map(|segment| if segment.contains('{') { value } else { segment }).collect::<Vec<_>>().join("/")
+    }
+
+    #[test]
+    fn the_route_that_answers_a_path_is_the_most_literal_one_that_matches_it() {
+        let declared = ordered_paths();
+        // Whatever order the operations are declared in.
+        let reversed = most_literal_first(declared.iter().rev().copied().collect());
+        for order in [declared, reversed] {
+            check_order(&order);
+        }
+    }
+
+    fn check_order(order: &[&'static str]) {
+        let position = |path: &str| order.iter().position(|p| *p == path).unwrap_or(usize::MAX);
+        assert!(position("/customers/by-reference/{referenceId}") < position("/customers/{customerId}/staging"));
+        assert!(position("/auth/logout") < position("/auth/{provider}"));
+        // Fill every variable with every literal segment of the table (a reference id "staging", a provider
+        // "logout", …): the first path that matches must be the most literal of those that match.
+        let literals: Vec<&str> =
+            order.iter().flat_map(|p| p.split('/')).filter(|s| !s.is_empty() && !s.contains('{')).collect();
+        for path in order {
+            for value in literals.iter().copied().chain(["x"]) {
+                let url = instance(path, value);
+                let matching: Vec<&str> =
+                    order.iter().copied().filter(|p| ResourceDef::new(*p).is_match(&url)).collect();
+                let most_literal = matching.iter().copied().min_by_key(|p| variable_segments(p));
+                assert_eq!(matching.first().copied(), most_literal, "{url} is answered by {matching:?}");
+            }
+        }
+    }
 }

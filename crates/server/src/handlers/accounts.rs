@@ -1,4 +1,7 @@
-use canopy_domain::{listing::Paging, ValidationErrors};
+use canopy_domain::{
+    listing::{AccountSortField, Paging, MAX_FILTER_IDS},
+    FieldError, ValidationErrors,
+};
 use canopy_store::AccountFilter;
 
 use crate::{
@@ -24,12 +27,30 @@ pub fn require_reach(ctx: &Ctx, account_id: &str) -> Result<(), ApiError> {
     }
 }
 
+/// The same paging, sorting and filter rules as ListCustomers: id lists bounded, parents only within reach (403),
+/// an unknown sort field a 400.
 pub async fn list(ctx: Ctx, request: dto::ListAccounts) -> Result<Reply, ApiError> {
+    let mut errors = ValidationErrors::default();
+    for (field, ids) in request.id_lists() {
+        if ids.len() > MAX_FILTER_IDS {
+            errors.push(FieldError::new(field, "Length", format!("at most {MAX_FILTER_IDS} ids per filter")));
+        }
+    }
+    errors.into_result()?;
     canopy_domain::validation::check_name_filter(request.name_filter.as_deref())?;
+    ctx.caller.may_filter_accounts_by(&request.parent_account_ids)?;
+    let sort = AccountSortField::parse(request.sort_field.as_deref().unwrap_or(""))?;
+    let order = request.sort_order.unwrap_or_default();
     let paging = Paging::from_request(request.page, request.count_per_page, request.all, request.simplified_paging)?;
-    let reach = ctx.caller.reach();
-    let filter = AccountFilter { name_filter: request.name_filter, specific_ids: request.specific_ids, reach };
-    let (items, totals) = ctx.store(move |s| s.list_accounts(&filter, paging)).await?;
+    let filter = AccountFilter {
+        name_filter: request.name_filter,
+        specific_ids: request.specific_ids,
+        parent_account_ids: request.parent_account_ids,
+        shallow_parent: request.shallow_parent,
+        top_level_only: request.top_level_only,
+        reach: ctx.caller.reach(),
+    };
+    let (items, totals) = ctx.store(move |s| s.list_accounts(&filter, sort, order, paging)).await?;
     Reply::list(ListResponse::new(items, totals))
 }
 

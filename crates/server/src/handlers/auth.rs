@@ -116,7 +116,12 @@ pub async fn status(request: Request, _: dto::GetAuthStatus) -> Result<Reply, Ap
             Some(ids) => ids.to_vec(),
             None => state
                 .store
-                .list_accounts(&canopy_store::AccountFilter::default(), canopy_domain::listing::Paging::All)?
+                .list_accounts(
+                    &canopy_store::AccountFilter::default(),
+                    Default::default(),
+                    Default::default(),
+                    canopy_domain::listing::Paging::All,
+                )?
                 .0
                 .into_iter()
                 .map(|a| a.id)

@@ -87,17 +87,83 @@ pub async fn create(ctx: Ctx, request: dto::NewCustomer) -> Result<Reply, ApiErr
     Ok(Reply::ok(customer)?.with_etag(version))
 }
 
+/// The customer a write names: by id (the path of the customer routes) or by reference.
+enum Target {
+    Id(String),
+    Reference(Reference),
+}
+
+/// A customer named by its primary external id, within the account given or the one account the caller reaches.
+struct Reference {
+    reference_id: String,
+    account_id: Option<String>,
+}
+
+impl Reference {
+    /// `accountId` may be left out only when the caller reaches a single account: a referenceId is unique within
+    /// an account, not across them.
+    fn new(ctx: &Ctx, reference_id: String, account_id: Option<String>) -> Result<Self, ApiError> {
+        require_id("referenceId", &reference_id)?;
+        let account_id = account_id.filter(|a| !a.trim().is_empty());
+        if account_id.is_none() && ctx.reach().spans_several_accounts() {
+            return Err(ValidationErrors::single(
+                "accountId",
+                "NotEmpty",
+                "'accountId' must not be empty: a referenceId is unique only within an account, and this user \
+                 reaches more than one account.",
+            )
+            .into());
+        }
+        Ok(Self { reference_id, account_id })
+    }
+
+    /// The customer's id, found within the caller's reach (unknown and unreachable are the same 404).
+    async fn resolve(self, ctx: &Ctx) -> Result<String, ApiError> {
+        let scope = ctx.reach();
+        ctx.store(move |s| s.customer_id_by_reference(&self.reference_id, self.account_id.as_deref(), &scope)).await
+    }
+}
+
+pub async fn get_by_reference(ctx: Ctx, request: dto::GetCustomerByReference) -> Result<Reply, ApiError> {
+    let reference = Reference::new(&ctx, request.reference_id, request.account_id)?;
+    let scope = ctx.reach();
+    let (customer, version) = ctx
+        .store(move |s| {
+            let id = s.customer_id_by_reference(&reference.reference_id, reference.account_id.as_deref(), &scope)?;
+            s.get_customer(&id, &scope)
+        })
+        .await?;
+    Ok(Reply::ok(customer)?.with_etag(version))
+}
+
 pub async fn patch(ctx: Ctx, request: dto::PatchCustomer) -> Result<Reply, ApiError> {
     require_id("customerId", &request.customer_id)?;
+    patch_one(ctx, Target::Id(request.customer_id)).await
+}
+
+/// PatchCustomer for the customer a referenceId names: the reference is resolved to an id within the caller's
+/// reach, then the very same patch runs.
+pub async fn patch_by_reference(ctx: Ctx, request: dto::PatchCustomerByReference) -> Result<Reply, ApiError> {
+    let reference = Reference::new(&ctx, request.reference_id, request.account_id)?;
+    patch_one(ctx, Target::Reference(reference)).await
+}
+
+/// The one patch path: bind and check the changes, resolve the target (an id, or a reference), ask the caller's
+/// rules, then patch under `If-Match` and answer the customer with its new ETag.
+async fn patch_one(ctx: Ctx, target: Target) -> Result<Reply, ApiError> {
     let changes: CustomerChanges = ctx.bind()?;
     super::inheritance::validate_schedule(&changes)?;
-    if let Err(denied) = ctx.caller.may_patch_customer(&request.customer_id, &changes) {
-        return Err(refuse_visible(&ctx, &request.customer_id, denied).await);
+    let customer_id = match target {
+        Target::Id(id) => id,
+        Target::Reference(reference) => reference.resolve(&ctx).await?,
+    };
+    if let Err(denied) = ctx.caller.may_patch_customer(&customer_id, &changes) {
+        return Err(refuse_visible(&ctx, &customer_id, denied).await);
     }
     let if_match = IfMatch::expected_version(ctx.if_match);
     let (actor, scope) = (ctx.actor.clone(), ctx.reach());
     let (customer, version) =
-        ctx.store(move |s| s.patch_customer(&request.customer_id, &changes, if_match, &actor, &scope)).await?;
+        ctx.store(move |s| s.patch_customer(&customer_id, &changes, if_match, &actor, &scope)).await?;
     Ok(Reply::ok(customer)?.with_etag(version))
 }
 

@@ -89,3 +89,113 @@ async fn the_demo_fixture_loads_and_shows_its_hierarchy() {
     let northwind = app.get("/customers?accountIds=acct-northwind&all=true").await;
     assert_eq!(northwind.ids().len(), 7);
 }
+
+#[actix_web::test]
+async fn accounts_store_and_return_evo_voice_telephony_and_branding_members() {
+    let app = spawn().await;
+    let details = json!({
+        "twilioAccountSid": "AC0123456789abcdef",
+        "maxPhoneNumbers": 25,
+        "isBYOA": true,
+        "trustHubProfileSid": "BU0123",
+        "logoId": "logo-1",
+        "logoUri": "https://cdn.example.com/logo.png"
+    });
+    let mut body = details.clone();
+    body["name"] = json!("Branded");
+    let created = app.post("/accounts", body).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.text);
+    let id = created.body["id"].as_str().unwrap_or("").to_owned();
+    let got = app.get(&format!("/accounts/{id}")).await;
+    let listed = app.get(&format!("/accounts?specificIds={id}")).await;
+    for (what, account) in
+        [("NewAccount", &created.body), ("GetAccount", &got.body), ("ListAccounts", &listed.body["items"][0])]
+    {
+        for (member, value) in details.as_object().into_iter().flatten() {
+            assert_eq!(&account[member], value, "{what} answers {member}");
+        }
+    }
+
+    // Sparse: absent members stay, "" clears a text, numbers and flags are set as sent.
+    let patched =
+        app.patch(&format!("/accounts/{id}"), json!({"logoUri": "", "maxPhoneNumbers": 0, "isBYOA": false})).await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text);
+    assert!(patched.body.get("logoUri").is_none(), "{}", patched.text);
+    assert_eq!(patched.body["maxPhoneNumbers"], 0);
+    assert_eq!(patched.body["isBYOA"], false);
+    assert_eq!(patched.body["twilioAccountSid"], "AC0123456789abcdef");
+    assert_eq!(patched.body["logoId"], "logo-1");
+    let by_query = app.patch(&format!("/accounts/{id}?isbyoa=true&LogoId=logo-2"), json!({})).await;
+    assert_eq!((by_query.body["isBYOA"].clone(), by_query.body["logoId"].clone()), (json!(true), json!("logo-2")));
+
+    // An account that never set them answers the defaults, and no text.
+    let plain = app.post("/accounts", json!({"name": "Plain"})).await;
+    assert_eq!((plain.body["maxPhoneNumbers"].clone(), plain.body["isBYOA"].clone()), (json!(0), json!(false)));
+    assert!(plain.body.get("twilioAccountSid").is_none() && plain.body.get("logoUri").is_none());
+
+    // CSV: the declared members in declared order, the new ones after the ones clients already read.
+    let csv = app.get("/accounts.csv").await;
+    let header = csv.text.lines().next().unwrap_or("");
+    assert!(
+        header.ends_with(
+            "createdBy,lastModifiedBy,twilioAccountSid,maxPhoneNumbers,isBYOA,trustHubProfileSid,logoId,logoUri"
+        ),
+        "{header}"
+    );
+    assert!(header.starts_with("id,name,parentAccountId,ancestorIds,billingSettings,dateCreated"), "{header}");
+}
+
+#[actix_web::test]
+async fn account_telephony_and_branding_members_are_validated_on_create_and_patch() {
+    let app = spawn().await;
+    let id = app.account("Checked").await;
+    let long = "x".repeat(1_001);
+    for (body, field, code) in [
+        (json!({"maxPhoneNumbers": -1}), "maxPhoneNumbers", "GreaterThanOrEqual"),
+        (json!({"logoUri": "ftp://example.com/logo.png"}), "logoUri", "Url"),
+        (json!({"logoUri": "/relative/logo.png"}), "logoUri", "Url"),
+        (json!({"twilioAccountSid": long}), "twilioAccountSid", "Length"),
+        (json!({"trustHubProfileSid": long}), "trustHubProfileSid", "Length"),
+        (json!({"logoId": long}), "logoId", "Length"),
+        (json!({"maxPhoneNumbers": "many"}), "maxPhoneNumbers", "SerializationException"),
+        (json!({"isBYOA": "perhaps"}), "isBYOA", "SerializationException"),
+    ] {
+        let patched = app.patch(&format!("/accounts/{id}"), body.clone()).await;
+        assert_eq!(patched.status, StatusCode::BAD_REQUEST, "{body}: {}", patched.text);
+        assert_eq!(patched.field_error(), (field, code), "{body}");
+        let mut new = body.clone();
+        new["name"] = json!("New");
+        let created = app.post("/accounts", new).await;
+        assert_eq!(created.status, StatusCode::BAD_REQUEST, "{body}: {}", created.text);
+        assert_eq!(created.field_error(), (field, code), "{body}");
+    }
+    assert_eq!(app.get("/accounts").await.body["totalCount"], 1, "no invalid account was created");
+    let unchanged = app.get(&format!("/accounts/{id}")).await;
+    assert!(unchanged.body.get("logoUri").is_none() && unchanged.body["maxPhoneNumbers"] == 0);
+}
+
+#[actix_web::test]
+async fn only_who_may_edit_an_account_sets_its_telephony_and_branding_members() {
+    let app = spawn().await;
+    let id = app.account("Managed").await;
+    let mut manager = crate::support::new_user("manager", &[canopy_domain::Role::Manager]);
+    manager.account_ids = vec![id.clone()];
+    manager.manager_access = canopy_domain::ManagerAccess::ReadWriteDelete;
+    let key = crate::support::user_with_key(&app.store, manager);
+    let auth = format!("Bearer {key}");
+    let refused = app
+        .request(
+            actix_web::http::Method::PATCH,
+            &format!("/accounts/{id}"),
+            Some(json!({"twilioAccountSid": "AC-mine", "maxPhoneNumbers": 99})),
+            &[("Authorization", auth.as_str())],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
+    let seen = app
+        .request(actix_web::http::Method::GET, &format!("/accounts/{id}"), None, &[("Authorization", auth.as_str())])
+        .await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(seen.body.get("twilioAccountSid").is_none(), "{}", seen.text);
+    assert_eq!(seen.body["maxPhoneNumbers"], 0);
+}

@@ -3,9 +3,11 @@
 
 mod access;
 mod accounts;
+mod accounts_list;
 mod auth;
 mod binding;
 mod concurrency;
+mod customers_by_reference;
 mod customers_errors;
 mod customers_list;
 mod customers_write;

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use canopy_domain::{access::Reach, hierarchy, AccountInfo, CustomerInfo};
+use canopy_domain::{access::Reach, hierarchy, AccountInfo, CustomerInfo, ValidationErrors};
 use diesel::prelude::*;
 
 use super::{
@@ -21,6 +21,36 @@ impl Store {
     pub fn get_customer(&self, id: &str, reach: &Reach) -> StoreResult<(CustomerInfo, i64)> {
         let mut conn = self.conn()?;
         get_in_reach(&mut conn, id, reach)
+    }
+
+    /// The id of the customer whose `referenceId` is exactly `reference_id`, in `account_id` when given, within
+    /// `reach`: a reference that is unknown and one beyond reach are the same `NotFound`. A reference is unique
+    /// within an account only, so without an account more than one match is refused as ambiguous (400 naming
+    /// `accountId`). One statement (two for a Customer user, whose reach is resolved to paths first).
+    pub fn customer_id_by_reference(
+        &self,
+        reference_id: &str,
+        account_id: Option<&str>,
+        reach: &Reach,
+    ) -> StoreResult<String> {
+        let mut conn = self.conn()?;
+        let filter = CustomerFilter {
+            reference_ids: vec![reference_id.to_owned()],
+            account_ids: account_id.into_iter().map(str::to_owned).collect(),
+            ..CustomerFilter::default()
+        };
+        let resolved = resolve_filter(&mut conn, &filter, reach)?;
+        let ids: Vec<String> = resolved.query().select(customers::id).limit(2).load(&mut *conn)?;
+        match ids.as_slice() {
+            [id] => Ok(id.clone()),
+            [] => Err(StoreError::NotFound { entity: "Customer with referenceId", id: reference_id.to_owned() }),
+            _ => Err(ValidationErrors::single(
+                "accountId",
+                "NotEmpty",
+                "'accountId' must not be empty: this referenceId is used in more than one account",
+            )
+            .into()),
+        }
     }
 
     /// The customer and its ancestors, nearest first, with their own stored settings (breadcrumbs and tags are
