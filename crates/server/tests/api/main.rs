@@ -14,3 +14,4 @@ mod hostile;
 mod inheritance;
 mod processes;
 mod support;
+mod ui;
