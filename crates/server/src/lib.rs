@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod reply;
 pub mod seed;
 pub mod telemetry;
+pub mod ui;
 
 use actix_web::{
     body::MessageBody,

@@ -1,5 +1,6 @@
 //! The route table, derived from the operation declarations: every operation's user routes, ServiceStack's
-//! predefined routes, `/health` and `/metrics`, and the answers for a wrong verb or an unknown path.
+//! predefined routes, the metadata, the `/ui` explorer, `/health` and `/metrics`, and the answers for a wrong verb
+//! or an unknown path.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -59,6 +60,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/types", web::get().to(types_index));
     cfg.route("/types/metadata", web::get().to(types_metadata));
     cfg.route("/types/typescript", web::get().to(types_typescript));
+    // The API explorer and its two files. `.js` and `.css` are not format suffixes, so `/ui/app.js` arrives intact.
+    cfg.route("/ui", web::get().to(crate::ui::index));
+    cfg.route("/ui/", web::get().to(crate::ui::index));
+    cfg.route("/ui/{file}", web::get().to(crate::ui::asset));
     cfg.route("/health", web::get().to(handlers::health::health));
     cfg.route("/metrics", web::get().to(handlers::health::metrics));
 }

@@ -17,3 +17,4 @@ mod inheritance;
 mod metadata;
 mod processes;
 mod support;
+mod ui;
