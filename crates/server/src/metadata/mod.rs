@@ -4,6 +4,7 @@
 //! written per operation: a new operation or member appears everywhere by construction.
 
 pub mod model;
+pub mod options;
 pub mod typescript;
 
 use std::sync::OnceLock;
