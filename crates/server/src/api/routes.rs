@@ -65,6 +65,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/types/typescript.d",
         web::get().to(|req| generated(req, crate::metadata::typescript::render_declarations)),
     );
+    cfg.route("/types/python", web::get().to(|req| generated(req, crate::metadata::python::render)));
     cfg.route("/health", web::get().to(handlers::health::health));
     cfg.route("/metrics", web::get().to(handlers::health::metrics));
 }
@@ -87,6 +88,7 @@ async fn types_index(req: HttpRequest) -> HttpResponse {
         "metadata": format!("{base}/types/metadata"),
         "typescript": format!("{base}/types/typescript"),
         "typescript.d": format!("{base}/types/typescript.d"),
+        "python": format!("{base}/types/python"),
     }))
 }
 

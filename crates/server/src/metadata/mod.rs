@@ -5,6 +5,7 @@
 
 pub mod model;
 pub mod options;
+pub mod python;
 pub mod typescript;
 
 use std::sync::OnceLock;
