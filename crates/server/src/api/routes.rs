@@ -66,6 +66,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::get().to(|req| generated(req, crate::metadata::typescript::render_declarations)),
     );
     cfg.route("/types/python", web::get().to(|req| generated(req, crate::metadata::python::render)));
+    cfg.route("/types/csharp", web::get().to(|req| generated(req, crate::metadata::csharp::render)));
     cfg.route("/health", web::get().to(handlers::health::health));
     cfg.route("/metrics", web::get().to(handlers::health::metrics));
 }
@@ -89,6 +90,7 @@ async fn types_index(req: HttpRequest) -> HttpResponse {
         "typescript": format!("{base}/types/typescript"),
         "typescript.d": format!("{base}/types/typescript.d"),
         "python": format!("{base}/types/python"),
+        "csharp": format!("{base}/types/csharp"),
     }))
 }
 

@@ -3,6 +3,7 @@
 //! and the typed client code of "Add ServiceStack Reference" (`/types/typescript`, [`typescript`]). Nothing is
 //! written per operation: a new operation or member appears everywhere by construction.
 
+pub mod csharp;
 pub mod model;
 pub mod options;
 pub mod python;
