@@ -226,6 +226,7 @@ impl Writer<'_> {
 
 /// The whole file.
 pub fn render(model: &Model, options: &Options) -> String {
+    let options = &options.resolved(model);
     let mut out = header(
         &C_STYLE,
         options,
@@ -323,13 +324,13 @@ mod tests {
     }
 
     /// A small selection, compared whole with the committed file: the header, the usings, the namespace, a request
-    /// with a route and `IReturn<T>`, a void request, a class with optional value types, lists and an enum member,
-    /// and an enum.
+    /// with a route and `IReturn<T>` (which brings its response and the type that reaches), a void request, classes
+    /// with optional value types, a required list and an enum member, and an enum.
     #[test]
     fn a_selection_matches_the_golden_file() {
         let text = render(
             &model(),
-            &options(&[("IncludeTypes", "GetCustomer,DeleteCustomer,CustomerBreadcrumb,Tag,TagColor,ScheduleDay")]),
+            &options(&[("IncludeTypes", "ListApiKeys,RevokeApiKey,CustomerBreadcrumb,Tag,TagColor,ScheduleDay")]),
         );
         let golden = include_str!("golden/csharp-selection.cs");
         if text != golden {

@@ -5,6 +5,8 @@
 
 use std::fmt::Write;
 
+use super::model::{Model, Shape, TypeRef};
+
 /// The options of one request for generated code, from its query string (names compared case-insensitively).
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -68,6 +70,51 @@ impl Options {
         })
     }
 
+    /// The options with `IncludeTypes` resolved against the model, as ServiceStack resolves it: an included operation
+    /// brings its response type and every type that reaches, and `Name.*` brings the type or operation `Name` with
+    /// every type it reaches (an operation: its members' types and its response). Other names are exact.
+    pub fn resolved(&self, model: &Model) -> Options {
+        let Some(names) = &self.include_types else { return self.clone() };
+        let mut included: Vec<String> = Vec::new();
+        let mut expand: Vec<TypeRef> = Vec::new();
+        for name in names {
+            let (name, all) = match name.strip_suffix(".*") {
+                Some(name) => (name, true),
+                None => (name.as_str(), false),
+            };
+            included.push(name.to_owned());
+            match model.operations.iter().find(|o| o.request.name == name) {
+                Some(op) => {
+                    expand.extend(op.response.clone());
+                    if let (true, Shape::Class(properties)) = (all, &op.request.shape) {
+                        expand.extend(properties.iter().map(|p| p.type_ref.clone()));
+                    }
+                }
+                None if all => expand.push(TypeRef::Named(name.to_owned())),
+                None => {}
+            }
+        }
+        let mut visited: Vec<String> = Vec::new();
+        while let Some(type_ref) = expand.pop() {
+            match type_ref {
+                TypeRef::List(inner) | TypeRef::Map(inner) => expand.push(*inner),
+                TypeRef::Named(name) if !visited.contains(&name) => {
+                    if let Some(Shape::Class(properties)) =
+                        model.types.iter().find(|t| t.name == name).map(|t| &t.shape)
+                    {
+                        expand.extend(properties.iter().map(|p| p.type_ref.clone()));
+                    }
+                    if !included.contains(&name) {
+                        included.push(name.clone());
+                    }
+                    visited.push(name);
+                }
+                _ => {}
+            }
+        }
+        Options { include_types: Some(included), ..self.clone() }
+    }
+
     /// Whether a type is written, by `IncludeTypes` and `ExcludeTypes`.
     pub fn wanted(&self, name: &str) -> bool {
         let included = self.include_types.as_ref().is_none_or(|names| names.iter().any(|n| n == name));
@@ -126,4 +173,33 @@ pub fn header(style: &Style, options: &Options, entries: &[Entry]) -> String {
     }
     let _ = writeln!(out, "{}\n", style.close);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metadata::model::model;
+
+    fn included(include: &str) -> Vec<String> {
+        let pairs = vec![("IncludeTypes".to_owned(), include.to_owned())];
+        let options = Options::from_query(&pairs, String::new(), String::new(), String::new());
+        let mut names = options.resolved(&model()).include_types.expect("a list");
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn include_types_brings_responses_and_what_a_wildcard_reaches() {
+        // A type is exact; an operation brings its response and the types that reaches.
+        assert_eq!(included("Tag"), ["Tag"]);
+        assert_eq!(included("ListApiKeys"), ["ApiKeyInfo", "ListApiKeys", "ListResponseOfApiKeyInfo"]);
+        assert_eq!(included("RevokeApiKey"), ["RevokeApiKey"]);
+        // `.*`: a type with every type it reaches; an operation with its members' types too.
+        assert_eq!(included("Tag.*"), ["Tag", "TagColor"]);
+        let list = included("ListCustomers.*");
+        for name in ["ListCustomers", "SortOrder", "ListResponseOfCustomerInfo", "CustomerInfo", "Value", "TagColor"] {
+            assert!(list.iter().any(|n| n == name), "{name} in {list:?}");
+        }
+        assert!(!list.iter().any(|n| n == "GetCustomer"));
+    }
 }

@@ -179,6 +179,7 @@ fn class(
 
 /// The whole file.
 pub fn render(model: &Model, options: &Options) -> String {
+    let options = &options.resolved(model);
     let mut out = header(
         &PYTHON_STYLE,
         options,
@@ -261,12 +262,14 @@ mod tests {
 
     #[test]
     fn the_header_is_a_docstring_with_hash_commented_defaults() {
-        let text = render(&model(), &options(&[("IncludeTypes", "GetCustomer"), ("DataClass", "frozen=False")]));
+        let query = [("IncludeTypes", "GetCustomer"), ("ExcludeTypes", "CustomerInfo"), ("DataClass", "frozen=False")];
+        let text = render(&model(), &options(&query));
         assert!(text.starts_with("\"\"\" Options:\nDate: 2026-01-01 00:00:00\nVersion: 1.0\n"), "{text}");
         assert!(text.contains("\nTip: To override a DTO option, remove \"#\" prefix before updating\n"));
         assert!(text.contains("\nBaseUrl: http://canopy.test\n\n#AddDescriptionAsComments: True\n"));
-        assert!(text.contains("\nIncludeTypes: GetCustomer\n#ExcludeTypes: \n"));
+        assert!(text.contains("\nIncludeTypes: GetCustomer\nExcludeTypes: CustomerInfo\n"));
         assert!(text.contains("\nDataClass: frozen=False\n#DataClassJson: \n\"\"\"\n\nimport datetime\n"));
+        // A type the file does not define is named in quotes, so that the file still imports.
         assert!(text.contains("@dataclass(frozen=False)\nclass GetCustomer(IReturn['CustomerInfo'], IGet):\n"));
     }
 

@@ -13,7 +13,7 @@ BaseUrl: http://canopy.test
 //AddDataContractAttributes: False
 //AddIndexesToDataMembers: False
 //InitializeCollections: False
-IncludeTypes: GetCustomer,DeleteCustomer,CustomerBreadcrumb,Tag,TagColor,ScheduleDay
+IncludeTypes: ListApiKeys,RevokeApiKey,CustomerBreadcrumb,Tag,TagColor,ScheduleDay
 //ExcludeTypes: 
 //AddNamespaces: 
 */
@@ -29,6 +29,17 @@ using Canopy;
 
 namespace Canopy
 {
+    ///<summary>
+    ///An API key as listings show it: never the key itself.
+    ///</summary>
+    public partial class ApiKeyInfo
+    {
+        public virtual string Id { get; set; }
+        public virtual string Prefix { get; set; }
+        public virtual string UserName { get; set; }
+        public virtual string DateCreated { get; set; }
+    }
+
     public partial class CustomerBreadcrumb
     {
         public virtual string Id { get; set; }
@@ -36,23 +47,34 @@ namespace Canopy
     }
 
     ///<summary>
-    ///Deletes a customer without children.
+    ///API keys, by id and owner, never the key itself (SystemAdministrator).
     ///</summary>
-    [Route("/customers/{customerId}", "DELETE")]
-    public partial class DeleteCustomer
-        : IReturnVoid, IDelete
+    [Route("/apikeys", "GET")]
+    public partial class ListApiKeys
+        : IReturn<ListResponseOfApiKeyInfo>, IGet
     {
-        public virtual string CustomerId { get; set; }
+        public virtual string UserName { get; set; }
     }
 
     ///<summary>
-    ///One customer, with its version as the ETag.
+    ///Evo Voice's `ListResponse<T>`. Totals are absent with `simplifiedPaging` (they were not computed).
     ///</summary>
-    [Route("/customers/{customerId}", "GET")]
-    public partial class GetCustomer
-        : IReturn<CustomerInfo>, IGet
+    public partial class ListResponseOfApiKeyInfo
     {
-        public virtual string CustomerId { get; set; }
+        public virtual List<ApiKeyInfo> Items { get; set; } = [];
+        public virtual long? TotalCount { get; set; }
+        public virtual long? TotalPages { get; set; }
+        public virtual bool HasMorePages { get; set; }
+    }
+
+    ///<summary>
+    ///Revokes an API key (SystemAdministrator).
+    ///</summary>
+    [Route("/apikeys/{id}", "DELETE")]
+    public partial class RevokeApiKey
+        : IReturnVoid, IDelete
+    {
+        public virtual string Id { get; set; }
     }
 
     ///<summary>
