@@ -111,7 +111,8 @@ fn docs(out: &mut String, indent: &str, text: Option<&str>, options: &Options) {
     if !options.comments() {
         return;
     }
-    let text = text.replace(['\r', '\n'], " ").replace("\"\"\"", "\\\"\\\"\\\"");
+    // One line; a backslash or a closing triple quote in the text must not end or escape the docstring.
+    let text = text.replace(['\r', '\n'], " ").replace('\\', "\\\\").replace("\"\"\"", "\\\"\\\"\\\"");
     let _ = writeln!(out, "{indent}\"\"\"\n{indent}{text}\n{indent}\"\"\"");
 }
 
@@ -298,6 +299,13 @@ mod tests {
                 seen.push(name);
             }
         }
+    }
+
+    #[test]
+    fn docstrings_cannot_be_broken_by_their_text() {
+        let mut out = String::new();
+        docs(&mut out, "    ", Some("a \\d \"\"\"b\nc"), &options(&[]));
+        assert_eq!(out, "    \"\"\"\n    a \\\\d \\\"\\\"\\\"b c\n    \"\"\"\n");
     }
 
     #[test]
