@@ -59,11 +59,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     }
     cfg.route("/types", web::get().to(types_index));
     cfg.route("/types/metadata", web::get().to(types_metadata));
+<<<<<<< HEAD
     cfg.route("/types/typescript", web::get().to(types_typescript));
     // The API explorer and its two files. `.js` and `.css` are not format suffixes, so `/ui/app.js` arrives intact.
     cfg.route("/ui", web::get().to(crate::ui::index));
     cfg.route("/ui/", web::get().to(crate::ui::index));
     cfg.route("/ui/{file}", web::get().to(crate::ui::asset));
+=======
+    cfg.route("/types/typescript", web::get().to(|req| generated(req, crate::metadata::typescript::render)));
+    cfg.route(
+        "/types/typescript.d",
+        web::get().to(|req| generated(req, crate::metadata::typescript::render_declarations)),
+    );
+    cfg.route("/types/python", web::get().to(|req| generated(req, crate::metadata::python::render)));
+    cfg.route("/types/csharp", web::get().to(|req| generated(req, crate::metadata::csharp::render)));
+>>>>>>> langs-work
     cfg.route("/health", web::get().to(handlers::health::health));
     cfg.route("/metrics", web::get().to(handlers::health::metrics));
 }
@@ -109,6 +119,9 @@ async fn types_index(req: HttpRequest) -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({
         "metadata": format!("{base}/types/metadata"),
         "typescript": format!("{base}/types/typescript"),
+        "typescript.d": format!("{base}/types/typescript.d"),
+        "python": format!("{base}/types/python"),
+        "csharp": format!("{base}/types/csharp"),
     }))
 }
 
@@ -118,17 +131,20 @@ async fn types_metadata(req: HttpRequest) -> HttpResponse {
     HttpResponse::Ok().json(crate::metadata::metadata_types(&model, &base_url(&req)))
 }
 
-/// `/types/typescript`: typed DTOs for `@servicestack/client`, with ServiceStack's options header.
-async fn types_typescript(req: HttpRequest) -> HttpResponse {
+/// `/types/{language}`: "Add ServiceStack Reference" code for one language, with ServiceStack's options header.
+async fn generated(
+    req: HttpRequest,
+    render: fn(&crate::metadata::model::Model, &crate::metadata::options::Options) -> String,
+) -> HttpResponse {
     let query = negotiation::take_query(&req).unwrap_or_default();
     let date = canopy_store::clock::now().format("%Y-%m-%d %H:%M:%S").to_string();
-    let options = crate::metadata::typescript::Options::from_query(
+    let options = crate::metadata::options::Options::from_query(
         &query,
         base_url(&req),
         env!("CARGO_PKG_VERSION").to_owned(),
         date,
     );
-    let body = crate::metadata::typescript::render(&crate::metadata::model::model(), &options);
+    let body = render(&crate::metadata::model::model(), &options);
     HttpResponse::Ok().content_type("text/plain; charset=utf-8").body(body)
 }
 

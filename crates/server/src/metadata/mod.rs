@@ -1,10 +1,18 @@
 //! What the service says about itself, generated from the operation declarations and the types' `JsonSchema`
 //! (their doc comments are the descriptions): `/openapi.json` (`crate::openapi`), ServiceStack's `/types/metadata`
-//! and the typed client code of "Add ServiceStack Reference" (`/types/typescript`, [`typescript`]). Nothing is
-//! written per operation: a new operation or member appears everywhere by construction.
+//! and the typed client code of "Add ServiceStack Reference" (`/types/typescript` and `/types/typescript.d`,
+//! [`typescript`]; `/types/python`, [`python`]; `/types/csharp`, [`csharp`]), which share [`options`] (the query's
+//! options and the `Options:` header). Nothing is written per operation: a new operation or member appears
+//! everywhere by construction.
 
+<<<<<<< HEAD
 pub mod html;
+=======
+pub mod csharp;
+>>>>>>> langs-work
 pub mod model;
+pub mod options;
+pub mod python;
 pub mod typescript;
 
 use std::sync::OnceLock;

@@ -8,78 +8,21 @@ use std::fmt::Write;
 
 use super::model::{Model, Property, Shape, TypeDef, TypeRef};
 
-/// The options ServiceStack's TypeScript generator takes that Canopy honours, from the query string.
-#[derive(Debug, Clone)]
-pub struct Options {
-    pub base_url: String,
-    pub version: String,
-    pub date: String,
-    /// Members end with `?` (true), or only those the server does not require (false).
-    pub make_properties_optional: Option<bool>,
-    /// The interfaces `IReturn<T>`, `IReturnVoid`, `IGet`…, and `ResponseStatus`.
-    pub add_service_stack_types: Option<bool>,
-    /// Doc comments from the descriptions.
-    pub add_description_as_comments: Option<bool>,
-    /// Only these types (and, for a request type, nothing else): exact names.
-    pub include_types: Option<Vec<String>>,
-    pub exclude_types: Option<Vec<String>>,
-}
+pub use super::options::Options;
+use super::options::{header as options_header, Entry, C_STYLE};
 
-impl Options {
-    /// Reads ServiceStack's option names (case-insensitively) from query pairs.
-    pub fn from_query(pairs: &[(String, String)], base_url: String, version: String, date: String) -> Self {
-        let get = |name: &str| pairs.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim());
-        let flag = |name: &str| get(name).map(|v| v.eq_ignore_ascii_case("true"));
-        let list = |name: &str| {
-            get(name).filter(|v| !v.is_empty()).map(|v| {
-                v.trim_matches(|c| c == '[' || c == ']')
-                    .split(',')
-                    .map(|t| t.trim().to_owned())
-                    .filter(|t| !t.is_empty())
-                    .collect()
-            })
-        };
-        Self {
-            base_url,
-            version,
-            date,
-            make_properties_optional: flag("MakePropertiesOptional"),
-            add_service_stack_types: flag("AddServiceStackTypes"),
-            add_description_as_comments: flag("AddDescriptionAsComments"),
-            include_types: list("IncludeTypes"),
-            exclude_types: list("ExcludeTypes"),
-        }
-    }
-
-    fn wanted(&self, name: &str) -> bool {
-        let included = self.include_types.as_ref().is_none_or(|names| names.iter().any(|n| n == name));
-        let excluded = self.exclude_types.as_ref().is_some_and(|names| names.iter().any(|n| n == name));
-        included && !excluded
-    }
-}
-
+/// The options this generator honours, in the order ServiceStack's header lists them.
 fn header(options: &Options) -> String {
-    // A set option is written plainly; a default one commented out, as ServiceStack writes them, so that the update
-    // flow sends back only what the user chose.
-    let flag = |name: &str, value: Option<bool>, default: bool| match value {
-        Some(v) => format!("{name}: {}\n", if v { "True" } else { "False" }),
-        None => format!("//{name}: {}\n", if default { "True" } else { "False" }),
-    };
-    let list = |name: &str, value: &Option<Vec<String>>| match value {
-        Some(names) => format!("{name}: {}\n", names.join(",")),
-        None => format!("//{name}: \n"),
-    };
-    format!(
-        "/* Options:\nDate: {}\nVersion: {}\nTip: To override a DTO option, remove \"//\" prefix before updating\n\
-         BaseUrl: {}\n\n{}{}{}{}{}*/\n\n",
-        options.date,
-        options.version,
-        options.base_url,
-        flag("MakePropertiesOptional", options.make_properties_optional, true),
-        flag("AddServiceStackTypes", options.add_service_stack_types, true),
-        flag("AddDescriptionAsComments", options.add_description_as_comments, true),
-        list("IncludeTypes", &options.include_types),
-        list("ExcludeTypes", &options.exclude_types),
+    options_header(
+        &C_STYLE,
+        options,
+        &[
+            Entry::Flag("MakePropertiesOptional", true),
+            Entry::Flag("AddServiceStackTypes", true),
+            Entry::Flag("AddDescriptionAsComments", true),
+            Entry::List("IncludeTypes"),
+            Entry::List("ExcludeTypes"),
+        ],
     )
 }
 
@@ -107,20 +50,21 @@ fn ts_type(type_ref: &TypeRef) -> String {
 
 fn comment(out: &mut String, indent: &str, text: Option<&str>, options: &Options) {
     let Some(text) = text.filter(|t| !t.is_empty()) else { return };
-    if options.add_description_as_comments == Some(false) {
+    if !options.comments() {
         return;
     }
     let text = text.replace("*/", "* /");
     let _ = writeln!(out, "{indent}/** @description {} */", text.lines().collect::<Vec<_>>().join(" "));
 }
 
-fn members(out: &mut String, properties: &[Property], options: &Options) {
+/// The members of a class (`modifier` "public ") or of an interface ("").
+fn members(out: &mut String, properties: &[Property], options: &Options, modifier: &str) {
     for property in properties {
         comment(out, "    ", property.description.as_deref(), options);
         let optional = options.make_properties_optional.unwrap_or(true) || !property.required;
         let _ = writeln!(
             out,
-            "    public {}{}: {};",
+            "    {modifier}{}{}: {};",
             property.name,
             if optional { "?" } else { "" },
             ts_type(&property.type_ref)
@@ -140,7 +84,7 @@ fn write_type(out: &mut String, def: &TypeDef, options: &Options) {
         }
         Shape::Class(properties) => {
             let _ = writeln!(out, "export class {}\n{{", def.name);
-            members(out, properties, options);
+            members(out, properties, options, "public ");
             if !properties.is_empty() {
                 out.push('\n');
             }
@@ -155,6 +99,7 @@ fn write_type(out: &mut String, def: &TypeDef, options: &Options) {
 
 /// The whole file.
 pub fn render(model: &Model, options: &Options) -> String {
+    let options = &options.resolved(model);
     let mut out = header(options);
     if options.add_service_stack_types.unwrap_or(true) {
         out.push_str(SERVICESTACK_TYPES);
@@ -169,7 +114,7 @@ pub fn render(model: &Model, options: &Options) -> String {
             let _ = writeln!(out, "// @Route(\"{}\", \"{}\")", route.path, route.verb.as_str());
         }
         comment(&mut out, "", op.request.description.as_deref(), options);
-        let marker = format!("I{}{}", &verb[..1], verb[1..].to_ascii_lowercase());
+        let marker = verb_marker(op);
         let (returns, create) = match &op.response {
             Some(response) => {
                 let ts = ts_type(response);
@@ -183,7 +128,7 @@ pub fn render(model: &Model, options: &Options) -> String {
         };
         let _ = writeln!(out, "export class {name} implements {returns}, {marker}\n{{");
         if let Shape::Class(properties) = &op.request.shape {
-            members(&mut out, properties, options);
+            members(&mut out, properties, options, "public ");
             if !properties.is_empty() {
                 out.push('\n');
             }
@@ -197,6 +142,63 @@ pub fn render(model: &Model, options: &Options) -> String {
         );
     }
     out
+}
+
+const SERVICESTACK_DECLARATIONS: &str = "interface IReturn<T>\n{\n}\n\ninterface IReturnVoid\n{\n}\n\n\
+interface IGet {}\ninterface IPost {}\ninterface IPatch {}\ninterface IDelete {}\n\n\
+interface ResponseError\n{\n    errorCode?: string;\n    fieldName?: string;\n    message?: string;\n    \
+meta?: { [index: string]: string; };\n}\n\n\
+interface ResponseStatus\n{\n    errorCode?: string;\n    message?: string;\n    stackTrace?: string;\n    \
+errors?: ResponseError[];\n    meta?: { [index: string]: string; };\n}\n\n";
+
+/// `/types/typescript.d`: the same types as ambient declarations, as ServiceStack writes them when it does not
+/// export them as classes: interfaces with no `public` and no code, string enums as unions of their values, request
+/// interfaces extending `IReturn<T>` (or `IReturnVoid`) and their verb's marker, nothing exported and no module, so
+/// that a `.d.ts` file types plain objects for any client.
+pub fn render_declarations(model: &Model, options: &Options) -> String {
+    let options = &options.resolved(model);
+    let mut out = header(options);
+    if options.add_service_stack_types.unwrap_or(true) {
+        out.push_str(SERVICESTACK_DECLARATIONS);
+    }
+    let interface = |out: &mut String, head: String, properties: &[Property]| {
+        let _ = writeln!(out, "{head}\n{{");
+        members(out, properties, options, "");
+        out.push_str("}\n\n");
+    };
+    for def in model.types.iter().filter(|t| options.wanted(&t.name)) {
+        comment(&mut out, "", def.description.as_deref(), options);
+        match &def.shape {
+            Shape::Enum(values) => {
+                let union: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
+                let _ = writeln!(out, "type {} = {};\n", def.name, union.join(" | "));
+            }
+            Shape::Class(properties) => interface(&mut out, format!("interface {}", def.name), properties),
+        }
+    }
+    for op in model.operations.iter().filter(|o| options.wanted(&o.request.name)) {
+        for route in op.routes {
+            let _ = writeln!(out, "// @Route(\"{}\", \"{}\")", route.path, route.verb.as_str());
+        }
+        comment(&mut out, "", op.request.description.as_deref(), options);
+        let returns = match &op.response {
+            Some(response) => format!("IReturn<{}>", ts_type(response)),
+            None => "IReturnVoid".to_owned(),
+        };
+        let head = format!("interface {} extends {returns}, {}", op.request.name, verb_marker(op));
+        let properties = match &op.request.shape {
+            Shape::Class(properties) => properties.as_slice(),
+            Shape::Enum(_) => &[],
+        };
+        interface(&mut out, head, properties);
+    }
+    out
+}
+
+/// The marker interface of an operation's verb (`IGet`, `IPost`, …): its first declared route's.
+pub fn verb_marker(op: &super::model::OperationDef) -> String {
+    let verb = op.routes.first().map(|r| r.verb.as_str()).unwrap_or("POST");
+    format!("I{}{}", &verb[..1], verb[1..].to_ascii_lowercase())
 }
 
 #[cfg(test)]
@@ -242,5 +244,31 @@ mod tests {
         let plain =
             render(&model(), &options(&[("AddServiceStackTypes", "false"), ("AddDescriptionAsComments", "false")]));
         assert!(!plain.contains("export interface IReturn<T>") && !plain.contains("@description"));
+    }
+
+    #[test]
+    fn declarations_are_ambient_interfaces_and_unions() {
+        let text =
+            render_declarations(&model(), &options(&[("IncludeTypes", "PatchCustomer,DeleteCustomer,SortOrder,Tag")]));
+        assert!(text.starts_with("/* Options:\nDate: 2026-01-01 00:00:00\n"));
+        assert!(text.contains("\n//MakePropertiesOptional: True\n"));
+        assert!(text.contains("interface IReturn<T>\n{\n}\n\ninterface IReturnVoid\n{\n}\n"));
+        assert!(text.contains("\ntype SortOrder = \"Ascend\" | \"Descend\";\n"));
+        assert!(text.contains("\ninterface Tag\n{\n    id?: string;\n"), "{text}");
+        let patch = "// @Route(\"/customers/{customerId}\", \"PATCH\")\n";
+        assert!(
+            text.contains(patch) && text.contains("interface PatchCustomer extends IReturn<CustomerInfo>, IPatch\n{\n")
+        );
+        assert!(
+            text.contains("interface DeleteCustomer extends IReturnVoid, IDelete\n{\n    customerId?: string;\n}\n")
+        );
+        for line in text.lines().filter(|l| !l.trim_start().starts_with("/")) {
+            for banned in ["export ", "class ", "declare ", "module ", "public ", "constructor(", "getTypeName("] {
+                assert!(!line.trim_start().starts_with(banned) && !line.contains(banned), "{line}");
+            }
+        }
+        let strict =
+            render_declarations(&model(), &options(&[("MakePropertiesOptional", "false"), ("IncludeTypes", "Tag")]));
+        assert!(strict.contains("\n    id: string;\n") && strict.contains("\n    color?: TagColor;\n"), "{strict}");
     }
 }
