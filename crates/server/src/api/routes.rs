@@ -59,13 +59,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     }
     cfg.route("/types", web::get().to(types_index));
     cfg.route("/types/metadata", web::get().to(types_metadata));
-<<<<<<< HEAD
-    cfg.route("/types/typescript", web::get().to(types_typescript));
-    // The API explorer and its two files. `.js` and `.css` are not format suffixes, so `/ui/app.js` arrives intact.
-    cfg.route("/ui", web::get().to(crate::ui::index));
-    cfg.route("/ui/", web::get().to(crate::ui::index));
-    cfg.route("/ui/{file}", web::get().to(crate::ui::asset));
-=======
     cfg.route("/types/typescript", web::get().to(|req| generated(req, crate::metadata::typescript::render)));
     cfg.route(
         "/types/typescript.d",
@@ -73,7 +66,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
     cfg.route("/types/python", web::get().to(|req| generated(req, crate::metadata::python::render)));
     cfg.route("/types/csharp", web::get().to(|req| generated(req, crate::metadata::csharp::render)));
->>>>>>> langs-work
+    // The API explorer and its two files. `.js` and `.css` are not format suffixes, so `/ui/app.js` arrives intact.
+    cfg.route("/ui", web::get().to(crate::ui::index));
+    cfg.route("/ui/", web::get().to(crate::ui::index));
+    cfg.route("/ui/{file}", web::get().to(crate::ui::asset));
     cfg.route("/health", web::get().to(handlers::health::health));
     cfg.route("/metrics", web::get().to(handlers::health::metrics));
 }

@@ -5,11 +5,8 @@
 //! options and the `Options:` header). Nothing is written per operation: a new operation or member appears
 //! everywhere by construction.
 
-<<<<<<< HEAD
-pub mod html;
-=======
 pub mod csharp;
->>>>>>> langs-work
+pub mod html;
 pub mod model;
 pub mod options;
 pub mod python;
