@@ -16,9 +16,13 @@ describe('generated DTOs (typescript-ref)', () => {
         const userName = process.env.CANOPY_USER;
         const password = process.env.CANOPY_PASSWORD;
         assert.ok(userName && password, 'the runner passes the demo administrator');
-        const auth = await client.post(new dtos.Authenticate({ provider: 'credentials', userName, password }));
-        assert.ok(auth.bearerToken);
-        client.bearerToken = auth.bearerToken;
+        const auth = await client.post(new dtos.Authenticate({
+            provider: 'credentials', userName, password, rememberMe: true,
+        }));
+        assert.ok(auth.bearerToken && auth.refreshToken);
+        const renewed = await client.post(new dtos.GetAccessToken({ refreshToken: auth.refreshToken }));
+        assert.ok(renewed.accessToken);
+        client.bearerToken = renewed.accessToken;
         const status = await client.get(new dtos.GetAuthStatus());
         assert.equal(status.isAuthenticated, true);
 
@@ -45,6 +49,12 @@ describe('generated DTOs (typescript-ref)', () => {
         assert.equal((await client.get(new dtos.GetCustomer({ customerId: child.id }))).name, `${RUN} child`);
         const patched = await client.patch(new dtos.PatchCustomer({ customerId: child.id, referenceId: `${RUN}-ref` }));
         assert.equal(patched.referenceId, `${RUN}-ref`);
+        const byReference = await client.get(new dtos.GetCustomerByReference({ referenceId: `${RUN}-ref`, accountId }));
+        assert.equal(byReference.id, child.id);
+        const renamed = await client.patch(new dtos.PatchCustomerByReference({
+            referenceId: `${RUN}-ref`, accountId, name: `${RUN} child`,
+        }));
+        assert.equal(renamed.id, child.id);
         const staged = await client.post(new dtos.SetCustomerStagingMode({ customerId: child.id, isStaging: true }));
         assert.equal(staged.isStaging, true);
         const list = await client.get(new dtos.ListCustomers({
@@ -64,6 +74,33 @@ describe('generated DTOs (typescript-ref)', () => {
         await client.delete(new dtos.DeleteAccount({ accountId }));
         const users = await client.get(new dtos.ListUsers());
         assert.ok(users.items?.some(u => u.userName === userName));
-        await client.get(new dtos.ListApiKeys());
+        const other = users.items?.find(u => u.userName !== userName && !u.isDisabled);
+        assert.ok(other, 'the demo has more than one user');
+        assert.equal((await client.patch(new dtos.UpdateUser({ userName: other!.userName, isDisabled: true }))).isDisabled, true);
+        assert.equal((await client.patch(new dtos.UpdateUser({ userName: other!.userName, isDisabled: false }))).isDisabled, false);
+        const keys = await client.get(new dtos.ListApiKeys());
+        assert.ok(Array.isArray(keys.items));
+        // Deleting a real demo user or key would pull the ground from under the suites that follow: these two are
+        // called for names that do not exist, and must answer the API's 404.
+        await assert.rejects(client.delete(new dtos.DeleteUser({ userName: `${RUN}-nobody` })),
+            (e: any) => e.responseStatus?.errorCode === 'NotFound');
+        await assert.rejects(client.delete(new dtos.RevokeApiKey({ id: '0000000000000000' })),
+            (e: any) => e.responseStatus?.errorCode === 'NotFound');
+
+        await client.post(new dtos.Logout());
+        await assert.rejects(client.get(new dtos.ListCustomers()), (e: any) => e.responseStatus?.errorCode !== undefined);
+    });
+
+    test('every declared operation has been called above', async () => {
+        const source = (await import('node:fs')).readFileSync(new URL(import.meta.url), 'utf8');
+        const declared = Object.keys(dtos).filter(name => {
+            const type = (dtos as any)[name];
+            return typeof type === 'function' && typeof type.prototype?.getTypeName === 'function';
+        });
+        const published = await (await fetch(`${BASE_URL}/types/metadata`)).json();
+        const names = published.operations.map((op: any) => op.request.name).sort();
+        assert.deepEqual([...declared].sort(), names, 'one generated request class per published operation');
+        const uncalled = declared.filter(name => !source.includes(`new dtos.${name}(`));
+        assert.deepEqual(uncalled, []);
     });
 });
