@@ -13,37 +13,52 @@ use crate::{
     value::{Struct, Value},
 };
 
+/// An account: the top of a tree of customers and the tenant boundary. Accounts nest.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountInfo {
+    /// The account's id (opaque; Canopy generates 32 hex digits).
     pub id: String,
+    /// The account's name (1 to 200 characters).
     pub name: String,
+    /// The parent account's id; absent for a root account, or when the parent lies beyond the caller's reach.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_account_id: Option<String>,
-    /// Root first, not including the account itself.
+    /// The ids of the account's ancestors that the caller reaches, root first, the account itself excluded.
     #[serde(default)]
     pub ancestor_ids: Vec<String>,
+    /// The account's billing settings, inherited by the customers below it that do not override theirs; absent when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_settings: Option<BillingSettings>,
+    /// When the account was created: an ISO 8601 UTC instant with microseconds.
     pub date_created: String,
+    /// When the account was last changed: an ISO 8601 UTC instant with microseconds.
     pub date_last_modified: String,
+    /// The id of the user who created the account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
+    /// The id of the user who last changed the account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_modified_by: Option<String>,
     // Evo Voice's telephony and branding members, after the members above so that CSV columns keep their places.
     // Stored and returned; Canopy manages no phone numbers or logos, so nothing enforces them.
+    /// Evo Voice: the SID of the account's Twilio account (at most 1,000 characters; stored, not used by Canopy).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub twilio_account_sid: Option<String>,
+    /// Evo Voice: how many phone numbers the account may have (0 or more; 0 when never set; not enforced by Canopy).
     #[serde(default)]
     pub max_phone_numbers: i32,
-    /// "Bring your own account" (of Twilio). Evo Voice spells the wire name with a capitalised acronym.
+    /// Evo Voice: whether the account brings its own Twilio account ("BYOA"); false when never set.
+    // Evo Voice spells the wire name with a capitalised acronym.
     #[serde(default, rename = "isBYOA")]
     pub is_byoa: bool,
+    /// Evo Voice: the SID of the account's Twilio Trust Hub profile (at most 1,000 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trust_hub_profile_sid: Option<String>,
+    /// Evo Voice: the id of the account's logo (at most 1,000 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_id: Option<String>,
+    /// Evo Voice: the URL of the account's logo, an absolute http or https URL (at most 1,000 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
 }
@@ -91,6 +106,7 @@ impl AccountDetails {
     }
 }
 
+/// The type of a customer data field's values. Date, Time, TimeZoneId and PhoneNumber values are texts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum ValueType {
     #[default]
@@ -105,6 +121,7 @@ pub enum ValueType {
     Struct,
 }
 
+/// Whether a customer data field's values must be unique among the customers of its account.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum DataFieldUniqueness {
     #[default]
@@ -112,20 +129,28 @@ pub enum DataFieldUniqueness {
     Unique,
 }
 
+/// The definition of a customer data field: a member that customers of the account may carry in `data`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerDataField {
+    /// An id for the field, stored and returned as given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The field's name, its key in a customer's `data`; unique within the account (1 to 200 characters).
     pub name: String,
+    /// The type of the field's values; `String` when absent.
     #[serde(default, rename = "type")]
     pub value_type: ValueType,
+    /// What the field is for (at most 1,000 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// For a text field: the values it may take; when absent or empty, any text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub possible_values: Option<Vec<String>>,
+    /// The field's default value; it must fit the field's type and possible values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Value>,
+    /// `Unique`: no two customers of the account may hold the same value; `NotUnique` (the default): no such rule.
     #[serde(default)]
     pub uniqueness: DataFieldUniqueness,
 }
@@ -134,9 +159,12 @@ pub struct CustomerDataField {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SystemSettings {
+    /// The id of the account the settings belong to.
     pub account_id: String,
+    /// The account's tag catalogue.
     #[serde(default)]
     pub tags: Vec<Tag>,
+    /// The definitions of the account's customer data fields.
     #[serde(default)]
     pub customer_fields: Vec<CustomerDataField>,
 }

@@ -4,46 +4,63 @@ use serde::{Deserialize, Serialize};
 
 use crate::validation::{FieldError, ValidationErrors};
 
+/// The price of one billed item. Absent members read as 0.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BillingItem {
+    /// The item's base cost (a finite number, 0 or more).
     #[serde(default, serialize_with = "crate::number::serialize")]
     pub base_cost: f64,
+    /// Evo Voice's raw unit multiplier of the item (a finite number, 0 or more).
     #[serde(default, serialize_with = "crate::number::serialize")]
     pub raw_unit_multiplier: f64,
+    /// The item's cost per unit (a finite number, 0 or more).
     #[serde(default, serialize_with = "crate::number::serialize")]
     pub unit_cost: f64,
+    /// The item's allowance of units (a whole number, 0 or more).
     #[serde(default)]
     pub allowance: i64,
 }
 
-/// The twelve items. An absent item reads as all zeros: that is what Evo Voice's .NET DTO does with a null
-/// class member, and what a user expects of a price nobody set.
+/// Billing settings: the prices of twelve billed items. An absent item reads as all zeros.
+// That is what Evo Voice's .NET DTO does with a null class member, and what a user expects of a price nobody set.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BillingSettings {
+    /// The base price.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base: Option<BillingItem>,
+    /// The price of local phone numbers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local_numbers: Option<BillingItem>,
+    /// The price of toll-free phone numbers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub toll_free_numbers: Option<BillingItem>,
+    /// The price of inbound voice calls.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inbound_voice_calls: Option<BillingItem>,
+    /// The price of outbound voice calls.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outbound_voice_calls: Option<BillingItem>,
+    /// The price of inbound faxes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inbound_faxes: Option<BillingItem>,
+    /// The price of outbound faxes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outbound_faxes: Option<BillingItem>,
+    /// The price of inbound SMS messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inbound_sms_messages: Option<BillingItem>,
+    /// The price of outbound SMS messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outbound_sms_messages: Option<BillingItem>,
+    /// The price of AI insights.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ai_insights: Option<BillingItem>,
+    /// The price of AI live minutes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ai_live_minutes: Option<BillingItem>,
+    /// The price of AI messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ai_messages: Option<BillingItem>,
 }

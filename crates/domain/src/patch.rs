@@ -21,18 +21,27 @@ use crate::{
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CustomerChanges {
+    /// The customer's name (1 to 200 characters); required by NewCustomer; on a patch, absent or null leaves it.
     pub name: Option<String>,
-    /// `Some("")` makes the customer top-level.
+    /// The parent customer's id, in the same account; `""` (or absent on create) makes the customer top-level; on a patch, absent or null leaves it.
     pub parent_customer_id: Option<String>,
-    /// `Some("")` clears it.
+    /// The customer's id in a third-party system, unique within the account (at most 200 characters); `""` clears it; absent or null leaves it.
     pub reference_id: Option<String>,
+    /// Custom data by field name, only the account's defined fields with their types; replaces the stored data whole.
     pub data: Option<Struct>,
+    /// The ids of the tags the customer carries, from its account's catalogue (at most 1,000); replaces the stored list whole.
     pub tag_ids: Option<Vec<String>>,
+    /// The customer's business-hours schedule, checked when written; replaces the stored one whole.
     pub schedule: Option<Schedule>,
+    /// Whether the customer's own `billingSettings` apply to it instead of those inherited from above.
     pub override_billing_settings: Option<bool>,
+    /// The customer's own billing settings; replace the stored ones whole.
     pub billing_settings: Option<BillingSettings>,
+    /// Whether the customer's own `appSettings` apply to it instead of those inherited from above.
     pub override_app_settings: Option<bool>,
+    /// The customer's own portal settings; replace the stored ones whole.
     pub app_settings: Option<AppSettings>,
+    /// Integration id (at most 200 characters) to the customer's id in that system; replaces the stored map whole.
     pub integration_data: Option<IntegrationData>,
     /// Set by its own route (SetCustomerStagingMode) or at creation, never by PatchCustomer.
     #[serde(skip)]

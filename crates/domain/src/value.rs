@@ -13,15 +13,19 @@ pub type Struct = BTreeMap<String, Value>;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Value {
+    /// A boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bool_value: Option<bool>,
+    /// A text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub string_value: Option<String>,
+    /// A number (finite).
     #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "crate::number::serialize_option")]
     pub number_value: Option<f64>,
-    /// A list of structs (not of values): Evo Voice's own shape.
+    /// A list of structs (maps of names to values), not of values: Evo Voice's own shape.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list_value: Option<Vec<Struct>>,
+    /// A map of names to values; data nests at most 16 levels deep.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub struct_value: Option<Struct>,
 }

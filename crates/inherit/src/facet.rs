@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::node::{AccountNode, CustomerNode};
 
-/// The kind of node an effective value came from; lower case on the wire.
+/// What an effective value comes from: a customer, an account, or the built-in default; lower case on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceKind {
@@ -39,14 +39,18 @@ impl fmt::Display for SourceKind {
     }
 }
 
-/// An effective value and the node it came from. `source_id` is `None` exactly when `source_kind` is
-/// [`SourceKind::Default`].
+/// An effective value and where it comes from.
+// `source_id` is `None` exactly when `source_kind` is `SourceKind::Default`; the server may also withhold it
+// from a caller that does not reach the source.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Effective<T> {
+    /// The value that applies.
     pub value: T,
+    /// The id of the customer or account it comes from; absent for the built-in default, or when the source lies beyond the caller's reach.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
+    /// What it comes from: `customer`, `account` or `default`.
     pub source_kind: SourceKind,
 }
 

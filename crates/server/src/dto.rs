@@ -10,21 +10,34 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ListCustomers {
+    /// Only customers of these accounts (at most 1,000 ids, comma-separated in a query string).
     pub account_ids: Vec<String>,
+    /// Only customers whose name contains this text, ignoring case (at most 200 characters; `%` and `_` match themselves).
     pub name_filter: Option<String>,
+    /// Only descendants of these customers, at any depth, the named ones excluded (at most 1,000 ids, comma-separated in a query string).
     pub parent_customer_ids: Vec<String>,
+    /// With `parentCustomerIds`: only their direct children.
     pub shallow_parent: bool,
+    /// Only customers carrying all of these tags (at most 1,000 ids, comma-separated in a query string).
     pub tag_ids: Vec<String>,
+    /// Only customers whose `referenceId` is exactly one of these (at most 1,000 ids, comma-separated in a query string).
     pub reference_ids: Vec<String>,
-    /// Ours: add each customer's effective billing settings, app settings and schedule, with their sources.
+    /// Add to each customer its effective billing settings, app settings and schedule, with their sources (`effective`).
     pub include_effective: bool,
     // Evo Voice's ListRequest<T> paging members, spelled out: serde's flatten would lose case-insensitive binding.
+    /// The 0-based page number (default 0; not negative).
     pub page: Option<i64>,
+    /// How many items a page holds, 1 to 1,000; 0 or absent means 25.
     pub count_per_page: Option<i64>,
+    /// Every match on one page, without paging; the answer is streamed unless `includeEffective` is set.
     pub all: bool,
+    /// Only customers with these ids (at most 1,000 ids, comma-separated in a query string).
     pub specific_ids: Vec<String>,
+    /// The member to sort by, ignoring case: `name` (the default), `id`, `referenceId`, `accountId`, `parentCustomerId`, `isStaging`, `dateCreated` or `dateLastModified`. Ties break on `id`.
     pub sort_field: Option<String>,
+    /// `Ascend` (the default) or `Descend`.
     pub sort_order: Option<SortOrder>,
+    /// Leave out `totalCount` and `totalPages`: the answer carries `items` and `hasMorePages` only.
     pub simplified_paging: bool,
 }
 
@@ -56,6 +69,7 @@ impl ListCustomers {
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GetCustomer {
+    /// The customer's id.
     pub customer_id: String,
 }
 
@@ -63,6 +77,7 @@ pub struct GetCustomer {
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PatchCustomer {
+    /// The id of the customer to change.
     pub customer_id: String,
 }
 
@@ -71,7 +86,9 @@ pub struct PatchCustomer {
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GetCustomerByReference {
+    /// The customer's `referenceId`, matched exactly (percent-encoded in the path).
     pub reference_id: String,
+    /// The account the reference belongs to; required when the caller reaches more than one account.
     pub account_id: Option<String>,
 }
 
@@ -80,7 +97,9 @@ pub struct GetCustomerByReference {
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PatchCustomerByReference {
+    /// The `referenceId` of the customer to change, matched exactly (percent-encoded in the path); this operation cannot change it.
     pub reference_id: String,
+    /// The account the reference belongs to; required when the caller reaches more than one account.
     pub account_id: Option<String>,
 }
 
@@ -88,7 +107,9 @@ pub struct PatchCustomerByReference {
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct NewCustomer {
+    /// The id of the account the customer belongs to, for ever (required).
     pub account_id: Option<String>,
+    /// Whether the customer starts in staging mode (default false).
     pub is_staging: Option<bool>,
 }
 
@@ -107,33 +128,44 @@ impl NewCustomer {
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct DeleteCustomer {
+    /// The id of the customer to delete; it must have no children.
     pub customer_id: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SetCustomerStagingMode {
+    /// The customer's id.
     pub customer_id: String,
+    /// Whether the customer is in staging mode (required).
     pub is_staging: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ListAccounts {
+    /// Only accounts whose name contains this text, ignoring case (at most 200 characters; `%` and `_` match themselves).
     pub name_filter: Option<String>,
-    /// Every descendant of these accounts (the named accounts themselves excluded)…
+    /// Only descendants of these accounts, at any depth, the named ones excluded (at most 1,000 ids, comma-separated in a query string).
     pub parent_account_ids: Vec<String>,
-    /// …or, with `parentAccountIds`, only their direct children.
+    /// With `parentAccountIds`: only their direct children.
     pub shallow_parent: bool,
-    /// Ours: only the accounts at the top of what the caller reaches (shown without a `parentAccountId`).
+    /// Only the accounts at the top of what the caller reaches: those answered without a `parentAccountId`.
     pub top_level_only: bool,
     // ListRequest<T>'s paging members, as ListCustomers spells them out.
+    /// The 0-based page number (default 0; not negative).
     pub page: Option<i64>,
+    /// How many items a page holds, 1 to 1,000; 0 or absent means 25.
     pub count_per_page: Option<i64>,
+    /// Every match on one page, without paging.
     pub all: bool,
+    /// Only accounts with these ids; ids beyond the caller's reach match nothing (at most 1,000 ids, comma-separated in a query string).
     pub specific_ids: Vec<String>,
+    /// The member to sort by, ignoring case: `name` (the default), `id`, `parentAccountId`, `dateCreated` or `dateLastModified`. Ties break on `id`.
     pub sort_field: Option<String>,
+    /// `Ascend` (the default) or `Descend`.
     pub sort_order: Option<SortOrder>,
+    /// Leave out `totalCount` and `totalPages`: the answer carries `items` and `hasMorePages` only.
     pub simplified_paging: bool,
 }
 
@@ -147,21 +179,31 @@ impl ListAccounts {
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GetAccount {
+    /// The account's id.
     pub account_id: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct NewAccountRequest {
+    /// The account's name (required; 1 to 200 characters).
     pub name: Option<String>,
+    /// The parent account's id; absent or `""`: a root account.
     pub parent_account_id: Option<String>,
+    /// The account's billing settings, inherited by the customers below it that do not override theirs.
     pub billing_settings: Option<BillingSettings>,
+    /// Evo Voice: the SID of the account's Twilio account (at most 1,000 characters).
     pub twilio_account_sid: Option<String>,
+    /// Evo Voice: how many phone numbers the account may have (0 or more; default 0).
     pub max_phone_numbers: Option<i32>,
+    /// Evo Voice: whether the account brings its own Twilio account (default false).
     #[serde(rename = "isBYOA")]
     pub is_byoa: Option<bool>,
+    /// Evo Voice: the SID of the account's Twilio Trust Hub profile (at most 1,000 characters).
     pub trust_hub_profile_sid: Option<String>,
+    /// Evo Voice: the id of the account's logo (at most 1,000 characters).
     pub logo_id: Option<String>,
+    /// Evo Voice: the URL of the account's logo, an absolute http or https URL (at most 1,000 characters).
     pub logo_uri: Option<String>,
 }
 
@@ -187,16 +229,26 @@ impl NewAccountRequest {
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PatchAccount {
+    /// The id of the account to change.
     pub account_id: String,
+    /// The account's name (1 to 200 characters); absent or null leaves it.
     pub name: Option<String>,
+    /// The parent account's id, moving the account (not under its own subtree); `""` makes it a root account; absent or null leaves it.
     pub parent_account_id: Option<String>,
+    /// The account's billing settings, replacing the stored ones whole; absent or null leaves them.
     pub billing_settings: Option<BillingSettings>,
+    /// Evo Voice: the SID of the account's Twilio account (at most 1,000 characters); `""` clears it, absent or null leaves it.
     pub twilio_account_sid: Option<String>,
+    /// Evo Voice: how many phone numbers the account may have (0 or more); absent or null leaves it.
     pub max_phone_numbers: Option<i32>,
+    /// Evo Voice: whether the account brings its own Twilio account; absent or null leaves it.
     #[serde(rename = "isBYOA")]
     pub is_byoa: Option<bool>,
+    /// Evo Voice: the SID of the account's Twilio Trust Hub profile (at most 1,000 characters); `""` clears it, absent or null leaves it.
     pub trust_hub_profile_sid: Option<String>,
+    /// Evo Voice: the id of the account's logo (at most 1,000 characters); `""` clears it, absent or null leaves it.
     pub logo_id: Option<String>,
+    /// Evo Voice: the URL of the account's logo, an absolute http or https URL (at most 1,000 characters); `""` clears it, absent or null leaves it.
     pub logo_uri: Option<String>,
 }
 
@@ -221,20 +273,25 @@ impl PatchAccount {
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct DeleteAccount {
+    /// The id of the account to delete; it must have no customers and no child accounts.
     pub account_id: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GetSystemSettings {
+    /// The id of the account whose settings to read (required).
     pub account_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PatchSystemSettings {
+    /// The id of the account whose settings to change (required).
     pub account_id: Option<String>,
+    /// The account's tag catalogue, replacing the stored one whole (a removed tag leaves every customer); absent leaves it.
     pub tags: Option<Vec<Tag>>,
+    /// The account's customer data field definitions, replacing the stored ones whole; absent leaves them.
     pub customer_fields: Option<Vec<CustomerDataField>>,
 }
 
@@ -244,16 +301,20 @@ impl PatchSystemSettings {
     }
 }
 
-/// Evo Voice's `ListResponse<T>`. Totals are absent with `simplifiedPaging` (they were not computed).
+/// One page of a list (Evo Voice's `ListResponse`).
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(rename = "ListResponseOf{T}")]
 pub struct ListResponse<T> {
+    /// The items of this page, or every match with `all=true`.
     pub items: Vec<T>,
+    /// How many items match in all; absent with `simplifiedPaging`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<u64>,
+    /// How many pages the matches fill (with `all=true`: 1, or 0 when nothing matches); absent with `simplifiedPaging`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_pages: Option<u64>,
+    /// Whether a page follows this one.
     pub has_more_pages: bool,
 }
 
@@ -280,24 +341,33 @@ pub struct HealthResponse {
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CustomerRef {
+    /// The customer's id.
     pub customer_id: String,
 }
 
+/// The billing settings that apply to a customer, and where they come from.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InheritedBillingSettings {
+    /// The billing settings that apply to the customer.
     pub billing_settings: BillingSettings,
+    /// The id of the customer or account they come from; absent for the built-in default, or when the source lies beyond the caller's reach.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
+    /// What they come from: `customer`, `account`, or `default` (nobody sets them: all zeros).
     pub source_kind: canopy_inherit::SourceKind,
 }
 
+/// The portal settings that apply to a customer, and where they come from.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InheritedAppSettings {
+    /// The portal settings that apply to the customer.
     pub app_settings: canopy_domain::AppSettings,
+    /// The id of the customer they come from; absent for the built-in default, or when the source lies beyond the caller's reach.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
+    /// What they come from: `customer`, or `default` (nobody sets them: the built-in defaults).
     pub source_kind: canopy_inherit::SourceKind,
 }
 
@@ -307,8 +377,10 @@ pub struct InheritedAppSettings {
 pub struct InheritedSchedule {
     #[serde(flatten)]
     pub schedule: canopy_domain::Schedule,
+    /// The id of the customer whose schedule applies; absent for the built-in default, or when it lies beyond the caller's reach.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
+    /// What the schedule comes from: `customer`, or `default` (no schedule up the chain: the empty schedule).
     pub source_kind: canopy_inherit::SourceKind,
     /// The customer whose schedule names the zone in force (absent when it is the "UTC" default).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -318,8 +390,11 @@ pub struct InheritedSchedule {
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TestSchedule {
+    /// The id of the customer whose schedule is evaluated.
     pub customer_id: String,
+    /// The instant to evaluate at, ISO 8601 (required); without an offset, a local time in the schedule's zone.
     pub date_time: Option<String>,
+    /// A schedule to evaluate in place of the customer's stored one; absent: the customer's effective schedule.
     pub schedule: Option<canopy_domain::Schedule>,
 }
 
@@ -328,30 +403,44 @@ pub struct TestSchedule {
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TestScheduleResponse {
+    /// The state at that instant: the deciding rule's `state`, `Closed` when force-closed, else the `defaultState` (`""` without a schedule).
     pub state_name: String,
+    /// The IANA time zone the schedule was read in.
     pub time_zone_id: String,
+    /// The `id` of the rule that decided, when a rule did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule_id: Option<String>,
+    /// The `name` of the rule that decided.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule_name: Option<String>,
+    /// The `flowId` of the rule that decided.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flow_id: Option<String>,
+    /// The `flowParams` of the rule that decided.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flow_params: Option<canopy_domain::Struct>,
+    /// What decided: `forceClosed`, `rule` or `default`.
     pub reason: &'static str,
+    /// The next instant, within 400 days, at which the state differs (ISO 8601 UTC, whole seconds); absent when none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_change: Option<String>,
+    /// The rules that were skipped, and why.
     pub warnings: Vec<ScheduleWarning>,
 }
 
+/// A rule (or the schedule itself) that evaluation skipped, and why.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ScheduleWarning {
+    /// The rule's 0-based position in the schedule's `rules`; absent for a warning about the schedule itself.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule_index: Option<usize>,
+    /// The rule's `id`, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule_id: Option<String>,
+    /// `ConditionNotEvaluated`, `InvalidRule` or `UnknownTimeZone`.
     pub code: &'static str,
+    /// What the problem is, in words.
     pub message: String,
 }
 
@@ -386,6 +475,7 @@ impl From<canopy_schedule::Evaluation> for TestScheduleResponse {
 pub struct CustomerWithEffective {
     #[serde(flatten)]
     pub customer: canopy_domain::CustomerInfo,
+    /// The customer's effective billing settings, app settings and schedule, each with its source.
     pub effective: EffectiveValues,
 }
 
@@ -393,19 +483,27 @@ pub struct CustomerWithEffective {
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EffectiveValues {
+    /// The billing settings that apply to the customer, with their source.
     pub billing_settings: canopy_inherit::Effective<BillingSettings>,
+    /// The portal settings that apply to the customer, with their source.
     pub app_settings: canopy_inherit::Effective<canopy_domain::AppSettings>,
+    /// The schedule that applies to the customer, with its source.
     pub schedule: canopy_inherit::Effective<canopy_domain::Schedule>,
 }
 
 // ---- Authentication (ServiceStack's own DTOs, the members Canopy fills) ----
 
+/// ServiceStack's Authenticate: a login with a user name and password.
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Authenticate {
+    /// The auth provider: `credentials` (the default) or `login`; the `/auth/{provider}` route sets it.
     pub provider: Option<String>,
+    /// The user's login name (required to log in; POST only).
     pub user_name: Option<String>,
+    /// The user's password (required to log in; POST only).
     pub password: Option<String>,
+    /// Keep the session for 28 days instead of 14 (the `ss-opt` cookie says `perm`).
     pub remember_me: Option<bool>,
 }
 
@@ -413,50 +511,69 @@ pub struct Authenticate {
 #[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthenticateResponse {
+    /// The signed-in user's id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    /// The session's id, also sent in the `ss-id` and `ss-pid` cookies.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
+    /// The user's login name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
+    /// The user's display name (its login name when it has none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+    /// A bearer token for the `Authorization` header: a JWT valid for 15 minutes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bearer_token: Option<String>,
+    /// At login: a token to exchange at `/access-token` for a new bearer token while the session lasts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
+    /// The user's roles.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<String>>,
+    /// ServiceStack's permissions; Canopy has none, so always empty.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<String>>,
+    /// The provider that signed the user in: `credentials`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_provider: Option<String>,
 }
 
-/// Evo Voice's UserInfo.
+/// Who is signed in (Evo Voice's UserInfo); only `isAuthenticated: false` for a caller who is not.
 #[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserInfo {
+    /// The user's id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Whether the caller is signed in.
     pub is_authenticated: bool,
+    /// The user's display name (its login name when it has none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The user's email address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
+    /// The user's roles.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<String>,
+    /// The ids of the accounts whose catalogues and settings the user may read.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub account_ids: Vec<String>,
+    /// The names of those accounts, in the same order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub account_names: Vec<String>,
+    /// A Manager's access level: `ReadOnly`, `ReadWrite` or `ReadWriteDelete`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manager_access: Option<ManagerAccess>,
 }
 
+/// ServiceStack's GetAccessToken: a refresh token exchanged for a new bearer token.
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GetAccessToken {
+    /// The refresh token a login answered (required).
     pub refresh_token: Option<String>,
 }
 
@@ -464,6 +581,7 @@ pub struct GetAccessToken {
 #[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GetAccessTokenResponse {
+    /// A new bearer token (a JWT valid for 15 minutes, and no longer than the session).
     pub access_token: String,
 }
 
@@ -481,40 +599,55 @@ pub struct Logout {}
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct UserSummary {
+    /// The user's id.
     pub id: String,
+    /// The user's login name.
     pub user_name: String,
+    /// The user's email address.
     pub email: Option<String>,
+    /// The user's display name.
     pub display_name: Option<String>,
+    /// The user's roles: `SystemAdministrator`, `Manager` or `Customer`.
     pub roles: Vec<String>,
+    /// The user's manager access level: `ReadOnly`, `ReadWrite` or `ReadWriteDelete` (what a Manager may change).
     pub manager_access: String,
+    /// The ids of the accounts the user is linked to (as a Manager).
     pub account_ids: Vec<String>,
+    /// The ids of the customers the user is linked to (as a Customer user).
     pub customer_ids: Vec<String>,
+    /// Whether the user is disabled.
     pub is_disabled: bool,
 }
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct DeleteUser {
+    /// The login name of the user to delete (not the caller itself).
     pub user_name: String,
 }
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct UpdateUser {
+    /// The login name of the user to change.
     pub user_name: String,
+    /// `true` disables the user (not the caller itself), `false` enables it again; absent leaves it.
     pub is_disabled: Option<bool>,
+    /// A new password, 8 characters to 1,024 bytes; absent leaves it.
     pub password: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ListApiKeys {
+    /// Only the keys of the user with this login name; absent: every key.
     pub user_name: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RevokeApiKey {
+    /// The key's id, as ListApiKeys answers it (16 hex digits).
     pub id: String,
 }
 

@@ -174,26 +174,35 @@ impl ApiError {
     }
 }
 
+/// The body of every error answer (ServiceStack's).
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorResponse {
+    /// What went wrong.
     pub response_status: ResponseStatus,
 }
 
+/// What went wrong (ServiceStack's ResponseStatus).
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ResponseStatus {
+    /// The error's code (`NotFound`, `Forbidden`, …); for a validation error, the first field error's code.
     pub error_code: String,
+    /// What went wrong, in words; for a validation error, the first field error's message.
     pub message: String,
-    /// Always present, empty when no field is at fault (as ServiceStack writes it).
+    /// The field errors; always present, empty when no field is at fault.
     pub errors: Vec<ResponseError>,
 }
 
+/// One field at fault.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ResponseError {
+    /// Why the field is at fault (`NotEmpty`, `Length`, `InvalidValue`, …).
     pub error_code: String,
+    /// The member's camelCase wire path, such as `schedule.rules[2].byMonthDay`.
     pub field_name: String,
+    /// What is wrong with it, in words.
     pub message: String,
 }
 

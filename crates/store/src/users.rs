@@ -335,9 +335,13 @@ pub const API_KEY_ID_LENGTH: usize = 16;
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiKeyInfo {
+    /// The key's id, for revoking it: 16 hex digits of its digest (not part of the key).
     pub id: String,
+    /// The key's first 7 characters (`ak-` and 4 hex digits), to recognise it.
     pub prefix: String,
+    /// The login name of the key's owner.
     pub user_name: String,
+    /// When the key was created: an ISO 8601 UTC instant.
     pub date_created: String,
 }
 

@@ -421,7 +421,7 @@ mod tests {
             &options(&[only[0], ("MakePartial", "false"), ("MakeVirtual", "false"), ("GlobalNamespace", "Acme.Dtos")]),
         );
         assert!(plain.contains("\nMakePartial: False\nMakeVirtual: False\n"));
-        assert!(plain.contains("using Acme.Dtos;\n\nnamespace Acme.Dtos\n{\n    public class Tag\n"), "{plain}");
+        assert!(plain.contains("using Acme.Dtos;\n\nnamespace Acme.Dtos\n{\n    ///<summary>\n    ///A tag of an account's catalogue; customers of the account may carry it.\n    ///</summary>\n    public class Tag\n"), "{plain}");
         assert!(plain.contains("        public string Id { get; set; }\n"), "{plain}");
         let nullable = render(&model(), &options(&[only[0], ("AddNullableAnnotations", "true")]));
         assert!(nullable.contains("        public virtual string Id { get; set; }\n"), "{nullable}");

@@ -233,3 +233,37 @@ mod tests {
         assert!(delete.response.is_none());
     }
 }
+
+#[cfg(test)]
+mod descriptions {
+    use super::*;
+
+    /// Every operation, type and member the API publishes says what it is: the metadata pages, the generated
+    /// clients and the OpenAPI document show these texts, and a member without one would show nothing.
+    #[test]
+    fn every_operation_type_and_member_has_a_description() {
+        let model = model();
+        let mut missing = Vec::new();
+        let mut check = |owner: &str, def: &TypeDef| {
+            if def.description.as_deref().unwrap_or("").trim().is_empty() && matches!(def.shape, Shape::Class(_)) {
+                missing.push(owner.to_owned());
+            }
+            if let Shape::Class(properties) = &def.shape {
+                for p in properties {
+                    if p.description.as_deref().unwrap_or("").trim().is_empty() {
+                        missing.push(format!("{owner}.{}", p.name));
+                    }
+                }
+            }
+        };
+        for op in &model.operations {
+            check(&op.request.name, &op.request);
+        }
+        for def in &model.types {
+            check(&def.name, def);
+        }
+        missing.sort();
+        missing.dedup();
+        assert!(missing.is_empty(), "{} without a description:\n{}", missing.len(), missing.join("\n"));
+    }
+}

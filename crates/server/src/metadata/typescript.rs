@@ -254,13 +254,19 @@ mod tests {
         assert!(text.contains("\n//MakePropertiesOptional: True\n"));
         assert!(text.contains("interface IReturn<T>\n{\n}\n\ninterface IReturnVoid\n{\n}\n"));
         assert!(text.contains("\ntype SortOrder = \"Ascend\" | \"Descend\";\n"));
-        assert!(text.contains("\ninterface Tag\n{\n    id?: string;\n"), "{text}");
+        let tag = "\ninterface Tag\n{\n    /** @description The tag's id, unique within the catalogue (at most 200 characters). */\n";
+        assert!(text.contains(&format!("{tag}    id?: string;\n")), "{text}");
         let patch = "// @Route(\"/customers/{customerId}\", \"PATCH\")\n";
         assert!(
             text.contains(patch) && text.contains("interface PatchCustomer extends IReturn<CustomerInfo>, IPatch\n{\n")
         );
         assert!(
-            text.contains("interface DeleteCustomer extends IReturnVoid, IDelete\n{\n    customerId?: string;\n}\n")
+            text.contains(concat!(
+                "interface DeleteCustomer extends IReturnVoid, IDelete\n{\n",
+                "    /** @description The id of the customer to delete; it must have no children. */\n",
+                "    customerId?: string;\n}\n"
+            )),
+            "{text}"
         );
         for line in text.lines().filter(|l| !l.trim_start().starts_with("/")) {
             for banned in ["export ", "class ", "declare ", "module ", "public ", "constructor(", "getTypeName("] {
