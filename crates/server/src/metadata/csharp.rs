@@ -59,7 +59,8 @@ impl Settings {
     }
 }
 
-fn cs_type(type_ref: &TypeRef) -> String {
+/// A type as C# names it; the metadata pages show the same names, as ServiceStack's do.
+pub fn cs_type(type_ref: &TypeRef) -> String {
     match type_ref {
         TypeRef::String => "string".into(),
         TypeRef::Int => "int".into(),
@@ -318,10 +319,7 @@ mod tests {
     use super::*;
     use crate::metadata::model::model;
 
-    fn options(query: &[(&str, &str)]) -> Options {
-        let pairs: Vec<(String, String)> = query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Options::from_query(&pairs, "http://canopy.test".into(), "1.0".into(), "2026-01-01 00:00:00".into())
-    }
+    use crate::metadata::options::for_test as options;
 
     /// A small selection, compared whole with the committed file: the header, the usings, the namespace, a request
     /// with a route and `IReturn<T>` (which brings its response and the type that reaches), a void request, classes

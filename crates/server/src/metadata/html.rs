@@ -40,18 +40,9 @@ fn page(title: &str, body: &str) -> String {
     )
 }
 
-pub fn type_name(type_ref: &TypeRef) -> String {
-    match type_ref {
-        TypeRef::String => "string".into(),
-        TypeRef::Int => "int".into(),
-        TypeRef::Long => "long".into(),
-        TypeRef::Double => "double".into(),
-        TypeRef::Bool => "bool".into(),
-        TypeRef::List(inner) => format!("List<{}>", type_name(inner)),
-        TypeRef::Map(inner) => format!("Dictionary<string, {}>", type_name(inner)),
-        TypeRef::Named(name) => name.clone(),
-        TypeRef::Any => "object".into(),
-    }
+/// A member's type as the pages show it: C#'s names, as ServiceStack's pages show them.
+fn type_name(type_ref: &TypeRef) -> String {
+    super::csharp::cs_type(type_ref)
 }
 
 /// The index: operations by group, a link per format.

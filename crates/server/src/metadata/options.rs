@@ -175,6 +175,13 @@ pub fn header(style: &Style, options: &Options, entries: &[Entry]) -> String {
     out
 }
 
+/// Options as a test asks for them: fixed base URL, version and date, so that generated text can be compared.
+#[cfg(test)]
+pub fn for_test(query: &[(&str, &str)]) -> Options {
+    let pairs: Vec<(String, String)> = query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    Options::from_query(&pairs, "http://canopy.test".into(), "1.0".into(), "2026-01-01 00:00:00".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -245,10 +245,7 @@ mod tests {
     use super::*;
     use crate::metadata::model::model;
 
-    fn options(query: &[(&str, &str)]) -> Options {
-        let pairs: Vec<(String, String)> = query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Options::from_query(&pairs, "http://canopy.test".into(), "1.0".into(), "2026-01-01 00:00:00".into())
-    }
+    use crate::metadata::options::for_test as options;
 
     #[test]
     fn names_are_spelled_as_servicestack_spells_them() {

@@ -206,10 +206,7 @@ mod tests {
     use super::*;
     use crate::metadata::model::model;
 
-    fn options(query: &[(&str, &str)]) -> Options {
-        let pairs: Vec<(String, String)> = query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Options::from_query(&pairs, "http://canopy.test".into(), "1.0".into(), "2026-01-01 00:00:00".into())
-    }
+    use crate::metadata::options::for_test as options;
 
     #[test]
     fn the_header_writes_chosen_options_plainly_and_defaults_commented_out() {
