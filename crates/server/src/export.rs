@@ -35,12 +35,6 @@ pub struct CustomerListing {
     pub include_effective: bool,
 }
 
-impl CustomerListing {
-    pub fn of(query: CustomerQuery) -> Self {
-        Self { query, include_effective: false }
-    }
-}
-
 /// Every customer a query matches (its paging aside), encoded in one format and written out as it is read,
 /// [`EXPORT_CHUNK`] customers at a time.
 pub struct CustomerExport<'a> {
