@@ -5,22 +5,34 @@
 
 use std::io::{self, Write};
 
-use canopy_domain::CustomerInfo;
+use canopy_domain::{access::Caller, CustomerInfo};
 use canopy_store::{CustomerQuery, Store, StoreError};
 use canopy_wire::{csv::CsvWriter, negotiation::Format};
+use serde::Serialize;
 
 use crate::error::ApiError;
 
 /// How many customers an export reads, and holds in memory, at a time, however many it writes in all.
 pub const EXPORT_CHUNK: usize = 1_000;
 
-/// Why an export stopped: the store could not read, or the output could not be written (a client that went away).
+/// Why an export stopped: the store could not read, effective values could not be resolved, or the output could
+/// not be written (a client that went away).
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
     Write(#[from] io::Error),
+    #[error("effective values: {0}")]
+    Effective(String),
+}
+
+/// What a streamed list of customers holds: the customers of a query, and with `include_effective` each one's
+/// effective billing settings, app settings and schedule (`ListCustomers?all=true&includeEffective=true`).
+#[derive(Debug, Clone)]
+pub struct CustomerListing {
+    pub query: CustomerQuery,
+    pub include_effective: bool,
 }
 
 /// Every customer a query matches (its paging aside), encoded in one format and written out as it is read,
@@ -30,11 +42,13 @@ pub struct CustomerExport<'a> {
     format: Format,
     prepare: Box<dyn FnMut(&mut CustomerInfo) + 'a>,
     progress: Box<dyn FnMut(u64) + 'a>,
+    /// With effective values, resolved for this caller chunk by chunk (sources it may not see stay unnamed).
+    effective_for: Option<&'a Caller>,
 }
 
 impl<'a> CustomerExport<'a> {
     pub fn new(query: &'a CustomerQuery, format: Format) -> Self {
-        Self { query, format, prepare: Box::new(|_| {}), progress: Box::new(|_| {}) }
+        Self { query, format, prepare: Box::new(|_| {}), progress: Box::new(|_| {}), effective_for: None }
     }
 
     /// Changes each customer before it is written (the HTTP answer cuts out what lies beyond the caller's reach).
@@ -49,25 +63,58 @@ impl<'a> CustomerExport<'a> {
         self
     }
 
+    /// Writes each customer with its effective values (`effective`, after the declared members), resolved for
+    /// `caller` one chunk at a time from the chunk, its ancestors and its accounts: memory stays bounded.
+    pub fn with_effective_for(mut self, caller: &'a Caller) -> Self {
+        self.effective_for = Some(caller);
+        self
+    }
+
+    /// The CSV columns: the declared members of what each row is.
+    fn columns(&self) -> Vec<String> {
+        let mut columns = crate::reply::declared_columns::<CustomerInfo>();
+        if self.effective_for.is_some() {
+            columns.push("effective".into());
+        }
+        columns
+    }
+
     /// Reads the customers from `store` and writes them to `out`, envelope and all; answers `out`, flushed, and
     /// how many customers it holds. On an error, what was written so far is a truncated list, never a complete
     /// one.
     pub fn write_to<W: Write>(mut self, store: &Store, out: W) -> Result<(W, u64), ExportError> {
-        let mut writer = ListWriter::new(self.format, out)?;
-        store.for_each_customer(self.query, EXPORT_CHUNK, |mut chunk| -> io::Result<()> {
-            for customer in &mut chunk {
-                (self.prepare)(customer);
-                writer.write(customer)?;
-            }
-            (self.progress)(writer.count());
-            Ok(())
-        })??;
+        let mut writer = ListWriter::new(self.format, out, self.columns())?;
+        match self.effective_for {
+            None => store.for_each_customer(self.query, EXPORT_CHUNK, |mut chunk| -> Result<(), ExportError> {
+                for customer in &mut chunk {
+                    (self.prepare)(customer);
+                    writer.write(customer)?;
+                }
+                (self.progress)(writer.count());
+                Ok(())
+            })??,
+            Some(caller) => store.for_each_customer_in_context(
+                self.query,
+                EXPORT_CHUNK,
+                |chunk, (ancestors, accounts)| -> Result<(), ExportError> {
+                    // Resolved on each customer's whole path, then redacted (with_effective redacts too).
+                    let rows = crate::handlers::inheritance::with_effective(caller, chunk, ancestors, &accounts)
+                        .map_err(|e| ExportError::Effective(e.to_string()))?;
+                    for mut row in rows {
+                        (self.prepare)(&mut row.customer);
+                        writer.write(&row)?;
+                    }
+                    (self.progress)(writer.count());
+                    Ok(())
+                },
+            )??,
+        }
         let count = writer.count();
         Ok((writer.finish()?, count))
     }
 }
 
-/// The encoder under [`CustomerExport`]: one customer at a time, in the envelope of a list.
+/// The encoder under [`CustomerExport`]: one row at a time, in the envelope of a list.
 enum ListWriter<W: Write> {
     Json { out: W, count: u64 },
     Jsv { out: W, count: u64 },
@@ -79,7 +126,8 @@ fn io_error(e: impl std::fmt::Display) -> io::Error {
 }
 
 impl<W: Write> ListWriter<W> {
-    fn new(format: Format, mut out: W) -> io::Result<Self> {
+    /// `columns` are the CSV header: every member a row declares, so rows that omit empty members still line up.
+    fn new(format: Format, mut out: W, columns: Vec<String>) -> io::Result<Self> {
         Ok(match format {
             Format::Json => {
                 out.write_all(b"{\"items\":[")?;
@@ -89,37 +137,33 @@ impl<W: Write> ListWriter<W> {
                 out.write_all(b"{items:[")?;
                 ListWriter::Jsv { out, count: 0 }
             }
-            // Every member CustomerInfo declares is a column, so rows that omit empty members still line up.
-            Format::Csv => {
-                ListWriter::Csv { writer: CsvWriter::for_type::<CustomerInfo>(out).map_err(io_error)?, count: 0 }
-            }
+            Format::Csv => ListWriter::Csv { writer: CsvWriter::with_columns(out, columns), count: 0 },
         })
     }
 
-    fn write(&mut self, customer: &CustomerInfo) -> io::Result<()> {
+    fn write<T: Serialize>(&mut self, row: &T) -> io::Result<()> {
         match self {
             ListWriter::Json { out, count } => {
                 if *count > 0 {
                     out.write_all(b",")?;
                 }
-                serde_json::to_writer(&mut *out, customer).map_err(io_error)?;
+                serde_json::to_writer(&mut *out, row).map_err(io_error)?;
                 *count += 1;
             }
             ListWriter::Jsv { out, count } => {
                 if *count > 0 {
                     out.write_all(b",")?;
                 }
-                canopy_wire::jsv::to_writer(&mut *out, customer).map_err(io_error)?;
+                canopy_wire::jsv::to_writer(&mut *out, row).map_err(io_error)?;
                 *count += 1;
             }
             ListWriter::Csv { writer, count } => {
-                writer.write_row(customer).map_err(io_error)?;
+                writer.write_row(row).map_err(io_error)?;
                 *count += 1;
             }
         }
         Ok(())
     }
-
     fn count(&self) -> u64 {
         match self {
             ListWriter::Json { count, .. } | ListWriter::Jsv { count, .. } | ListWriter::Csv { count, .. } => *count,
@@ -154,16 +198,18 @@ impl<W: Write> ListWriter<W> {
 /// one).
 pub fn stream_for_caller(
     store: Store,
-    query: CustomerQuery,
+    listing: CustomerListing,
     format: Format,
-    caller: std::sync::Arc<canopy_domain::access::Caller>,
+    caller: std::sync::Arc<Caller>,
 ) -> tokio::sync::mpsc::Receiver<Result<actix_web::web::Bytes, ApiError>> {
     let (tx, chunks) = tokio::sync::mpsc::channel(4);
     actix_web::rt::task::spawn_blocking(move || {
         let failure = tx.clone();
-        let written = CustomerExport::new(&query, format)
-            .preparing_each(|customer| caller.redact(customer))
-            .write_to(&store, ChunkSender::new(tx));
+        let mut export = CustomerExport::new(&listing.query, format).preparing_each(|customer| caller.redact(customer));
+        if listing.include_effective {
+            export = export.with_effective_for(&caller);
+        }
+        let written = export.write_to(&store, ChunkSender::new(tx));
         if let Err(cause) = written.map_err(|e| e.to_string()) {
             tracing::warn!(cause, "streaming a customer list failed");
             let _ = failure.blocking_send(Err(ApiError::Internal(cause)));
@@ -216,6 +262,10 @@ impl Write for ChunkSender {
 mod tests {
     use super::*;
 
+    fn columns() -> Vec<String> {
+        crate::reply::declared_columns::<CustomerInfo>()
+    }
+
     fn customer(id: &str, name: &str) -> CustomerInfo {
         CustomerInfo {
             id: id.into(),
@@ -229,7 +279,7 @@ mod tests {
 
     #[test]
     fn a_streamed_json_list_reads_back_as_a_list_response() {
-        let mut writer = ListWriter::new(Format::Json, Vec::new()).expect("starts");
+        let mut writer = ListWriter::new(Format::Json, Vec::new(), columns()).expect("starts");
         writer.write(&customer("c1", "One")).expect("writes");
         writer.write(&customer("c2", "Two, \"quoted\"")).expect("writes");
         let bytes = writer.finish().expect("finishes");
@@ -241,7 +291,7 @@ mod tests {
 
     #[test]
     fn a_streamed_jsv_list_reads_back_with_our_reader() {
-        let mut writer = ListWriter::new(Format::Jsv, Vec::new()).expect("starts");
+        let mut writer = ListWriter::new(Format::Jsv, Vec::new(), columns()).expect("starts");
         writer.write(&customer("c1", "One, with comma")).expect("writes");
         let bytes = writer.finish().expect("finishes");
         let value: serde_json::Value =
@@ -251,7 +301,7 @@ mod tests {
 
     #[test]
     fn an_empty_csv_list_still_has_its_header() {
-        let bytes = ListWriter::new(Format::Csv, Vec::new()).expect("starts").finish().expect("finishes");
+        let bytes = ListWriter::new(Format::Csv, Vec::new(), columns()).expect("starts").finish().expect("finishes");
         let text = String::from_utf8(bytes).expect("utf-8");
         assert!(text.starts_with("id,accountId,accountName,parentCustomerId,breadcrumb,"), "{text}");
         assert!(text.ends_with("\r\n"));

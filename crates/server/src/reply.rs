@@ -162,7 +162,7 @@ pub enum Reply {
     NoContent,
     /// Every customer a query matches, streamed as it is read. The pipeline starts the stream
     /// (`export::stream_for_caller`), redacting each customer for the caller as it is written.
-    AllCustomers(canopy_store::CustomerQuery),
+    AllCustomers(crate::export::CustomerListing),
 }
 
 pub fn etag(version: i64) -> String {
@@ -250,8 +250,8 @@ impl Reply {
         store: &canopy_store::Store,
         caller: &std::sync::Arc<Caller>,
     ) -> Result<Answer, ApiError> {
-        if let Reply::AllCustomers(query) = self {
-            let chunks = crate::export::stream_for_caller(store.clone(), query, format, caller.clone());
+        if let Reply::AllCustomers(listing) = self {
+            let chunks = crate::export::stream_for_caller(store.clone(), listing, format, caller.clone());
             return Ok(Answer::Stream { format, operation, chunks });
         }
         self.redact(caller);

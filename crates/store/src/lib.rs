@@ -27,7 +27,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 pub use accounts::{AccountChanges, AccountFilter, NewAccount};
 pub use checkout::{statements_on_this_thread, PoolStatus};
 pub use connection::{redact, AnyConnection, Backend, DatabaseUrl};
-pub use customers::{CustomerFilter, CustomerPage, CustomerQuery, ImportCustomer, NewCustomer};
+pub use customers::{CustomerFilter, CustomerPage, CustomerQuery, ImportCustomer, InheritanceContext, NewCustomer};
 pub use generation::{Generations, Touches};
 pub use idempotency::{IdempotencyClaim, Recall};
 pub use settings::SystemSettingsChanges;

@@ -511,6 +511,165 @@ fn write_record(out: &mut String, columns: &[String], cells: &[(String, String)]
     out.push_str("\r\n");
 }
 
+/// Writes a struct row straight into the line under fixed columns, when its members come in column order (the
+/// usual case: a struct whose declared members are the columns), without collecting its cells first. Anything
+/// else (a map, a flattened struct, members out of order) reports `false`, and the writer takes the general path.
+struct DirectRow<'a> {
+    line: &'a mut String,
+    cell: &'a mut String,
+    columns: &'a [String],
+}
+
+/// The fields of a [`DirectRow`] struct: `emitted` columns are written so far.
+struct DirectFields<'a> {
+    row: DirectRow<'a>,
+    emitted: usize,
+    failed: bool,
+}
+
+macro_rules! not_direct {
+    ($($method:ident($($arg:ty),*)),* $(,)?) => {
+        $(fn $method(self, $(_: $arg),*) -> Result<bool, CsvError> {
+            Ok(false)
+        })*
+    };
+}
+
+impl<'a> ser::Serializer for DirectRow<'a> {
+    type Ok = bool;
+    type Error = CsvError;
+    type SerializeSeq = ser::Impossible<bool, CsvError>;
+    type SerializeTuple = ser::Impossible<bool, CsvError>;
+    type SerializeTupleStruct = ser::Impossible<bool, CsvError>;
+    type SerializeTupleVariant = ser::Impossible<bool, CsvError>;
+    type SerializeMap = ser::Impossible<bool, CsvError>;
+    type SerializeStruct = DirectFields<'a>;
+    type SerializeStructVariant = ser::Impossible<bool, CsvError>;
+
+    not_direct!(
+        serialize_bool(bool),
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+        serialize_u64(u64),
+        serialize_f32(f32),
+        serialize_f64(f64),
+        serialize_char(char),
+        serialize_str(&str),
+        serialize_bytes(&[u8]),
+        serialize_none(),
+        serialize_unit(),
+        serialize_unit_struct(&'static str),
+        serialize_unit_variant(&'static str, u32, &'static str),
+    );
+
+    fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<bool, CsvError> {
+        Ok(false)
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, value: &T) -> Result<bool, CsvError> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<bool, CsvError> {
+        Ok(false)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, CsvError> {
+        Err(CsvError::Shape(NOT_DIRECT.into()))
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, CsvError> {
+        Err(CsvError::Shape(NOT_DIRECT.into()))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, CsvError> {
+        Err(CsvError::Shape(NOT_DIRECT.into()))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, CsvError> {
+        Err(CsvError::Shape(NOT_DIRECT.into()))
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, CsvError> {
+        Err(CsvError::Shape(NOT_DIRECT.into()))
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<DirectFields<'a>, CsvError> {
+        Ok(DirectFields { row: self, emitted: 0, failed: false })
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, CsvError> {
+        Err(CsvError::Shape(NOT_DIRECT.into()))
+    }
+}
+
+/// What a [`DirectRow`] answers for a shape it does not write; the writer then takes the general path.
+const NOT_DIRECT: &str = "not a struct row in column order";
+
+impl DirectFields<'_> {
+    /// Separators up to (not including) column `to`.
+    fn skip_to(&mut self, to: usize) {
+        for column in self.emitted..to {
+            if column > 0 {
+                self.row.line.push(',');
+            }
+        }
+        self.emitted = self.emitted.max(to);
+    }
+}
+
+impl ser::SerializeStruct for DirectFields<'_> {
+    type Ok = bool;
+    type Error = CsvError;
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<(), CsvError> {
+        if self.failed {
+            return Ok(());
+        }
+        let Some(offset) = self.row.columns[self.emitted..].iter().position(|c| c == key) else {
+            // Not a column at all: dropped, as the general path drops it. Before this one: out of order.
+            if self.row.columns[..self.emitted].iter().any(|c| c == key) {
+                self.failed = true;
+            }
+            return Ok(());
+        };
+        let column = self.emitted + offset;
+        self.skip_to(column);
+        if column > 0 {
+            self.row.line.push(',');
+        }
+        let mut serializer = jsv::Serializer::for_csv_cell(std::mem::take(self.row.cell));
+        let written = value.serialize(&mut serializer);
+        *self.row.cell = serializer.into_inner();
+        written?;
+        write_cell(self.row.line, self.row.cell);
+        self.row.cell.clear();
+        self.emitted = column + 1;
+        Ok(())
+    }
+    fn end(mut self) -> Result<bool, CsvError> {
+        if self.failed {
+            return Ok(false);
+        }
+        self.skip_to(self.row.columns.len());
+        self.row.line.push_str("\r\n");
+        Ok(true)
+    }
+}
+
 /// Streams records as CSV into any writer with bounded memory: the header once, then one row per
 /// [`CsvWriter::write_row`]. Rows are written to `out` as they come; wrap it in a `BufWriter` (or write into a
 /// buffer you flush per chunk) for throughput.
@@ -519,13 +678,15 @@ pub struct CsvWriter<W: Write> {
     columns: Option<Vec<String>>,
     header_written: bool,
     line: String,
+    /// A cell's text, reused from row to row.
+    cell: String,
 }
 
 impl<W: Write> CsvWriter<W> {
     /// Columns are taken from the first row's members. Prefer [`CsvWriter::for_type`] when rows can omit `None`
     /// members, or an empty list must still get its header.
     pub fn new(out: W) -> Self {
-        CsvWriter { out, columns: None, header_written: false, line: String::new() }
+        CsvWriter { out, columns: None, header_written: false, line: String::new(), cell: String::new() }
     }
 
     /// Columns given by the caller, in order.
@@ -539,6 +700,7 @@ impl<W: Write> CsvWriter<W> {
             columns: Some(columns.into_iter().map(Into::into).collect()),
             header_written: false,
             line: String::new(),
+            cell: String::new(),
         }
     }
 
@@ -569,6 +731,20 @@ impl<W: Write> CsvWriter<W> {
 
     /// Writes one record (a struct or map).
     pub fn write_row<T: ?Sized + Serialize>(&mut self, row: &T) -> Result<(), CsvError> {
+        if self.columns.is_some() {
+            self.write_header()?;
+        }
+        if let Some(columns) = &self.columns {
+            self.line.clear();
+            let direct = DirectRow { line: &mut self.line, cell: &mut self.cell, columns };
+            // A struct whose members come in column order is written as it serializes; anything else (or an error,
+            // which the general path meets again and reports) takes the general path below.
+            if let Ok(true) = row.serialize(direct) {
+                self.out.write_all(self.line.as_bytes())?;
+                return Ok(());
+            }
+            self.cell.clear();
+        }
         let cells = match row_of(row)? {
             Row::Record(_, cells) => cells,
             Row::Scalar(_) => return Err(CsvError::Shape("a CSV row must be a struct or map".into())),

@@ -11,6 +11,7 @@ use crate::{
     api::{Ctx, IfMatch, Reply},
     dto::{self, ListResponse},
     error::ApiError,
+    export::CustomerListing,
     idempotency,
 };
 
@@ -35,9 +36,10 @@ pub async fn list(ctx: Ctx, request: dto::ListCustomers) -> Result<Reply, ApiErr
     let order = request.sort_order.unwrap_or_default();
     let paging = Paging::from_request(request.page, request.count_per_page, request.all, request.simplified_paging)?;
     let query = CustomerQuery { filter: request.filter(), reach: ctx.reach(), sort, order, paging };
-    if paging == Paging::All && !request.include_effective {
-        // Every match, written as it is read a thousand at a time (memory stays flat however many there are).
-        return Ok(Reply::AllCustomers(query));
+    if paging == Paging::All {
+        // Every match, written as it is read a thousand at a time (memory stays flat however many there are),
+        // effective values included: they are resolved chunk by chunk.
+        return Ok(Reply::AllCustomers(CustomerListing { query, include_effective: request.include_effective }));
     }
     let totals_key = query.count_key();
     let known_total = ctx.state.caches.totals.get(ctx.generations, &totals_key).map(|t| t.0);

@@ -57,3 +57,60 @@ async fn jsv_and_csv_lists_read_back_to_the_json_data() {
         assert_eq!(&customer, expected);
     }
 }
+
+/// The header row and the Content-Disposition of a CSV answer.
+fn csv_header(reply: &crate::support::Reply) -> (String, String) {
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let disposition = reply.headers.get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    (reply.text.split("\r\n").next().unwrap_or("").to_owned(), disposition)
+}
+
+#[actix_web::test]
+async fn paged_empty_and_streamed_csv_lists_have_one_and_the_same_header() {
+    let app = crate::support::spawn_demo().await;
+    let declared =
+        canopy_wire::csv::field_names::<CustomerInfo>().expect("CustomerInfo declares its members").join(",");
+    let paged = app.get("/customers.csv?countPerPage=3").await;
+    let empty = app.get("/customers.csv?nameFilter=no-such-customer-anywhere").await;
+    let streamed = app.get("/customers.csv?all=true").await;
+    let streamed_empty = app.get("/customers.csv?all=true&nameFilter=no-such-customer-anywhere").await;
+    let answers = [("paged", &paged), ("empty", &empty), ("streamed", &streamed), ("streamed empty", &streamed_empty)];
+    for (what, reply) in answers {
+        let (header, disposition) = csv_header(reply);
+        assert_eq!(header, declared, "the {what} header is the declared members in declared order");
+        assert_eq!(disposition, "attachment;filename=\"ListCustomers.csv\"", "{what}");
+        assert_eq!(reply.text.matches(declared.as_str()).count(), 1, "one header in the {what} answer");
+    }
+    assert_eq!(empty.text, format!("{declared}\r\n"), "an empty list is its header alone");
+    assert_eq!(streamed_empty.text, empty.text);
+    assert_eq!(paged.text.split("\r\n").filter(|l| !l.is_empty()).count(), 4, "a header and three rows");
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListedValues {
+    items: Vec<serde_json::Value>,
+    total_count: u64,
+}
+
+#[actix_web::test]
+async fn effective_values_stream_like_a_page_in_every_format() {
+    let app = crate::support::spawn_demo().await;
+    let paged: ListedValues =
+        serde_json::from_str(&app.get("/customers?includeEffective=true&countPerPage=100").await.text).expect("json");
+    let streamed = app.get("/customers?includeEffective=true&all=true").await;
+    assert_eq!(streamed.status, StatusCode::OK, "{}", streamed.text);
+    let streamed: ListedValues = serde_json::from_str(&streamed.text).expect("json");
+    assert_eq!(streamed.total_count, paged.total_count);
+    assert_eq!(streamed.items, paged.items, "the same customers with the same effective values and sources");
+    assert!(streamed.items.iter().all(|item| item["effective"]["billingSettings"].is_object()));
+
+    let jsv = app.get("/customers.jsv?includeEffective=true&all=true").await;
+    let from_jsv: serde_json::Value = canopy_wire::jsv::from_str(&jsv.text).expect("our reader reads our JSV");
+    assert_eq!(from_jsv["items"].as_array().map(Vec::len), Some(paged.items.len()));
+
+    let csv = app.get("/customers.csv?includeEffective=true&all=true").await;
+    let (header, _) = csv_header(&csv);
+    assert!(header.ends_with(",effective"), "{header}");
+    assert_eq!(python_csv_rows(&csv.text).len(), paged.items.len());
+}

@@ -19,24 +19,63 @@ use crate::{
 
 /// Turns rows into `CustomerInfo`s with one more statement whatever their number or depth (a `UNION ALL` of their
 /// tags, the names of every ancestor on their breadcrumbs, and their accounts' names), or three per thousand when
-/// there are too many ids for one statement (exports).
+/// there are too many ids for one statement.
 pub(super) fn hydrate(conn: &mut AnyConnection, rows: Vec<CustomerRow>) -> StoreResult<Vec<CustomerInfo>> {
+    hydrate_knowing(conn, rows, &mut KnownNames::default())
+}
+
+/// The names of ancestors and accounts that a walk has read already, kept from chunk to chunk: rows sorted by name
+/// come from all over the forest, but share their upper ancestors (and their few accounts), so a walk that
+/// remembers them reads each name about once instead of once per chunk. Bounded: past [`KnownNames::LIMIT`] names
+/// it starts again, so memory stays flat however large the forest.
+#[derive(Debug, Default)]
+pub(super) struct KnownNames {
+    customers: HashMap<String, String>,
+    accounts: HashMap<String, String>,
+}
+
+impl KnownNames {
+    /// About 8 MiB of ids and names.
+    const LIMIT: usize = 50_000;
+
+    /// Makes room for `more` names, forgetting all when they would not fit.
+    fn make_room(&mut self, more: usize) {
+        if self.customers.len() + self.accounts.len() + more > Self::LIMIT {
+            self.customers.clear();
+            self.accounts.clear();
+        }
+    }
+}
+
+/// [`hydrate`], reading only the names `known` lacks and remembering them there.
+pub(super) fn hydrate_knowing(
+    conn: &mut AnyConnection,
+    rows: Vec<CustomerRow>,
+    known: &mut KnownNames,
+) -> StoreResult<Vec<CustomerInfo>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let ancestor_ids: Vec<String> = rows
-        .iter()
-        .flat_map(|r| hierarchy::ancestor_ids(&r.path))
-        .map(str::to_owned)
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let account_ids: Vec<String> =
-        rows.iter().map(|r| r.account_id.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let missing = |known: &KnownNames| -> (Vec<String>, Vec<String>) {
+        let ancestors: HashSet<&str> = rows
+            .iter()
+            .flat_map(|r| hierarchy::ancestor_ids(&r.path))
+            .filter(|id| !known.customers.contains_key(*id))
+            .collect();
+        let accounts: HashSet<&str> =
+            rows.iter().map(|r| r.account_id.as_str()).filter(|id| !known.accounts.contains_key(*id)).collect();
+        (ancestors.into_iter().map(str::to_owned).collect(), accounts.into_iter().map(str::to_owned).collect())
+    };
+    let (mut ancestor_ids, mut account_ids) = missing(known);
+    if ancestor_ids.len() + account_ids.len() > 0 {
+        let before = known.customers.len() + known.accounts.len();
+        known.make_room(ancestor_ids.len() + account_ids.len());
+        if known.customers.len() + known.accounts.len() < before {
+            (ancestor_ids, account_ids) = missing(known);
+        }
+    }
     let mut tagged: Vec<(String, i32, TagRow)> = Vec::new();
-    let mut names: HashMap<String, String> = HashMap::new();
-    let mut account_names: HashMap<String, String> = HashMap::new();
     if ids.len() + ancestor_ids.len() + account_ids.len() <= BIND_CHUNK {
         for (kind, key, text, name, color, position) in lookups(conn, &ids, &ancestor_ids, &account_ids)? {
             match (kind.as_str(), name, color, position) {
@@ -44,10 +83,10 @@ pub(super) fn hydrate(conn: &mut AnyConnection, rows: Vec<CustomerRow>) -> Store
                     tagged.push((key, position, TagRow { account_id: String::new(), id: text, name, color, position }))
                 }
                 ("n", ..) => {
-                    names.insert(key, text);
+                    known.customers.insert(key, text);
                 }
                 ("a", ..) => {
-                    account_names.insert(key, text);
+                    known.accounts.insert(key, text);
                 }
                 _ => return Err(StoreError::Corrupt(format!("unexpected lookup row of kind '{kind}'"))),
             }
@@ -69,12 +108,12 @@ pub(super) fn hydrate(conn: &mut AnyConnection, rows: Vec<CustomerRow>) -> Store
                 .filter(customers::id.eq_any(chunk))
                 .select((customers::id, customers::name))
                 .load(conn)?;
-            names.extend(found);
+            known.customers.extend(found);
         }
         for chunk in account_ids.chunks(BIND_CHUNK) {
             let found: Vec<(String, String)> =
                 accounts::table.filter(accounts::id.eq_any(chunk)).select((accounts::id, accounts::name)).load(conn)?;
-            account_names.extend(found);
+            known.accounts.extend(found);
         }
     }
     tagged.sort_by_key(|(_, position, _)| *position);
@@ -85,8 +124,8 @@ pub(super) fn hydrate(conn: &mut AnyConnection, rows: Vec<CustomerRow>) -> Store
     rows.into_iter()
         .map(|row| {
             let tags = tags_by_customer.remove(&row.id).unwrap_or_default();
-            let account_name = account_names.get(&row.account_id).cloned();
-            row.into_info(account_name, tags, &names)
+            let account_name = known.accounts.get(&row.account_id).cloned();
+            row.into_info(account_name, tags, &known.customers)
         })
         .collect()
 }

@@ -42,17 +42,22 @@ pub(super) fn keyset_column(field: CustomerSortField) -> Option<KeyColumn> {
     }
 }
 
-/// Rows after `(key, id)` in the order `ordered` gives.
+/// Rows after `(key, id)` in the order `ordered` gives. The redundant bound on the key alone (`key >= k AND (key > k
+/// OR key = k AND id > i)`) is what lets PostgreSQL start the index scan at the key: with the `OR` alone it filters
+/// from the first row of the index on, so chunk n re-read the n thousand rows before it (a whole export was
+/// quadratic: 100,000 customers read 5 million index entries).
 pub(super) fn after_key(column: KeyColumn, order: SortOrder, key: &str, id: &str) -> BoolExpr<'static> {
     macro_rules! after {
         ($col:expr) => {
             match order {
-                SortOrder::Ascend => {
-                    Box::new($col.gt(key.to_owned()).or($col.eq(key.to_owned()).and(customers::id.gt(id.to_owned()))))
-                }
-                SortOrder::Descend => {
-                    Box::new($col.lt(key.to_owned()).or($col.eq(key.to_owned()).and(customers::id.lt(id.to_owned()))))
-                }
+                SortOrder::Ascend => Box::new(
+                    $col.ge(key.to_owned())
+                        .and($col.gt(key.to_owned()).or($col.eq(key.to_owned()).and(customers::id.gt(id.to_owned())))),
+                ),
+                SortOrder::Descend => Box::new(
+                    $col.le(key.to_owned())
+                        .and($col.lt(key.to_owned()).or($col.eq(key.to_owned()).and(customers::id.lt(id.to_owned())))),
+                ),
             }
         };
     }

@@ -8,11 +8,12 @@ use diesel::prelude::*;
 
 use super::{
     filter::{ordered, resolve_filter},
-    hydrate::hydrate,
+    hydrate::{hydrate, hydrate_knowing, KnownNames},
     keyset::{after_key, keyset_column},
+    lookup::{inheritance_context, InheritanceContext},
     CustomerPage, CustomerQuery,
 };
-use crate::{rows::CustomerRow, Store, StoreResult};
+use crate::{connection::AnyConnection, rows::CustomerRow, Store, StoreResult};
 
 impl Store {
     /// The page `query.paging` names, with its totals.
@@ -71,6 +72,31 @@ impl Store {
         chunk: usize,
         mut sink: impl FnMut(Vec<CustomerInfo>) -> Result<(), E>,
     ) -> StoreResult<Result<(), E>> {
+        self.walk(query, chunk, |_, items| Ok(sink(items)))
+    }
+
+    /// [`Store::for_each_customer`], with each chunk's inheritance context (its ancestors outside the chunk and its
+    /// accounts, see [`Store::inheritance_context`]) read in the same transaction: effective values resolved chunk
+    /// by chunk, in memory bounded by the chunk and its ancestors however many customers there are.
+    pub fn for_each_customer_in_context<E>(
+        &self,
+        query: &CustomerQuery,
+        chunk: usize,
+        mut sink: impl FnMut(Vec<CustomerInfo>, InheritanceContext) -> Result<(), E>,
+    ) -> StoreResult<Result<(), E>> {
+        self.walk(query, chunk, |conn, items| {
+            let context = inheritance_context(conn, &items)?;
+            Ok(sink(items, context))
+        })
+    }
+
+    /// The keyset walk under both: each chunk hydrated, then handed to `sink` with the walk's connection.
+    fn walk<E>(
+        &self,
+        query: &CustomerQuery,
+        chunk: usize,
+        mut sink: impl FnMut(&mut AnyConnection, Vec<CustomerInfo>) -> StoreResult<Result<(), E>>,
+    ) -> StoreResult<Result<(), E>> {
         let mut conn = self.conn()?;
         conn.transaction(|conn| {
             let (sort, order) = (query.sort, query.order);
@@ -81,6 +107,7 @@ impl Store {
             // may be NULL or are booleans fall back to OFFSET.
             let mut after: Option<(String, String)> = None;
             let mut offset = 0i64;
+            let mut known = KnownNames::default();
             loop {
                 let mut next = ordered(resolved.query(), sort, order);
                 match (&after, keyset_column(sort)) {
@@ -95,7 +122,8 @@ impl Store {
                     after = Some((column.key_of(last), last.id.clone()));
                 }
                 if !rows.is_empty() {
-                    if let Err(e) = sink(hydrate(conn, rows)?) {
+                    let items = hydrate_knowing(conn, rows, &mut known)?;
+                    if let Err(e) = sink(conn, items)? {
                         return Ok(Err(e));
                     }
                 }

@@ -11,6 +11,7 @@ use super::{
     in_reach, CustomerFilter, BIND_CHUNK,
 };
 use crate::{
+    connection::AnyConnection,
     rows::CustomerRow,
     schema::{customers, tags},
     Store, StoreError, StoreResult,
@@ -128,34 +129,41 @@ impl Store {
     /// What resolving effective values for `customers` needs beyond them: their ancestors that are not among them
     /// (own settings only), and their accounts with those accounts' ancestors. Each is loaded once, however many
     /// of the customers share it: a handful of queries in all, linear in what is loaded.
-    pub fn inheritance_context(
-        &self,
-        customers_in: &[CustomerInfo],
-    ) -> StoreResult<(Vec<CustomerInfo>, Vec<AccountInfo>)> {
-        let present: HashSet<&str> = customers_in.iter().map(|c| c.id.as_str()).collect();
-        let missing: Vec<String> = customers_in
-            .iter()
-            .flat_map(|c| c.breadcrumb.iter().map(|b| b.id.as_str()))
-            .filter(|id| !present.contains(id))
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
+    pub fn inheritance_context(&self, customers_in: &[CustomerInfo]) -> StoreResult<InheritanceContext> {
         let mut conn = self.conn()?;
-        let no_names = HashMap::new();
-        let mut ancestors = Vec::with_capacity(missing.len());
-        for chunk in missing.chunks(BIND_CHUNK) {
-            let rows: Vec<CustomerRow> = customers::table
-                .filter(customers::id.eq_any(chunk))
-                .select(CustomerRow::as_select())
-                .load(&mut *conn)?;
-            for row in rows {
-                ancestors.push(row.into_info(None, Vec::new(), &no_names)?);
-            }
-        }
-        let account_ids: Vec<String> =
-            customers_in.iter().map(|c| c.account_id.clone()).collect::<HashSet<_>>().into_iter().collect();
-        let accounts = crate::accounts::accounts_with_ancestors(&mut conn, &account_ids)?;
-        Ok((ancestors, accounts))
+        inheritance_context(&mut conn, customers_in)
     }
+}
+
+/// What effective values of some customers need beyond them: their ancestors that are not among them (own settings
+/// only, no breadcrumbs or tags), and their accounts with those accounts' ancestors.
+pub type InheritanceContext = (Vec<CustomerInfo>, Vec<AccountInfo>);
+
+/// [`Store::inheritance_context`] on a connection already held (a walk's, inside its transaction).
+pub(super) fn inheritance_context(
+    conn: &mut AnyConnection,
+    customers_in: &[CustomerInfo],
+) -> StoreResult<InheritanceContext> {
+    let present: HashSet<&str> = customers_in.iter().map(|c| c.id.as_str()).collect();
+    let missing: Vec<String> = customers_in
+        .iter()
+        .flat_map(|c| c.breadcrumb.iter().map(|b| b.id.as_str()))
+        .filter(|id| !present.contains(id))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let no_names = HashMap::new();
+    let mut ancestors = Vec::with_capacity(missing.len());
+    for chunk in missing.chunks(BIND_CHUNK) {
+        let rows: Vec<CustomerRow> =
+            customers::table.filter(customers::id.eq_any(chunk)).select(CustomerRow::as_select()).load(conn)?;
+        for row in rows {
+            ancestors.push(row.into_info(None, Vec::new(), &no_names)?);
+        }
+    }
+    let account_ids: Vec<String> =
+        customers_in.iter().map(|c| c.account_id.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let accounts = crate::accounts::accounts_with_ancestors(conn, &account_ids)?;
+    Ok((ancestors, accounts))
 }

@@ -23,6 +23,7 @@ use canopy_domain::{
 use crate::{rows::CustomerRow, StoreError};
 
 pub use import::ImportCustomer;
+pub use lookup::InheritanceContext;
 
 /// The filters of ListCustomers. Empty lists mean "no filter".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
