@@ -157,6 +157,7 @@ diesel::table! {
 }
 
 diesel::table! {
+    // No primary key in the database (see its migration); diesel needs one named, and these two are unique.
     customer_history (change_id, position) {
         change_id -> Text,
         position -> Integer,
