@@ -9,6 +9,7 @@ pub mod account;
 pub mod billing;
 pub mod customer;
 pub mod hierarchy;
+pub mod history;
 pub mod listing;
 mod number;
 pub mod patch;

@@ -37,6 +37,10 @@ pub struct SettingsArgs {
     /// Accept an API key as an `apikey` query or form member (off by default: URLs end up in logs).
     #[arg(long, global = true, env = "CANOPY_API_KEY_IN_PARAMS")]
     pub api_key_in_params: Option<bool>,
+    /// Days of customer change history to keep; older rows are removed at start and once a day (unset: kept for
+    /// ever).
+    #[arg(long, global = true, env = "CANOPY_HISTORY_RETENTION_DAYS")]
+    pub history_retention_days: Option<u32>,
 }
 
 /// What `canopy.toml` may set: the same settings, every key optional; an unknown key is an error.
@@ -51,6 +55,7 @@ pub struct FileConfig {
     pub log: Option<String>,
     pub jwt_secret: Option<String>,
     pub api_key_in_params: Option<bool>,
+    pub history_retention_days: Option<u32>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://canopy.db";
@@ -88,6 +93,8 @@ pub struct Settings {
     /// Never logged, never shown (`Debug` is not derived for that reason).
     pub jwt_secret: Option<String>,
     pub api_key_in_params: bool,
+    /// How long customer change history is kept; `None`: for ever.
+    pub history_retention: Option<Duration>,
 }
 
 impl Settings {
@@ -103,6 +110,15 @@ impl Settings {
         if max_body_bytes == 0 {
             return Err(ConfigError::Invalid { setting: "max_body_bytes", message: "must be at least 1".into() });
         }
+        let history_retention = match args.history_retention_days.or(file.history_retention_days) {
+            Some(0) => {
+                return Err(ConfigError::Invalid {
+                    setting: "history_retention_days",
+                    message: "must be at least 1 (leave it unset to keep history for ever)".into(),
+                })
+            }
+            days => days.map(|days| Duration::from_secs(u64::from(days) * 24 * 60 * 60)),
+        };
         Ok(Settings {
             database_url: first(&args.database_url, &file.database_url).unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
             bind: first(&args.bind, &file.bind).unwrap_or_else(|| DEFAULT_BIND.into()),
@@ -117,6 +133,7 @@ impl Settings {
             log: first(&args.log, &file.log).unwrap_or_else(|| DEFAULT_LOG.into()),
             jwt_secret: first(&args.jwt_secret, &file.jwt_secret),
             api_key_in_params: args.api_key_in_params.or(file.api_key_in_params).unwrap_or(false),
+            history_retention,
         })
     }
 }
@@ -156,6 +173,10 @@ mod tests {
         assert_eq!(s.log, DEFAULT_LOG);
         assert!(s.jwt_secret.is_none());
         assert!(!s.api_key_in_params, "API keys in URLs are off unless asked for");
+        assert!(s.history_retention.is_none(), "history is kept for ever unless asked otherwise");
+        let file = FileConfig { history_retention_days: Some(30), ..FileConfig::default() };
+        let s = Settings::resolve(&SettingsArgs::default(), &file).expect("valid");
+        assert_eq!(s.history_retention, Some(Duration::from_secs(30 * 86_400)));
     }
 
     #[test]
@@ -170,6 +191,9 @@ mod tests {
         let args = SettingsArgs { body_deadline_secs: Some(0), ..SettingsArgs::default() };
         let error = Settings::resolve(&args, &FileConfig::default()).err().expect("refused");
         assert!(error.to_string().contains("body_deadline_secs"));
+        let args = SettingsArgs { history_retention_days: Some(0), ..SettingsArgs::default() };
+        let error = Settings::resolve(&args, &FileConfig::default()).err().expect("refused");
+        assert!(error.to_string().contains("history_retention_days"));
     }
 
     #[test]
@@ -196,6 +220,7 @@ mod tests {
             "log",
             "jwt_secret",
             "api_key_in_params",
+            "history_retention_days",
         ] {
             assert!(flags.contains(&key.replace('_', "-")), "no flag for {key}: {flags:?}");
         }

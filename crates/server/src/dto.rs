@@ -132,6 +132,24 @@ pub struct DeleteCustomer {
     pub customer_id: String,
 }
 
+/// One customer's change history, newest first, a page at a time, narrowed by time and member.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ListCustomerHistory {
+    pub customer_id: String,
+    /// Changes at or after this instant (ISO 8601; without an offset, UTC; a date alone is its midnight).
+    pub from: Option<String>,
+    /// Changes before this instant (ISO 8601, as `from`).
+    pub to: Option<String>,
+    /// Only the changes of this member (its wire name: `name`, `parentCustomerId`, `tagIds`, …).
+    pub member: Option<String>,
+    // ListRequest<T>'s paging members, as ListCustomers spells them out.
+    pub page: Option<i64>,
+    pub count_per_page: Option<i64>,
+    pub all: bool,
+    pub simplified_paging: bool,
+}
+
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SetCustomerStagingMode {

@@ -68,6 +68,21 @@ enum Command {
         #[command(subcommand)]
         command: ApikeyCommand,
     },
+    /// Customers' change history.
+    History {
+        #[command(subcommand)]
+        command: HistoryCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum HistoryCommand {
+    /// Remove history rows of changes made before DATE (ISO 8601: 2026-01-01 or 2026-01-01T00:00:00Z); prints
+    /// how many were removed.
+    Prune {
+        #[arg(long)]
+        before: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -204,7 +219,7 @@ fn run(command: Command, settings: &Settings) -> Result<()> {
         }
         Command::Seed { fixture, synthetic, seed: rng_seed } => {
             let store = open_store(settings)?;
-            let actor = Actor { user_id: Some("seed".into()) };
+            let actor = Actor::named("seed");
             let created = match (fixture, synthetic) {
                 (Some(path), _) => {
                     let fixture = seed::read_fixture(&path).with_context(|| format!("reading {}", path.display()))?;
@@ -290,6 +305,15 @@ fn run(command: Command, settings: &Settings) -> Result<()> {
             }
             Ok(())
         }
+        Command::History { command: HistoryCommand::Prune { before } } => {
+            let Some(cutoff) = canopy_store::clock::parse(&before) else {
+                bail!("--before '{before}' is not an ISO 8601 date or date and time (2026-01-01, 2026-01-01T00:00:00Z)")
+            };
+            let store = open_store(settings)?;
+            let removed = store.prune_history(&cutoff).context("pruning customer history")?;
+            println!("removed {removed} history row(s) of changes before {cutoff}");
+            Ok(())
+        }
         Command::Apikey { command: ApikeyCommand::Revoke { id } } => {
             let store = open_store(settings)?;
             store.revoke_api_key(&id).with_context(|| format!("revoking API key {id}"))?;
@@ -328,7 +352,7 @@ fn load_demo(store: &Store, fixture: &Path) -> Result<()> {
         return Ok(());
     }
     let fixture = seed::read_fixture(fixture)?;
-    let created = seed::load_fixture(store, &fixture, &Actor { user_id: Some("demo".into()) })?;
+    let created = seed::load_fixture(store, &fixture, &Actor::named("demo"))?;
     println!("Loaded the demo fixture: {} account(s), {created} customer(s).", fixture.accounts.len());
     // Demo only: the demo's own logins, so that a newcomer can try every role at once.
     println!("Demo logins (user / password / roles):");
@@ -339,8 +363,28 @@ fn load_demo(store: &Store, fixture: &Path) -> Result<()> {
     Ok(())
 }
 
+/// With `history_retention_days` set: removes older history now, then once a day, on a thread of its own (a
+/// failed prune is logged and tried again the next day; it never stops the server).
+fn prune_history_daily(store: Store, keep: std::time::Duration) {
+    const DAY: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+    let prune = move || loop {
+        let before = canopy_store::clock::text_before(keep);
+        match store.prune_history(&before) {
+            Ok(removed) => tracing::info!(removed, %before, "pruned customer history"),
+            Err(error) => tracing::warn!(%error, "pruning customer history failed"),
+        }
+        std::thread::sleep(DAY);
+    };
+    if let Err(error) = std::thread::Builder::new().name("history-prune".into()).spawn(prune) {
+        tracing::warn!(%error, "cannot start pruning customer history");
+    }
+}
+
 #[actix_web::main]
 async fn serve(store: Store, settings: &Settings) -> std::io::Result<()> {
+    if let Some(keep) = settings.history_retention {
+        prune_history_daily(store.clone(), keep);
+    }
     let secret = match &settings.jwt_secret {
         Some(secret) => secret.as_bytes().to_vec(),
         None => {

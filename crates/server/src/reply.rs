@@ -64,6 +64,20 @@ nothing_to_redact!(
     crate::dto::TestScheduleResponse,
 );
 
+impl Redact for canopy_domain::history::CustomerHistoryEntry {
+    fn redact(&mut self, caller: &Caller) {
+        // As for the customer itself: a Customer user does not learn the parent above the customer it is linked to.
+        if self.member == "parentCustomerId" {
+            if let canopy_domain::access::Reach::Subtrees { customers: roots, .. } = caller.reach() {
+                if roots.contains(&self.customer_id) {
+                    self.old_value = None;
+                    self.new_value = None;
+                }
+            }
+        }
+    }
+}
+
 impl Redact for crate::dto::CustomerWithEffective {
     fn redact(&mut self, caller: &Caller) {
         // Sources were decided against the whole path when the effective values were resolved; the customer itself

@@ -14,6 +14,7 @@ pub mod clock;
 mod connection;
 mod customers;
 mod generation;
+mod history;
 mod idempotency;
 mod rows;
 mod schema;
@@ -29,14 +30,28 @@ pub use checkout::{statements_on_this_thread, PoolStatus};
 pub use connection::{redact, AnyConnection, Backend, DatabaseUrl};
 pub use customers::{CustomerFilter, CustomerPage, CustomerQuery, ImportCustomer, InheritanceContext, NewCustomer};
 pub use generation::{Generations, Touches};
+pub use history::HistoryQuery;
 pub use idempotency::{IdempotencyClaim, Recall};
 pub use settings::SystemSettingsChanges;
 pub use users::{ApiKeyInfo, NewUser, UserRecord, API_KEY_ID_LENGTH};
 
-/// Who performs a write, recorded in `createdBy` / `lastModifiedBy`.
+/// Who performs a write, recorded in `createdBy` / `lastModifiedBy`, and with the request that asked for it in
+/// customers' change history.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Actor {
     pub user_id: Option<String>,
+    pub user_name: Option<String>,
+    /// The request id (`X-Request-Id`) of the HTTP request that runs the write.
+    pub request_id: Option<String>,
+    /// The operation that runs the write (its DTO name); writes outside a request are named by the store.
+    pub operation: Option<String>,
+}
+
+impl Actor {
+    /// A writer outside any request (the CLI, fixtures, seeds), known by a user id only.
+    pub fn named(user_id: &str) -> Self {
+        Self { user_id: Some(user_id.to_owned()), ..Self::default() }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +132,8 @@ pub struct Store {
     /// SQLite only: a connection of its own for reading the generations on the caller's thread (see
     /// [`Store::generations_without_waiting`]).
     generations_reader: Option<std::sync::Arc<generation::InlineReader>>,
+    /// Whether customer writes record their history (see [`Store::set_history_recording`]).
+    history_recording: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Store {
@@ -157,6 +174,7 @@ impl Store {
             writers: std::sync::Arc::new(writers),
             max_connections: size,
             generations_reader,
+            history_recording: std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true)),
         })
     }
 

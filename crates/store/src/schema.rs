@@ -156,6 +156,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    // No primary key in the database (see its migration); diesel needs one named, and these two are unique.
+    customer_history (change_id, position) {
+        change_id -> Text,
+        position -> Integer,
+        customer_id -> Text,
+        account_id -> Text,
+        changed_at -> Text,
+        user_id -> Nullable<Text>,
+        user_name -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        operation -> Text,
+        member -> Text,
+        old_value -> Nullable<Text>,
+        new_value -> Nullable<Text>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     tags,

@@ -2,7 +2,7 @@
 
 use std::{cell::Cell, rc::Rc, sync::Arc};
 
-use actix_web::{web, HttpRequest};
+use actix_web::{web, HttpMessage, HttpRequest};
 use canopy_domain::{
     access::{Caller, Reach},
     FieldError,
@@ -116,9 +116,15 @@ impl Request {
                 message: "one of the roles SystemAdministrator, Manager or Customer is required".into(),
             });
         }
+        let request_id = self.http.extensions().get::<crate::telemetry::RequestId>().map(|id| id.0.clone());
         Ok(Ctx {
             operation: self.operation,
-            actor: Actor { user_id: Some(signed.caller.user_id.clone()) },
+            actor: Actor {
+                user_id: Some(signed.caller.user_id.clone()),
+                user_name: Some(signed.caller.user_name.clone()),
+                request_id,
+                operation: Some(self.operation.name().to_owned()),
+            },
             caller: Arc::clone(&signed.caller),
             state: self.state,
             params: self.params,

@@ -6,7 +6,7 @@
 //!
 //! To add an operation: its request DTO in `dto.rs`, its handler in `handlers/`, one entry here.
 
-use canopy_domain::{patch::CustomerChanges, AccountInfo, CustomerInfo, SystemSettings};
+use canopy_domain::{history::CustomerHistoryEntry, patch::CustomerChanges, AccountInfo, CustomerInfo, SystemSettings};
 use canopy_store::ApiKeyInfo;
 use schemars::JsonSchema;
 
@@ -224,6 +224,17 @@ operations! {
         access: SignedIn,
         cacheable: false,
         handler: handlers::customers::set_staging,
+    }
+    /// One customer's change history, newest first: who changed which member when, with its value before and
+    /// after (as JSON text). A deleted customer's history stays readable by administrators and its account's
+    /// managers.
+    ListCustomerHistory {
+        routes: [Get "/customers/{customerId}/history"],
+        request: dto::ListCustomerHistory,
+        response: ListResponse<CustomerHistoryEntry>,
+        access: SignedIn,
+        cacheable: true,
+        handler: handlers::customers::history,
     }
     /// A page of the accounts the caller reaches.
     ListAccounts {

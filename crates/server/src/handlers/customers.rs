@@ -5,7 +5,7 @@ use canopy_domain::{
     patch::CustomerChanges,
     FieldError, ValidationErrors,
 };
-use canopy_store::CustomerQuery;
+use canopy_store::{CustomerQuery, HistoryQuery};
 
 use crate::{
     api::{Ctx, IfMatch, Reply},
@@ -175,9 +175,49 @@ pub async fn delete(ctx: Ctx, request: dto::DeleteCustomer) -> Result<Reply, Api
         return Err(refuse_visible(&ctx, &request.customer_id, denied).await);
     }
     let if_match = IfMatch::expected_version(ctx.if_match);
-    let scope = ctx.reach();
-    ctx.store(move |s| s.delete_customer(&request.customer_id, if_match, &scope)).await?;
+    let (actor, scope) = (ctx.actor.clone(), ctx.reach());
+    ctx.store(move |s| s.delete_customer(&request.customer_id, if_match, &actor, &scope)).await?;
     Ok(Reply::NoContent)
+}
+
+/// Same scope as the customer itself (out of reach is a 404); a deleted customer's history is read by whoever
+/// reaches its account (the store decides, from the rows' account).
+pub async fn history(ctx: Ctx, request: dto::ListCustomerHistory) -> Result<Reply, ApiError> {
+    require_id("customerId", &request.customer_id)?;
+    let mut errors = ValidationErrors::default();
+    let mut instant = |field: &str, text: Option<String>| {
+        let text = text.filter(|t| !t.trim().is_empty())?;
+        let parsed = canopy_store::clock::parse(&text);
+        if parsed.is_none() {
+            errors.push(FieldError::new(
+                field,
+                "InvalidDate",
+                format!("'{field}' must be an ISO 8601 date or date and time, such as 2026-11-30T08:00:00Z"),
+            ));
+        }
+        parsed
+    };
+    let from = instant("from", request.from);
+    let to = instant("to", request.to);
+    let paging =
+        match Paging::from_request(request.page, request.count_per_page, request.all, request.simplified_paging) {
+            Ok(paging) => Some(paging),
+            Err(more) => {
+                errors.0.extend(more.0);
+                None
+            }
+        };
+    errors.into_result()?;
+    let query = HistoryQuery {
+        customer_id: request.customer_id,
+        reach: ctx.reach(),
+        from,
+        to,
+        member: request.member.filter(|m| !m.trim().is_empty()),
+        paging: paging.unwrap_or(Paging::All),
+    };
+    let (items, totals) = ctx.store(move |s| s.customer_history(&query)).await?;
+    Reply::list(ListResponse::new(items, totals))
 }
 
 pub async fn set_staging(ctx: Ctx, request: dto::SetCustomerStagingMode) -> Result<Reply, ApiError> {

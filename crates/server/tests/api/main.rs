@@ -12,6 +12,7 @@ mod customers_errors;
 mod customers_list;
 mod customers_write;
 mod formats;
+mod history;
 mod hostile;
 mod inheritance;
 mod metadata;

@@ -244,7 +244,7 @@ pub async fn spawn_demo(
     let app = spawn().await;
     let fixture_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo");
     let fixture = seed::read_fixture(&fixture_path).expect("demo fixture reads");
-    seed::load_fixture(&app.store, &fixture, &Actor { user_id: Some("fixture".into()) }).expect("demo loads");
+    seed::load_fixture(&app.store, &fixture, &Actor::named("fixture")).expect("demo loads");
     app
 }
 

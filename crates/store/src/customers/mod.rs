@@ -96,7 +96,7 @@ fn in_reach(row: &CustomerRow, reach: &Reach) -> bool {
 }
 
 /// Whether the customer at `path` in `account_id` is within `reach`.
-fn path_in_reach(path: &str, account_id: &str, reach: &Reach) -> bool {
+pub(crate) fn path_in_reach(path: &str, account_id: &str, reach: &Reach) -> bool {
     match reach {
         Reach::Everything => true,
         Reach::Accounts(ids) => ids.iter().any(|id| id == account_id),

@@ -1,13 +1,14 @@
 //! Creating, changing, moving and deleting customers, and the checks each write makes in its transaction.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use canopy_domain::{
     access::Reach,
     account::validate_customer_data,
     hierarchy::{self, check_move, child_path, subtree_upper_bound, MoveRefusal},
+    history::diff,
     patch::{optional_text, CustomerChanges},
-    CustomerDataField, CustomerInfo, FieldError, ValidationErrors,
+    CustomerDataField, CustomerInfo, FieldError, Tag, ValidationErrors,
 };
 use diesel::{
     dsl::sql,
@@ -24,7 +25,7 @@ use super::{
 };
 use crate::{
     connection::AnyConnection,
-    new_id, now_text,
+    history, new_id, now_text,
     rows::{from_doc, CustomerRow},
     schema::{accounts, customer_tags, customers, tags},
     Actor, IdempotencyClaim, Store, StoreError, StoreResult, Touches,
@@ -211,6 +212,28 @@ fn move_subtree(conn: &mut AnyConnection, old_root: &str, new_root: &str) -> Sto
     Ok(())
 }
 
+/// A customer as it stands before a change, for its history, from the row already loaded (no breadcrumb names or
+/// account name: the history does not record them). Its tags are read only when `with_tags` (the change sets
+/// them, or deletes the customer); otherwise they are left empty for the caller to fill.
+fn before_change(conn: &mut AnyConnection, row: &CustomerRow, with_tags: bool) -> StoreResult<CustomerInfo> {
+    let tags = if with_tags {
+        customer_tags::table
+            .inner_join(
+                tags::table.on(tags::account_id.eq(customer_tags::account_id).and(tags::id.eq(customer_tags::tag_id))),
+            )
+            .filter(customer_tags::customer_id.eq(&row.id))
+            .order(tags::position.asc())
+            .select(tags::id)
+            .load::<String>(conn)?
+            .into_iter()
+            .map(|id| Tag { id, name: String::new(), color: Default::default() })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    row.clone().into_info(None, tags, &HashMap::new())
+}
+
 impl Store {
     /// Creates a customer and answers it as stored. With `idempotency`, the answer is also kept under the client's key
     /// in the same transaction.
@@ -279,6 +302,9 @@ impl Store {
             index_unique_data(conn, &new.account_id, &id, f, fields)?;
             // Read back on the same connection, in the same transaction: the answer cannot fail after the commit.
             let created = get_in_reach(conn, &id, &Reach::Everything)?;
+            if self.records_history() {
+                history::record(conn, actor, "NewCustomer", &id, &new.account_id, &diff(None, Some(&created.0)))?;
+            }
             if let Some(claim) = idempotency {
                 crate::idempotency::remember(conn, claim, &created)?;
             }
@@ -298,6 +324,8 @@ impl Store {
         changes.validate()?;
         self.write(Touches::Data, |conn| {
             let row = lock_and_load(conn, id, reach, if_match)?;
+            let before =
+                if self.records_history() { Some(before_change(conn, &row, changes.tag_ids.is_some())?) } else { None };
             let fields = check_against_account(conn, &row.account_id, changes)?;
             let now = now_text();
             let new_parent = optional_text(&changes.parent_customer_id);
@@ -330,15 +358,29 @@ impl Store {
                 replace_tags(conn, id, &row.account_id, tag_ids)?;
             }
             index_unique_data(conn, &row.account_id, id, changes, fields)?;
-            get_in_reach(conn, id, &Reach::Everything)
+            let after = get_in_reach(conn, id, &Reach::Everything)?;
+            if let Some(mut before) = before {
+                if changes.tag_ids.is_none() {
+                    before.tags.clone_from(&after.0.tags);
+                }
+                history::record(
+                    conn,
+                    actor,
+                    "PatchCustomer",
+                    id,
+                    &row.account_id,
+                    &diff(Some(&before), Some(&after.0)),
+                )?;
+            }
+            Ok(after)
         })
     }
 
     /// Deletes a leaf customer. One with children is refused, so nothing below it is ever lost.
-    pub fn delete_customer(&self, id: &str, if_match: Option<i64>, reach: &Reach) -> StoreResult<()> {
+    pub fn delete_customer(&self, id: &str, if_match: Option<i64>, actor: &Actor, reach: &Reach) -> StoreResult<()> {
         // A deleted customer's user links go with it (ON DELETE CASCADE): what users reach changes too.
         self.write(Touches::DataAndAuth, |conn| {
-            lock_and_load(conn, id, reach, if_match)?;
+            let row = lock_and_load(conn, id, reach, if_match)?;
             let children: i64 =
                 customers::table.filter(customers::parent_customer_id.eq(id)).count().get_result(conn)?;
             if children > 0 {
@@ -346,6 +388,10 @@ impl Store {
                     field: "customerId".into(),
                     message: format!("customer '{id}' has {children} child customer(s); move or delete them first"),
                 });
+            }
+            if self.records_history() {
+                let before = before_change(conn, &row, true)?;
+                history::record(conn, actor, "DeleteCustomer", id, &row.account_id, &diff(Some(&before), None))?;
             }
             diesel::delete(customer_tags::table.filter(customer_tags::customer_id.eq(id))).execute(conn)?;
             diesel::delete(customers::table.find(id)).execute(conn)?;

@@ -57,6 +57,8 @@ describe('generated DTOs (typescript-ref)', () => {
         assert.equal(renamed.id, child.id);
         const staged = await client.post(new dtos.SetCustomerStagingMode({ customerId: child.id, isStaging: true }));
         assert.equal(staged.isStaging, true);
+        const history = await client.get(new dtos.ListCustomerHistory({ customerId: child.id, member: 'isStaging' }));
+        assert.equal(history.items?.[0]?.newValue, 'true');
         const list = await client.get(new dtos.ListCustomers({
             accountIds: [accountId], sortField: 'name', sortOrder: dtos.SortOrder.Descend,
         }));
