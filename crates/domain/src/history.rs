@@ -31,14 +31,19 @@ pub struct MemberChange {
 pub struct CustomerHistoryEntry {
     /// Shared by every member one change altered.
     pub change_id: String,
+    /// The customer that changed.
     pub customer_id: String,
+    /// The account the customer belongs (or belonged) to.
     pub account_id: String,
     /// When the change was made (read once per change, in its transaction): ISO 8601 UTC with microseconds.
     pub changed_at: String,
+    /// The id of the user who made the change; absent for changes made outside a request by no user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    /// That user's name at the time of the change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
+    /// The id of the request that made the change (its `X-Request-Id`), to follow it in the logs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// The operation that made the change (`NewCustomer`, `PatchCustomer`, `SetCustomerStagingMode`, …).

@@ -136,6 +136,7 @@ pub struct DeleteCustomer {
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ListCustomerHistory {
+    /// The customer whose history to list (it may since have been deleted).
     pub customer_id: String,
     /// Changes at or after this instant (ISO 8601; without an offset, UTC; a date alone is its midnight).
     pub from: Option<String>,
@@ -144,9 +145,13 @@ pub struct ListCustomerHistory {
     /// Only the changes of this member (its wire name: `name`, `parentCustomerId`, `tagIds`, …).
     pub member: Option<String>,
     // ListRequest<T>'s paging members, as ListCustomers spells them out.
+    /// The 0-based page number (default 0; not negative).
     pub page: Option<i64>,
+    /// How many entries a page holds, 1 to 1,000; 0 or absent means 25.
     pub count_per_page: Option<i64>,
+    /// Every matching entry on one page, without paging.
     pub all: bool,
+    /// Leave out `totalCount` and `totalPages`: the answer carries `items` and `hasMorePages` only.
     pub simplified_paging: bool,
 }
 
