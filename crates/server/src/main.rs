@@ -397,7 +397,10 @@ async fn serve(store: Store, settings: &Settings) -> std::io::Result<()> {
     let auth = AuthConfig { api_key_in_params: settings.api_key_in_params, ..AuthConfig::new(secret) };
     let state = AppState::new(store, settings.limits, auth);
     let server = HttpServer::new(move || canopy_server::app(state.clone())).bind(&settings.bind)?;
-    println!("Canopy listening on http://{}", settings.bind);
+    // The address actually bound: with port 0 the system picks one, and scripts read it from this line.
+    for address in server.addrs() {
+        println!("Canopy listening on http://{address}");
+    }
     server.run().await
 }
 

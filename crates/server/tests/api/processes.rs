@@ -184,3 +184,27 @@ fn a_body_that_never_finishes_is_timed_out() {
     assert!(text.contains("RequestTimeout"), "{text}");
     assert!(started.elapsed() < Duration::from_secs(15), "answered after {:?}", started.elapsed());
 }
+
+#[test]
+fn serve_on_port_zero_reports_the_port_it_got() {
+    use std::io::BufRead;
+    let db = TestDb::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_canopy"))
+        .args(["serve", "--database", &db.url, "--bind", "127.0.0.1:0"])
+        .env("CANOPY_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("canopy starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let server = Server(child);
+    let line = std::io::BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find(|line| line.starts_with("Canopy listening on http://"))
+        .expect("the listening line");
+    let port: u16 = line.rsplit(':').next().and_then(|p| p.parse().ok()).expect("a port in the line");
+    assert_ne!(port, 0, "{line}");
+    assert_eq!(http(port, "GET", "/health", &[], "").0, 200);
+    drop(server);
+}
