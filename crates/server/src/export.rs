@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::error::ApiError;
 
 /// How many customers an export reads, and holds in memory, at a time, however many it writes in all.
-pub const EXPORT_CHUNK: usize = 1_000;
+pub const EXPORT_CHUNK: usize = 500;
 
 /// Why an export stopped: the store could not read, effective values could not be resolved, or the output could
 /// not be written (a client that went away).
@@ -214,6 +214,7 @@ pub fn stream_for_caller(
             tracing::warn!(cause, "streaming a customer list failed");
             let _ = failure.blocking_send(Err(ApiError::Internal(cause)));
         }
+        crate::memory::release_freed_memory();
     });
     chunks
 }

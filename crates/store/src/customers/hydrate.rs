@@ -35,11 +35,20 @@ pub(super) struct KnownNames {
     accounts: HashMap<String, String>,
     /// Every tag of the accounts met so far, by account id, then tag id.
     tags: HashMap<String, HashMap<String, TagRow>>,
+    /// Kept across the chunks of a walk. A walk reads tags as ids against the catalogue and names apart, a few
+    /// cheap statements per chunk; a page (not walking) asks everything in one statement, which is quicker for
+    /// its few rows.
+    walking: bool,
 }
 
 impl KnownNames {
-    /// About 8 MiB of ids and names.
-    const LIMIT: usize = 50_000;
+    /// What a walk starts with: nothing known yet, to be kept from chunk to chunk.
+    pub(super) fn for_walk() -> Self {
+        Self { walking: true, ..Self::default() }
+    }
+
+    /// About 3 MiB of ids and names (four exports at once hold four of these).
+    const LIMIT: usize = 20_000;
 
     /// Makes room for `more` names, forgetting all when they would not fit.
     fn make_room(&mut self, more: usize) {
@@ -107,7 +116,7 @@ pub(super) fn gather(
         }
     }
     let mut tagged: Vec<(String, i32, TagRow)> = Vec::new();
-    if ids.len() + ancestor_ids.len() + account_ids.len() <= BIND_CHUNK {
+    if !known.walking && ids.len() + ancestor_ids.len() + account_ids.len() <= BIND_CHUNK {
         for (kind, key, text, name, color, position) in lookups(conn, &ids, &ancestor_ids, &account_ids)? {
             match (kind.as_str(), name, color, position) {
                 ("t", Some(name), Some(color), Some(position)) => {

@@ -69,8 +69,9 @@ impl Store {
     ///
     /// Two threads share the work, as an export is the one request that keeps a core busy for seconds: a reader
     /// runs the statements (rows, then their tags and names) while this thread turns the chunk before into
-    /// customers and hands them to `sink`. The reader stays at most two chunks ahead (the channel holds one), so
-    /// memory stays bounded by three chunks. When `sink` stops, the reader stops at its next chunk.
+    /// customers and hands them to `sink`. The channel holds nothing (each hand-over waits for this thread), so the
+    /// reader is at most one chunk ahead and memory stays bounded by two chunks. When `sink` stops, the reader stops
+    /// at its next chunk.
     pub fn for_each_customer<E>(
         &self,
         query: &CustomerQuery,
@@ -79,7 +80,7 @@ impl Store {
     ) -> StoreResult<Result<(), E>> {
         /// The reader's own way to stop: this thread no longer listens.
         struct NoLongerWanted;
-        let (chunks_out, chunks_in) = std::sync::mpsc::sync_channel::<Gathered>(1);
+        let (chunks_out, chunks_in) = std::sync::mpsc::sync_channel::<Gathered>(0);
         std::thread::scope(|scope| {
             let reader = scope.spawn(move || {
                 self.walk(query, chunk, |_, gathered| Ok(chunks_out.send(gathered).map_err(|_| NoLongerWanted)))
@@ -141,7 +142,7 @@ impl Store {
             // may be NULL or are booleans fall back to OFFSET.
             let mut after: Option<(String, String)> = None;
             let mut offset = 0i64;
-            let mut known = KnownNames::default();
+            let mut known = KnownNames::for_walk();
             loop {
                 let mut next = ordered(resolved.query(), sort, order);
                 match (&after, keyset_column(sort)) {
