@@ -57,7 +57,7 @@ pub enum Layout {
     /// One cell.
     Leaf(Leaf),
     /// Known members, in declared order: one dotted column (or several) per member.
-    Object(Vec<(&'static str, Layout)>),
+    Object(Vec<(String, Layout)>),
     /// Open-ended keys, each laid out as the inner layout: `member.key` (and deeper). Which keys appear as columns
     /// is decided per answer ([`MapKeys`]).
     Map(Box<Layout>),
@@ -123,7 +123,7 @@ fn resolve_in<'a>(layout: &'a Layout, rest: &str, path: &mut Vec<String>) -> Opt
                 None => (rest, None),
             };
             let (name, inner) = members.iter().find(|(name, _)| name.eq_ignore_ascii_case(head))?;
-            path.push((*name).to_owned());
+            path.push(name.clone());
             match tail {
                 None => Some(inner),
                 Some(tail) => resolve_in(inner, tail, path),
@@ -171,8 +171,8 @@ impl MapKeys {
         match (layout, value) {
             (Layout::Object(members), Value::Object(object)) => {
                 for (name, inner) in members {
-                    if let Some(member) = object.get(*name) {
-                        path.push((*name).to_owned());
+                    if let Some(member) = object.get(name.as_str()) {
+                        path.push(name.clone());
                         self.add_at(inner, member, path)?;
                         path.pop();
                     }
@@ -300,8 +300,8 @@ fn column_at(layout: &Layout, path: &[String], keys: &mut MapKeys, prefix: &mut 
     };
     match layout {
         Layout::Object(members) => {
-            let (name, inner) = members.iter().find(|(name, _)| *name == head)?;
-            prefix.push((*name).to_owned());
+            let (name, inner) = members.iter().find(|(name, _)| name == head)?;
+            prefix.push(name.clone());
             column_at(inner, rest, keys, prefix)
         }
         Layout::Map(inner) => {
@@ -323,7 +323,7 @@ fn collect_columns(layout: &Layout, keys: &MapKeys, path: &mut Vec<String>, out:
         Layout::DynamicValue => leaf(Cell::DynamicValue, path),
         Layout::Object(members) => {
             for (name, inner) in members {
-                path.push((*name).to_owned());
+                path.push(name.clone());
                 collect_columns(inner, keys, path, out);
                 path.pop();
             }
@@ -676,25 +676,23 @@ mod tests {
     const TAGS: Joined = Joined { member: "name", separator: ';', read_back: true };
     const BREADCRUMB: Joined = Joined { member: "name", separator: '/', read_back: false };
 
+    fn object(members: Vec<(&str, Layout)>) -> Layout {
+        Layout::Object(members.into_iter().map(|(name, layout)| (name.to_owned(), layout)).collect())
+    }
+
     fn layout() -> Layout {
-        Layout::Object(vec![
+        object(vec![
             ("id", Layout::Leaf(Leaf::Text)),
             ("breadcrumb", Layout::Joined(BREADCRUMB)),
             ("isStaging", Layout::Leaf(Leaf::Bool)),
             ("data", Layout::Map(Box::new(Layout::DynamicValue))),
             ("tags", Layout::Joined(TAGS)),
-            (
-                "integrationData",
-                Layout::Map(Box::new(Layout::Object(vec![("thirdPartyId", Layout::Leaf(Leaf::Text))]))),
-            ),
+            ("integrationData", Layout::Map(Box::new(object(vec![("thirdPartyId", Layout::Leaf(Leaf::Text))])))),
             (
                 "billingSettings",
-                Layout::Object(vec![(
+                object(vec![(
                     "base",
-                    Layout::Object(vec![
-                        ("unitCost", Layout::Leaf(Leaf::Number)),
-                        ("allowance", Layout::Leaf(Leaf::Number)),
-                    ]),
+                    object(vec![("unitCost", Layout::Leaf(Leaf::Number)), ("allowance", Layout::Leaf(Leaf::Number))]),
                 )]),
             ),
             ("rules", Layout::Leaf(Leaf::Json)),
