@@ -6,10 +6,10 @@
 //! Without `fields` and in the ServiceStack style a view changes nothing: the answer is written by the very code
 //! that wrote it before views existed, byte for byte.
 
-use std::sync::OnceLock;
+use std::{collections::BTreeMap, sync::OnceLock};
 
 use canopy_domain::ValidationErrors;
-use canopy_wire::flat::{FlatColumns, FlatCsvWriter, FlatError, Joined, Layout, Leaf, MapKeys};
+use canopy_wire::flat::{FlatColumns, FlatCsvWriter, FlatError, Joined, Layout, Leaf, MapKeys, ValueKind};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -130,6 +130,30 @@ pub fn customer_layout(include_effective: bool) -> &'static Layout {
     } else {
         PLAIN.get_or_init(|| build_customer_layout(false))
     }
+}
+
+/// How each `data.*` column of a flat customer reads back, from the account's customer field definitions: a
+/// `Number` field's `007` is the number 7, a `String` field's is the text `007`. Hand it to
+/// `canopy_wire::flat::unflatten`; columns of keys with no definition are read by their look.
+pub fn data_kinds(fields: &[canopy_domain::CustomerDataField]) -> BTreeMap<String, ValueKind> {
+    use canopy_domain::ValueType;
+    fields
+        .iter()
+        .map(|field| {
+            let kind = match field.value_type {
+                ValueType::Number => ValueKind::Number,
+                ValueType::Boolean => ValueKind::Bool,
+                ValueType::List => ValueKind::List,
+                ValueType::Struct => ValueKind::Struct,
+                ValueType::String
+                | ValueType::Date
+                | ValueType::Time
+                | ValueType::TimeZoneId
+                | ValueType::PhoneNumber => ValueKind::String,
+            };
+            (format!("data.{}", field.name), kind)
+        })
+        .collect()
 }
 
 /// The flat layout of an account (`AccountInfo`).
@@ -451,6 +475,32 @@ mod tests {
         );
         let declared_accounts = canopy_wire::csv::field_names::<canopy_domain::AccountInfo>().expect("a struct");
         assert_eq!(names(account_layout()), declared_accounts);
+    }
+
+    #[test]
+    fn a_flat_customer_reads_back_with_its_accounts_field_types() {
+        let field = |name: &str, value_type| canopy_domain::CustomerDataField {
+            name: name.into(),
+            value_type,
+            ..serde_json::from_value(json!({"name": name})).expect("a field")
+        };
+        let kinds = data_kinds(&[
+            field("Code", canopy_domain::ValueType::PhoneNumber),
+            field("Seats", canopy_domain::ValueType::Number),
+        ]);
+        let header = ["id", "name", "tags", "breadcrumb", "data.Code", "data.Seats", "billingSettings.base.unitCost"];
+        let record = ["c1", "'=Acme", "VIP; Partner", "Root / Parent", "+44 20", "7", "0.25"];
+        let customer = canopy_wire::flat::unflatten(customer_layout(false), &header, &record, &kinds).expect("reads");
+        assert_eq!(
+            customer,
+            json!({
+                "id": "c1",
+                "name": "=Acme",
+                "tags": ["VIP", "Partner"],
+                "data": {"Code": {"stringValue": "+44 20"}, "Seats": {"numberValue": 7}},
+                "billingSettings": {"base": {"unitCost": 0.25}},
+            })
+        );
     }
 
     #[test]
