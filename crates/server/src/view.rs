@@ -268,22 +268,25 @@ impl View {
         }
     }
 
-    /// The flat columns of a stream, decided before its first row (empty map columns if no keys were found).
+    /// The flat columns, decided before the first row ([`View::with_map_keys`], [`View::with_keys_of`]); without
+    /// that, no map columns.
     pub fn flat_columns(&self) -> FlatColumns {
         self.flat_columns.clone().unwrap_or_else(|| self.flat_columns_from(&MapKeys::default()))
     }
 
-    /// The flat columns of rows held in memory (a page, one object): their own map keys.
-    fn flat_columns_for<T: Serialize>(&self, rows: &[T]) -> Result<FlatColumns, String> {
-        if let Some(columns) = &self.flat_columns {
-            return Ok(columns.clone());
+    /// Fixes the flat columns from the rows of an answer held in memory (a page, one object): their own map keys.
+    /// Done by the handler before the reply is encoded, so that too many keys is a 400, not a failed encoding.
+    pub fn with_keys_of<T: Serialize>(self, format: Format, rows: &[T]) -> Result<Self, ApiError> {
+        if !self.is_flat(format) {
+            return Ok(self);
         }
         let mut keys = MapKeys::default();
         for row in rows {
-            let value = serde_json::to_value(row).map_err(|e| e.to_string())?;
-            keys.add(self.layout, &value).map_err(|e| e.to_string())?;
+            let value = serde_json::to_value(row)
+                .map_err(|e| ApiError::Internal(format!("a row could not be laid out flat: {e}")))?;
+            keys.add(self.layout, &value)?;
         }
-        Ok(self.flat_columns_from(&keys))
+        Ok(self.with_map_keys(&keys))
     }
 
     /// The columns of a ServiceStack-style CSV answer: the members asked for (dotted names as asked, canonically
@@ -325,7 +328,7 @@ impl View {
                 encode(&shaped, format)
             }
             Format::Csv if self.csv_style == CsvStyle::Flat => {
-                let mut writer = FlatCsvWriter::new(Vec::new(), self.flat_columns_for(&list.items)?);
+                let mut writer = FlatCsvWriter::new(Vec::new(), self.flat_columns());
                 for item in &list.items {
                     writer.write_row(item).map_err(|e| e.to_string())?;
                 }
@@ -347,7 +350,7 @@ impl View {
         match format {
             Format::Json | Format::Jsv => encode(&self.shape(value, format), format),
             Format::Csv if self.csv_style == CsvStyle::Flat => {
-                let mut writer = FlatCsvWriter::new(Vec::new(), self.flat_columns_for(std::slice::from_ref(value))?);
+                let mut writer = FlatCsvWriter::new(Vec::new(), self.flat_columns());
                 writer.write_row(value).map_err(|e| e.to_string())?;
                 writer.finish().map_err(|e| e.to_string())
             }

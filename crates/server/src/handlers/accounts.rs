@@ -53,6 +53,7 @@ pub async fn list(ctx: Ctx, request: dto::ListAccounts) -> Result<Reply, ApiErro
     };
     let (items, totals) = ctx.store(move |s| s.list_accounts(&filter, sort, order, paging)).await?;
     let columns = crate::reply::declared_columns::<canopy_domain::AccountInfo>();
+    let view = view.with_keys_of(ctx.format, &items)?;
     Reply::viewed_list(ListResponse::new(items, totals), columns, view)
 }
 

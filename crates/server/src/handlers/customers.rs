@@ -64,6 +64,7 @@ pub async fn list(ctx: Ctx, request: dto::ListCustomers) -> Result<Reply, ApiErr
     }
     if !request.include_effective {
         let columns = crate::reply::declared_columns::<canopy_domain::CustomerInfo>();
+        let view = view.with_keys_of(ctx.format, &page.items)?;
         return Reply::viewed_list(ListResponse::new(page.items, page.totals), columns, view);
     }
     let items = page.items;
@@ -76,6 +77,7 @@ pub async fn list(ctx: Ctx, request: dto::ListCustomers) -> Result<Reply, ApiErr
     let items = super::inheritance::with_effective(&ctx.caller, items, ancestors, &accounts)?;
     let mut columns = crate::reply::declared_columns::<canopy_domain::CustomerInfo>();
     columns.push("effective".into());
+    let view = view.with_keys_of(ctx.format, &items)?;
     Reply::viewed_list(ListResponse::new(items, page.totals), columns, view)
 }
 
@@ -84,6 +86,7 @@ pub async fn get(ctx: Ctx, request: dto::GetCustomer) -> Result<Reply, ApiError>
     let scope = ctx.reach();
     let view = View::new(crate::view::customer_layout(false), &request.fields, request.csv_style)?;
     let (customer, version) = ctx.store(move |s| s.get_customer(&request.customer_id, &scope)).await?;
+    let view = view.with_keys_of(ctx.format, std::slice::from_ref(&customer))?;
     Ok(Reply::viewed(customer, view)?.with_etag(version))
 }
 
