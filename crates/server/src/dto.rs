@@ -98,6 +98,10 @@ pub struct GetCustomerByReference {
     pub reference_id: String,
     /// The account the reference belongs to; required when the caller reaches more than one account.
     pub account_id: Option<String>,
+    /// Only these members, in this order, in every format (sparse fieldsets; comma-separated in a query string). Wire names, ignoring case; a dotted name picks a nested member (`billingSettings.base.unitCost`, `data.Tier`), in the flat CSV style every column under it. An unknown name is a 400 `InvalidField`.
+    pub fields: Vec<String>,
+    /// How CSV answers lay out nested members: `ServiceStack` (the default: JSV inside cells) or `Flat` (dotted columns, readable lists, formulas neutralised; for spreadsheets). Other formats ignore it.
+    pub csv_style: Option<crate::view::CsvStyle>,
 }
 
 /// The path and account members of PatchCustomerByReference; its changes are `CustomerChanges`, as for

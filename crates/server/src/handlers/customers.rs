@@ -147,6 +147,7 @@ impl Reference {
 }
 
 pub async fn get_by_reference(ctx: Ctx, request: dto::GetCustomerByReference) -> Result<Reply, ApiError> {
+    let view = View::new(crate::view::customer_layout(false), &request.fields, request.csv_style)?;
     let reference = Reference::new(&ctx, request.reference_id, request.account_id)?;
     let scope = ctx.reach();
     let (customer, version) = ctx
@@ -155,7 +156,8 @@ pub async fn get_by_reference(ctx: Ctx, request: dto::GetCustomerByReference) ->
             s.get_customer(&id, &scope)
         })
         .await?;
-    Ok(Reply::ok(customer)?.with_etag(version))
+    let view = view.with_keys_of(ctx.format, std::slice::from_ref(&customer))?;
+    Ok(Reply::viewed(customer, view)?.with_etag(version))
 }
 
 pub async fn patch(ctx: Ctx, request: dto::PatchCustomer) -> Result<Reply, ApiError> {

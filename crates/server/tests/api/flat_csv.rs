@@ -239,6 +239,8 @@ async fn fields_pick_and_order_members_in_every_format() {
         r#"{"billingSettings":{"base":{"baseCost":199}},"data":{"Tier":{"stringValue":"Gold"}},"id":"cus-riverside"}"#
     );
     assert!(nested.headers.get("etag").is_some(), "still with its ETag");
+    let by_reference = app.get("/customers/by-reference/nw-100?accountId=acct-northwind&fields=id,referenceId").await;
+    assert_eq!(by_reference.text, r#"{"id":"cus-riverside","referenceId":"nw-100"}"#);
 
     let csv = app.get("/customers.csv?fields=name,id,billingSettings.base&specificIds=cus-riverside").await;
     assert_eq!(
