@@ -221,6 +221,9 @@ impl View {
     /// members and map keys, keys as written); each must name a member of `layout`, else a 400 `InvalidField`
     /// naming it. Blank names (`fields=id,,name`) are skipped; an empty list means every member.
     pub fn new(layout: &'static Layout, fields: &[String], csv_style: Option<CsvStyle>) -> Result<Self, ApiError> {
+        if fields.len() > MAX_FIELDS {
+            return Err(fields_error("Length", format!("'fields' names at most {MAX_FIELDS} members.")));
+        }
         let mut paths: Vec<Vec<String>> = Vec::new();
         let mut unknown = Vec::new();
         for name in fields.iter().map(|f| f.trim()).filter(|f| !f.is_empty()) {
@@ -373,8 +376,18 @@ fn encode<T: Serialize + ?Sized>(value: &T, format: Format) -> Result<Vec<u8>, S
     }
 }
 
+/// At most this many names in `fields`: more than any item has columns (a flat customer has about 150, plus its
+/// data keys), and few enough that checking them stays cheap however long a request is.
+pub const MAX_FIELDS: usize = 1_000;
+
+/// Names in an error message: the first ten, and how many more.
 fn quoted_list(names: &[&str]) -> String {
-    names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
+    const SHOWN: usize = 10;
+    let mut text = names.iter().take(SHOWN).map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ");
+    if names.len() > SHOWN {
+        text.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    text
 }
 
 /// Which members of a row are written.
@@ -515,6 +528,24 @@ mod tests {
         assert_eq!(json["responseStatus"]["errors"][0]["errorCode"], "InvalidField");
         assert_eq!(json["responseStatus"]["errors"][0]["fieldName"], "fields");
         assert!(json["responseStatus"]["errors"][0]["message"].as_str().unwrap_or("").contains("'nickname'"));
+    }
+
+    #[test]
+    fn a_request_names_a_bounded_number_of_fields() {
+        let many: Vec<String> = (0..=MAX_FIELDS).map(|i| format!("nickname{i}")).collect();
+        let json = serde_json::to_value(
+            View::new(customer_layout(false), &many, None).expect_err("too many").response_status(),
+        )
+        .expect("serializes");
+        assert_eq!(json["responseStatus"]["errors"][0]["errorCode"], "Length");
+        let unknown = &many[..MAX_FIELDS];
+        let json = serde_json::to_value(
+            View::new(customer_layout(false), unknown, None).expect_err("unknown").response_status(),
+        )
+        .expect("serializes");
+        let message = json["responseStatus"]["errors"][0]["message"].as_str().unwrap_or("").to_owned();
+        assert!(message.contains("'nickname0'") && message.contains(" and 990 more"), "{message}");
+        assert!(message.len() < 300, "the message stays short: {message}");
     }
 
     #[test]
