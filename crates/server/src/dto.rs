@@ -39,6 +39,10 @@ pub struct ListCustomers {
     pub sort_order: Option<SortOrder>,
     /// Leave out `totalCount` and `totalPages`: the answer carries `items` and `hasMorePages` only.
     pub simplified_paging: bool,
+    /// Only these members, in this order, in every format (sparse fieldsets; comma-separated in a query string). Wire names, ignoring case; a dotted name picks a nested member (`billingSettings.base.unitCost`, `data.Tier`), in the flat CSV style every column under it. An unknown name is a 400 `InvalidField`.
+    pub fields: Vec<String>,
+    /// How CSV answers lay out nested members: `ServiceStack` (the default: JSV inside cells) or `Flat` (dotted columns, readable lists, formulas neutralised; for spreadsheets). Other formats ignore it.
+    pub csv_style: Option<crate::view::CsvStyle>,
 }
 
 impl ListCustomers {
@@ -71,6 +75,10 @@ impl ListCustomers {
 pub struct GetCustomer {
     /// The customer's id.
     pub customer_id: String,
+    /// Only these members, in this order, in every format (sparse fieldsets; comma-separated in a query string). Wire names, ignoring case; a dotted name picks a nested member (`billingSettings.base.unitCost`, `data.Tier`), in the flat CSV style every column under it. An unknown name is a 400 `InvalidField`.
+    pub fields: Vec<String>,
+    /// How CSV answers lay out nested members: `ServiceStack` (the default: JSV inside cells) or `Flat` (dotted columns, readable lists, formulas neutralised; for spreadsheets). Other formats ignore it.
+    pub csv_style: Option<crate::view::CsvStyle>,
 }
 
 /// The path member of PatchCustomer; its other members are `CustomerChanges`, bound from the same request.
@@ -90,6 +98,10 @@ pub struct GetCustomerByReference {
     pub reference_id: String,
     /// The account the reference belongs to; required when the caller reaches more than one account.
     pub account_id: Option<String>,
+    /// Only these members, in this order, in every format (sparse fieldsets; comma-separated in a query string). Wire names, ignoring case; a dotted name picks a nested member (`billingSettings.base.unitCost`, `data.Tier`), in the flat CSV style every column under it. An unknown name is a 400 `InvalidField`.
+    pub fields: Vec<String>,
+    /// How CSV answers lay out nested members: `ServiceStack` (the default: JSV inside cells) or `Flat` (dotted columns, readable lists, formulas neutralised; for spreadsheets). Other formats ignore it.
+    pub csv_style: Option<crate::view::CsvStyle>,
 }
 
 /// The path and account members of PatchCustomerByReference; its changes are `CustomerChanges`, as for
@@ -190,6 +202,10 @@ pub struct ListAccounts {
     pub sort_order: Option<SortOrder>,
     /// Leave out `totalCount` and `totalPages`: the answer carries `items` and `hasMorePages` only.
     pub simplified_paging: bool,
+    /// Only these members, in this order, in every format (sparse fieldsets; comma-separated in a query string). Wire names, ignoring case; a dotted name picks a nested member (`billingSettings.base.unitCost`, `data.Tier`), in the flat CSV style every column under it. An unknown name is a 400 `InvalidField`.
+    pub fields: Vec<String>,
+    /// How CSV answers lay out nested members: `ServiceStack` (the default: JSV inside cells) or `Flat` (dotted columns, readable lists, formulas neutralised; for spreadsheets). Other formats ignore it.
+    pub csv_style: Option<crate::view::CsvStyle>,
 }
 
 impl ListAccounts {

@@ -22,6 +22,7 @@ pub mod reply;
 pub mod seed;
 pub mod telemetry;
 pub mod ui;
+pub mod view;
 
 use actix_web::{
     body::MessageBody,
