@@ -25,6 +25,8 @@ pub enum ExportError {
     Write(#[from] io::Error),
     #[error("effective values: {0}")]
     Effective(String),
+    #[error("the customers changed during the export: column '{0}' is not in the header written first; export again")]
+    ColumnsChanged(String),
 }
 
 /// What a streamed list of customers holds: the customers of a query, and with `include_effective` each one's
@@ -110,6 +112,9 @@ impl<'a> CustomerExport<'a> {
             None => store.for_each_customer(self.query, EXPORT_CHUNK, |mut chunk| -> Result<(), ExportError> {
                 for customer in &mut chunk {
                     (self.prepare)(customer);
+                    if let Some(column) = view.column_missing_for(customer) {
+                        return Err(ExportError::ColumnsChanged(column));
+                    }
                     writer.write(&view.shape(customer, format))?;
                 }
                 (self.progress)(writer.count());
@@ -124,6 +129,9 @@ impl<'a> CustomerExport<'a> {
                         .map_err(|e| ExportError::Effective(e.to_string()))?;
                     for mut row in rows {
                         (self.prepare)(&mut row.customer);
+                        if let Some(column) = view.column_missing_for(&row) {
+                            return Err(ExportError::ColumnsChanged(column));
+                        }
                         writer.write(&view.shape(&row, format))?;
                     }
                     (self.progress)(writer.count());

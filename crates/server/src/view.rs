@@ -209,12 +209,14 @@ pub struct View {
     csv_style: CsvStyle,
     /// The flat columns, when known before the rows (a stream finds its map keys first).
     flat_columns: Option<FlatColumns>,
+    /// The map keys those columns were made of, when they are every member's: what each streamed row is held to.
+    map_keys: Option<MapKeys>,
 }
 
 impl View {
     /// Every member, ServiceStack's CSV: what an answer was before views.
     pub fn plain(layout: &'static Layout) -> Self {
-        Self { layout, fields: None, csv_style: CsvStyle::ServiceStack, flat_columns: None }
+        Self { layout, fields: None, csv_style: CsvStyle::ServiceStack, flat_columns: None, map_keys: None }
     }
 
     /// The view a request asks for. `fields` are wire member names (ignoring ASCII case; dotted for nested
@@ -249,6 +251,7 @@ impl View {
             fields: (!paths.is_empty()).then_some(paths),
             csv_style: csv_style.unwrap_or_default(),
             flat_columns: None,
+            map_keys: None,
         })
     }
 
@@ -260,7 +263,24 @@ impl View {
     /// Fixes the flat columns from keys found ahead of the rows (a stream's first pass).
     pub fn with_map_keys(mut self, keys: &MapKeys) -> Self {
         self.flat_columns = Some(self.flat_columns_from(keys));
+        self.map_keys = self.fields.is_none().then(|| keys.clone());
         self
+    }
+
+    /// For a flat stream whose header was written from a first pass: the column `row` has a value for that the
+    /// header lacks (a customer given a new `data` key between the pass and the row). Writing on would drop that
+    /// value without a word, so the export stops instead, and asking again gives a complete answer. `None` when
+    /// the row fits, or when `fields` chose the columns (leaving the rest out is then what was asked).
+    pub fn column_missing_for<T: Serialize>(&self, row: &T) -> Option<String> {
+        let expected = self.map_keys.as_ref()?;
+        let mut keys = MapKeys::default();
+        let added = serde_json::to_value(row)
+            .map_err(|e| e.to_string())
+            .and_then(|value| keys.add(self.layout, &value).map_err(|e| e.to_string()));
+        match added {
+            Ok(()) => expected.first_missing_of(&keys),
+            Err(cause) => Some(cause),
+        }
     }
 
     fn flat_columns_from(&self, keys: &MapKeys) -> FlatColumns {
@@ -469,6 +489,30 @@ mod tests {
             Layout::Object(members) => members.iter().map(|(name, _)| name.as_str()).collect(),
             _ => Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_streamed_row_with_a_map_key_the_header_lacks_is_caught_unless_fields_chose_the_columns() {
+        let layout = customer_layout(false);
+        let first_pass = |keys: &[&str]| {
+            let mut map_keys = MapKeys::default();
+            let data: serde_json::Map<String, Value> = keys.iter().map(|k| (k.to_string(), json!(1))).collect();
+            map_keys.add(layout, &json!({ "data": data })).expect("few keys");
+            map_keys
+        };
+        let mut customer = canopy_domain::CustomerInfo::default();
+        customer.data.insert(
+            "Tier".into(),
+            canopy_domain::value::Value { string_value: Some("gold".into()), ..Default::default() },
+        );
+        let flat = View::new(layout, &[], Some(CsvStyle::Flat)).expect("a view");
+        let knowing_tier = flat.with_map_keys(&first_pass(&["Tier", "Seats"]));
+        assert_eq!(knowing_tier.column_missing_for(&customer), None);
+        let flat = View::new(layout, &[], Some(CsvStyle::Flat)).expect("a view");
+        let knowing_seats_only = flat.with_map_keys(&first_pass(&["Seats"]));
+        assert_eq!(knowing_seats_only.column_missing_for(&customer).as_deref(), Some("data.Tier"));
+        let chosen = View::new(layout, &["name".to_owned()], Some(CsvStyle::Flat)).expect("a view");
+        assert_eq!(chosen.with_map_keys(&first_pass(&["Seats"])).column_missing_for(&customer), None);
     }
 
     #[test]

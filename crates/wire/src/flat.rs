@@ -162,6 +162,14 @@ pub struct MapKeys {
 }
 
 impl MapKeys {
+    /// A key of `other` that this set lacks, as its dotted column name (`data.Tier`), if there is one.
+    pub fn first_missing_of(&self, other: &MapKeys) -> Option<String> {
+        other.keys.iter().find_map(|(map, keys)| {
+            let known = self.keys.get(map);
+            keys.iter().find(|key| !known.is_some_and(|known| known.contains(*key))).map(|key| format!("{map}.{key}"))
+        })
+    }
+
     /// Adds the keys `record` has in the maps of `layout`. Errs past [`MAX_MAP_KEYS`] distinct keys.
     pub fn add(&mut self, layout: &Layout, record: &Value) -> Result<(), FlatError> {
         self.add_at(layout, record, &mut Vec::new())
