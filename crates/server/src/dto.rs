@@ -18,6 +18,8 @@ pub struct ListCustomers {
     pub parent_customer_ids: Vec<String>,
     /// With `parentCustomerIds`: only their direct children.
     pub shallow_parent: bool,
+    /// Only the customers at the top of what the caller reaches: those answered without a `parentCustomerId` (top-level customers of their accounts; for a Customer user, its own customers).
+    pub top_level_only: bool,
     /// Only customers carrying all of these tags (at most 1,000 ids, comma-separated in a query string).
     pub tag_ids: Vec<String>,
     /// Only customers whose `referenceId` is exactly one of these (at most 1,000 ids, comma-separated in a query string).
@@ -55,6 +57,7 @@ impl ListCustomers {
             tag_ids: self.tag_ids.clone(),
             specific_ids: self.specific_ids.clone(),
             reference_ids: self.reference_ids.clone(),
+            top_level_only: self.top_level_only,
         }
     }
 
