@@ -598,19 +598,8 @@ fn guess_kind(text: &str) -> ValueKind {
 /// Appends one flat cell with RFC 4180 quoting: quoted when it holds `"`, `,`, CR or LF, and always when it was
 /// neutralised (OWASP: the quote prefix inside a quoted cell).
 pub fn write_flat_cell(out: &mut String, cell: &str) {
-    let quote = cell.starts_with('\'') || cell.bytes().any(|b| matches!(b, b'"' | b',' | b'\r' | b'\n'));
-    if !quote {
-        out.push_str(cell);
-        return;
-    }
-    out.push('"');
-    for c in cell.chars() {
-        if c == '"' {
-            out.push('"');
-        }
-        out.push(c);
-    }
-    out.push('"');
+    let quote = cell.starts_with('\'') || crate::csv::needs_rfc4180_quotes(cell);
+    crate::csv::push_cell(out, cell, quote);
 }
 
 /// Streams flat rows as CSV with bounded memory: the header once (even with no rows), then one row per record,

@@ -12,17 +12,8 @@ use serde_json::{json, Value};
 /// Header and rows, as Python's csv.reader reads them (the way a spreadsheet user's tooling reads an export).
 fn python_csv(csv: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let script = "import csv, io, json, sys\nstream = io.TextIOWrapper(sys.stdin.buffer, encoding='utf-8', newline='')\nprint(json.dumps(list(csv.reader(stream))))";
-    let mut child = std::process::Command::new("python3")
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    use std::io::Write;
-    child.stdin.take().expect("stdin").write_all(csv.as_bytes()).expect("writes");
-    let output = child.wait_with_output().expect("python3 finishes");
-    assert!(output.status.success(), "python's csv module read the export");
-    let mut rows: Vec<Vec<String>> = serde_json::from_slice(&output.stdout).expect("rows as JSON");
+    let mut rows: Vec<Vec<String>> =
+        serde_json::from_slice(&crate::support::python_output(script, csv)).expect("rows as JSON");
     assert!(!rows.is_empty(), "a header at least: {csv}");
     let header = rows.remove(0);
     (header, rows)
