@@ -53,9 +53,11 @@ pub struct CustomerHistoryEntry {
     pub request_id: Option<String>,
     /// The operation that made the change (`NewCustomer`, `PatchCustomer`, `SetCustomerStagingMode`, …).
     pub operation: String,
-    /// The member's wire name (`name`, `parentCustomerId`, `tagIds`, `billingSettings`, …).
+    /// The member's wire name (`name`, `parentCustomerId`, `tagIds`, `billingSettings`, …), or for an effective value
+    /// a move changed, `effective.` and the facet's member (`effective.billingSettings`, …).
     pub member: String,
-    /// The value before, as JSON text; absent when the member had none (or the customer did not exist).
+    /// The value before, as JSON text; absent when the member had none (or the customer did not exist). For an
+    /// `effective.*` member, `{value, sourceId, sourceKind}` as `includeEffective` shows it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub old_value: Option<String>,
     /// The value after, as JSON text; absent when the member has none (or the customer was deleted).
