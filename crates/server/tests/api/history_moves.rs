@@ -206,3 +206,50 @@ async fn a_customer_user_sees_the_effective_values_of_a_move_but_not_sources_abo
     let admin = app.get(&uri).await;
     assert_eq!(parsed(&admin.body["items"][0], "newValue")["sourceId"], reseller.as_str());
 }
+
+/// More affected customers than one history INSERT takes (1,000 rows): every one still gets its entry, in the
+/// move's one change.
+#[actix_web::test]
+async fn a_move_that_changes_more_customers_than_one_insert_takes_records_every_one() {
+    use canopy_domain::{access::Reach, patch::CustomerChanges, AppSettings};
+    use canopy_store::{Actor, HistoryQuery, NewCustomer};
+
+    let app = spawn().await;
+    let account = app.account("A").await;
+    let actor = Actor::named("setup");
+    let create = |name: &str, changes: CustomerChanges| {
+        let new = NewCustomer { id: None, account_id: account.clone(), name: name.to_owned(), fields: changes };
+        app.store.create_customer(new, &actor, &Reach::Everything, None).expect("creates").0.id
+    };
+    let titled = CustomerChanges {
+        override_app_settings: Some(true),
+        app_settings: Some(AppSettings { page_title: Some("Portal".into()), ..AppSettings::default() }),
+        ..CustomerChanges::default()
+    };
+    let target = create("Target", titled);
+    let moved = create("Moved", CustomerChanges::default());
+    let under_moved = CustomerChanges { parent_customer_id: Some(moved.clone()), ..CustomerChanges::default() };
+    let descendants: Vec<String> = (0..1_000).map(|n| create(&format!("Below {n}"), under_moved.clone())).collect();
+
+    let reply = app.patch(&format!("/customers/{moved}"), json!({"parentCustomerId": target})).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let effective_entries = |id: &str| {
+        let query = HistoryQuery {
+            customer_id: id.to_owned(),
+            reach: Reach::Everything,
+            from: None,
+            to: None,
+            member: Some("effective.appSettings".into()),
+            paging: canopy_domain::listing::Paging::All,
+        };
+        app.store.customer_history(&query).expect("history").0
+    };
+    let moved_entries = effective_entries(&moved);
+    assert_eq!(moved_entries.len(), 1);
+    let change_id = &moved_entries[0].change_id;
+    for id in &descendants {
+        let entries = effective_entries(id);
+        assert_eq!(entries.len(), 1, "customer {id}");
+        assert_eq!(&entries[0].change_id, change_id, "customer {id}");
+    }
+}
