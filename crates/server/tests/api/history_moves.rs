@@ -253,3 +253,34 @@ async fn a_move_that_changes_more_customers_than_one_insert_takes_records_every_
         assert_eq!(&entries[0].change_id, change_id, "customer {id}");
     }
 }
+
+/// A patch that moves a customer and sets its own settings is one change: its effective entries compare before and
+/// after the whole patch.
+#[actix_web::test]
+async fn a_move_that_also_sets_the_customers_own_settings_records_the_effective_values_after_both() {
+    let app = spawn().await;
+    let account = app.account("A").await;
+    let old_parent = app.customer(&account, "Old parent", None).await;
+    let new_parent = app.customer(&account, "New parent", None).await;
+    for (id, cost) in [(&old_parent, 2.0), (&new_parent, 3.0)] {
+        let set = app.patch(&format!("/customers/{id}"), billing(cost)).await;
+        assert_eq!(set.status, StatusCode::OK, "{}", set.text);
+    }
+    let moved = app.customer(&account, "Moved", Some(&old_parent)).await;
+    let child = app.customer(&account, "Child", Some(&moved)).await;
+    let mut body = billing(7.0);
+    body["parentCustomerId"] = json!(new_parent);
+    let reply = app.patch(&format!("/customers/{moved}"), body).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    for id in [&moved, &child] {
+        let history = app.get(&format!("/customers/{id}/history?member=effective.billingSettings")).await;
+        assert_eq!(history.body["totalCount"], 1, "{id}: {}", history.text);
+        let entry = &history.body["items"][0];
+        assert_eq!(parsed(entry, "oldValue")["sourceId"], old_parent.as_str());
+        let new = parsed(entry, "newValue");
+        assert_eq!(
+            (new["sourceId"].as_str(), new["value"]["base"]["baseCost"].as_f64()),
+            (Some(moved.as_str()), Some(7.0))
+        );
+    }
+}
