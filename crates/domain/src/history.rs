@@ -5,6 +5,11 @@
 //! `lastModifiedBy`) are never recorded: a move is recorded as its `parentCustomerId`, and who and when are the
 //! record's own members. Tags are compared as their ids, under `tagIds` (the member a patch sets), so that a tag
 //! renamed in the catalogue is not a change of the customer.
+//!
+//! A move also changes what its subtree inherits. Those changes are recorded under the members of
+//! [`EFFECTIVE_RECORDED`] (`effective.billingSettings`, …), one per facet whose effective value or source changed,
+//! for each customer it changed; `canopy_inherit` decides which. Their values carry a source id, which
+//! [`withhold_effective_sources`] hides from a reader who may not know that source.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
@@ -48,9 +53,11 @@ pub struct CustomerHistoryEntry {
     pub request_id: Option<String>,
     /// The operation that made the change (`NewCustomer`, `PatchCustomer`, `SetCustomerStagingMode`, …).
     pub operation: String,
-    /// The member's wire name (`name`, `parentCustomerId`, `tagIds`, `billingSettings`, …).
+    /// The member's wire name (`name`, `parentCustomerId`, `tagIds`, `billingSettings`, …), or for an effective value
+    /// a move changed, `effective.` and the facet's member (`effective.billingSettings`, …).
     pub member: String,
-    /// The value before, as JSON text; absent when the member had none (or the customer did not exist).
+    /// The value before, as JSON text; absent when the member had none (or the customer did not exist). For an
+    /// `effective.*` member, `{value, sourceId, sourceKind}` as `includeEffective` shows it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub old_value: Option<String>,
     /// The value after, as JSON text; absent when the member has none (or the customer was deleted).
@@ -74,6 +81,53 @@ pub const RECORDED: [&str; 12] = [
     "overrideAppSettings",
     "appSettings",
 ];
+
+/// The members a move records for each customer whose effective value of a facet changed (its source, its value, or
+/// both): `effective.` and the member that holds the facet's own value. Each value is the effective value as
+/// `ListCustomers` with `includeEffective=true` shows it, `{value, sourceId, sourceKind}`, as JSON text.
+pub const EFFECTIVE_RECORDED: [&str; 3] = ["effective.billingSettings", "effective.appSettings", "effective.schedule"];
+
+/// Whether `member` is one of [`EFFECTIVE_RECORDED`].
+pub fn is_effective_member(member: &str) -> bool {
+    EFFECTIVE_RECORDED.contains(&member)
+}
+
+/// Removes, from the values of an `effective.*` entry, each `sourceId` that `may_know(id, is_account)` refuses: the
+/// value still shows what applied, as `includeEffective` does for a source beyond the reader's reach. Other members
+/// are left alone.
+pub fn withhold_effective_sources(entry: &mut CustomerHistoryEntry, may_know: impl Fn(&str, bool) -> bool) {
+    if !is_effective_member(&entry.member) {
+        return;
+    }
+    for value in [&mut entry.old_value, &mut entry.new_value] {
+        let Some(text) = value.as_deref() else { continue };
+        let Ok(Json::Object(mut object)) = serde_json::from_str::<Json>(text) else { continue };
+        let is_account = object.get("sourceKind").and_then(Json::as_str) == Some("account");
+        let known = object.get("sourceId").and_then(Json::as_str).is_none_or(|id| may_know(id, is_account));
+        if !known {
+            object.remove("sourceId");
+            *value = Some(Json::Object(object).to_string());
+        }
+    }
+}
+
+/// The source ids an `effective.*` entry names, with whether each is an account's (none for other members).
+pub fn effective_source_ids(entry: &CustomerHistoryEntry) -> Vec<(String, bool)> {
+    if !is_effective_member(&entry.member) {
+        return Vec::new();
+    }
+    [&entry.old_value, &entry.new_value]
+        .into_iter()
+        .flatten()
+        .filter_map(|text| match serde_json::from_str::<Json>(text) {
+            Ok(Json::Object(object)) => {
+                let id = object.get("sourceId").and_then(Json::as_str)?.to_owned();
+                Some((id, object.get("sourceKind").and_then(Json::as_str) == Some("account")))
+            }
+            _ => None,
+        })
+        .collect()
+}
 
 /// A customer's members and their JSON values (members left out when unset are absent; tags are `tagIds`).
 fn members(customer: &CustomerInfo) -> Map<String, Json> {
@@ -218,6 +272,38 @@ mod tests {
             .filter(|k| !NOT_RECORDED.contains(k))
             .collect();
         assert_eq!(expected, RECORDED, "CustomerInfo's members and RECORDED disagree");
+    }
+
+    #[test]
+    fn effective_members_name_a_recorded_facet_and_no_member_of_the_customer() {
+        for member in EFFECTIVE_RECORDED {
+            let facet = member.strip_prefix("effective.").expect("an effective member starts with effective.");
+            assert!(RECORDED.contains(&facet), "{member} names no recorded member");
+            assert!(!RECORDED.contains(&member) && !NOT_RECORDED.contains(&member), "{member} is also a member");
+        }
+    }
+
+    #[test]
+    fn sources_a_reader_may_not_know_are_withheld_from_effective_entries_only() {
+        let value = |id: &str, kind: &str| format!(r#"{{"value":{{}},"sourceId":"{id}","sourceKind":"{kind}"}}"#);
+        let mut entry = CustomerHistoryEntry {
+            member: "effective.billingSettings".into(),
+            old_value: Some(value("acc-root", "account")),
+            new_value: Some(value("cus-parent", "customer")),
+            ..CustomerHistoryEntry::default()
+        };
+        assert_eq!(effective_source_ids(&entry), [("acc-root".to_owned(), true), ("cus-parent".to_owned(), false)]);
+        withhold_effective_sources(&mut entry, |id, is_account| !is_account && id == "cus-parent");
+        assert_eq!(entry.old_value.as_deref(), Some(r#"{"value":{},"sourceKind":"account"}"#));
+        assert_eq!(entry.new_value, Some(value("cus-parent", "customer")));
+        let mut own = CustomerHistoryEntry {
+            member: "parentCustomerId".into(),
+            new_value: Some(value("x", "customer")),
+            ..CustomerHistoryEntry::default()
+        };
+        withhold_effective_sources(&mut own, |_, _| false);
+        assert_eq!(own.new_value, Some(value("x", "customer")));
+        assert!(effective_source_ids(&own).is_empty());
     }
 
     #[test]

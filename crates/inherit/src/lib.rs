@@ -4,6 +4,7 @@ pub mod chain;
 pub mod error;
 pub mod facet;
 pub mod forest;
+pub mod moved;
 pub mod node;
 pub mod schedule;
 
@@ -11,6 +12,7 @@ pub use chain::resolve_chain;
 pub use error::HierarchyError;
 pub use facet::{AppSettingsFacet, BillingSettingsFacet, Effective, Facet, ScheduleFacet, SourceKind};
 pub use forest::{Forest, Resolved, ResolvedSchedules, SourceRef};
+pub use moved::{effective_changes_of_move, EffectiveChangeError, EffectiveChanges};
 pub use node::{AccountNode, CustomerNode};
 pub use schedule::{resolve_schedule_chain, zone_of, EffectiveSchedule, DEFAULT_TIME_ZONE};
 

@@ -67,6 +67,8 @@ nothing_to_redact!(
 impl Redact for canopy_domain::history::CustomerHistoryEntry {
     fn redact(&mut self, caller: &Caller) {
         // As for the customer itself: a Customer user does not learn the parent above the customer it is linked to.
+        // (The source ids of `effective.*` entries are withheld by the handler, which asks the store what the
+        // caller reaches.)
         if self.member == "parentCustomerId" {
             if let canopy_domain::access::Reach::Subtrees { customers: roots, .. } = caller.reach() {
                 if roots.contains(&self.customer_id) {

@@ -33,8 +33,10 @@ pub struct HistoryQuery {
     pub paging: Paging,
 }
 
+// An absent value is NULL, not DEFAULT: with no DEFAULT in them, SQLite takes the rows of one change in one INSERT
+// (diesel writes a row per statement there otherwise).
 #[derive(Insertable)]
-#[diesel(table_name = customer_history)]
+#[diesel(table_name = customer_history, treat_none_as_default_value = false)]
 struct HistoryInsert<'a> {
     change_id: &'a str,
     position: i32,
@@ -75,34 +77,54 @@ pub(crate) fn record(
     account_id: &str,
     changes: &[MemberChange],
 ) -> StoreResult<()> {
-    if changes.is_empty() {
+    record_change(conn, actor, operation, account_id, &[(customer_id, changes)])
+}
+
+/// Rows per INSERT: 12 bound values a row stays well under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+const ROWS_PER_INSERT: usize = 1_000;
+
+/// Records one change that altered several customers of one account (a move and the effective values it changed
+/// below the moved customer): one `changeId` and one `changedAt` for all, each customer's members numbered from 0.
+/// Customers without changes record nothing; the rest are written 1,000 rows per statement.
+pub(crate) fn record_change(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    operation: &str,
+    account_id: &str,
+    customers: &[(&str, &[MemberChange])],
+) -> StoreResult<()> {
+    if customers.iter().all(|(_, changes)| changes.is_empty()) {
         return Ok(());
     }
     let change_id = new_id();
     let changed_at = crate::now_text();
     let operation = actor.operation.as_deref().unwrap_or(operation);
-    let mut rows = Vec::with_capacity(changes.len());
-    for (position, change) in changes.iter().enumerate() {
-        rows.push(HistoryInsert {
-            change_id: &change_id,
-            position: i32::try_from(position).map_err(|_| StoreError::Corrupt("too many members".into()))?,
-            customer_id,
-            account_id,
-            changed_at: &changed_at,
-            user_id: actor.user_id.as_deref(),
-            user_name: actor.user_name.as_deref(),
-            request_id: actor.request_id.as_deref(),
-            operation,
-            member: &change.member,
-            old_value: change.old_value.as_deref(),
-            new_value: change.new_value.as_deref(),
-        });
+    let mut rows = Vec::with_capacity(customers.iter().map(|(_, changes)| changes.len()).sum());
+    for &(customer_id, changes) in customers {
+        for (position, change) in changes.iter().enumerate() {
+            rows.push(HistoryInsert {
+                change_id: &change_id,
+                position: i32::try_from(position).map_err(|_| StoreError::Corrupt("too many members".into()))?,
+                customer_id,
+                account_id,
+                changed_at: &changed_at,
+                user_id: actor.user_id.as_deref(),
+                user_name: actor.user_name.as_deref(),
+                request_id: actor.request_id.as_deref(),
+                operation,
+                member: &change.member,
+                old_value: change.old_value.as_deref(),
+                new_value: change.new_value.as_deref(),
+            });
+        }
     }
-    // Multi-row INSERTs are outside diesel's MultiConnection subset, so each backend runs its own.
-    match conn {
-        AnyConnection::Sqlite(c) => diesel::insert_into(customer_history::table).values(&rows).execute(c)?,
-        AnyConnection::Postgresql(c) => diesel::insert_into(customer_history::table).values(&rows).execute(c)?,
-    };
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        // Multi-row INSERTs are outside diesel's MultiConnection subset, so each backend runs its own.
+        match conn {
+            AnyConnection::Sqlite(c) => diesel::insert_into(customer_history::table).values(chunk).execute(c)?,
+            AnyConnection::Postgresql(c) => diesel::insert_into(customer_history::table).values(chunk).execute(c)?,
+        };
+    }
     Ok(())
 }
 

@@ -18,7 +18,7 @@ pub(crate) fn from_doc<T: DeserializeOwned>(column: &str, text: &str) -> StoreRe
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
 }
 
-fn from_optional_doc<T: DeserializeOwned>(column: &str, text: Option<&str>) -> StoreResult<Option<T>> {
+pub(crate) fn from_optional_doc<T: DeserializeOwned>(column: &str, text: Option<&str>) -> StoreResult<Option<T>> {
     text.map(|t| from_doc(column, t)).transpose()
 }
 

@@ -1,6 +1,9 @@
+use std::collections::HashSet;
+
 use actix_web::http::StatusCode;
 use canopy_domain::{
-    access::FilterIds,
+    access::{FilterIds, Reach},
+    history::{effective_source_ids, withhold_effective_sources, CustomerHistoryEntry},
     listing::{CustomerSortField, Paging, MAX_FILTER_IDS},
     patch::CustomerChanges,
     FieldError, ValidationErrors,
@@ -238,8 +241,46 @@ pub async fn history(ctx: Ctx, request: dto::ListCustomerHistory) -> Result<Repl
         member: request.member.filter(|m| !m.trim().is_empty()),
         paging: paging.unwrap_or(Paging::All),
     };
-    let (items, totals) = ctx.store(move |s| s.customer_history(&query)).await?;
+    let (mut items, totals) = ctx.store(move |s| s.customer_history(&query)).await?;
+    withhold_unknown_sources(&ctx, &mut items).await?;
     Reply::list(ListResponse::new(items, totals))
+}
+
+/// The `effective.*` entries of a move name the customers and accounts values came from; as with
+/// `includeEffective`, a source the caller may not know of stays unnamed (its value still shows). An account source
+/// is known when the caller reaches that account. A customer source is one of the customer's ancestors (or itself)
+/// at the time, so whoever reaches whole accounts knows it; a Customer user knows it only when it lies within its
+/// reach now, which the store says in one query for the page.
+async fn withhold_unknown_sources(ctx: &Ctx, items: &mut [CustomerHistoryEntry]) -> Result<(), ApiError> {
+    let named: Vec<(String, bool)> = items.iter().flat_map(effective_source_ids).collect();
+    if named.is_empty() {
+        return Ok(());
+    }
+    let reachable_customers: Option<HashSet<String>> = match ctx.reach() {
+        scope @ Reach::Subtrees { .. } => {
+            let mut ids: Vec<String> =
+                named.into_iter().filter(|(_, is_account)| !is_account).map(|(id, _)| id).collect();
+            ids.sort();
+            ids.dedup();
+            let visible = if ids.is_empty() {
+                Vec::new()
+            } else {
+                ctx.store(move |s| s.visible_customer_ids(&ids, &scope)).await?
+            };
+            Some(visible.into_iter().collect())
+        }
+        Reach::Everything | Reach::Accounts(_) => None,
+    };
+    for item in items {
+        withhold_effective_sources(item, |id, is_account| {
+            if is_account {
+                ctx.caller.reaches_account(id)
+            } else {
+                reachable_customers.as_ref().is_none_or(|reachable| reachable.contains(id))
+            }
+        });
+    }
+    Ok(())
 }
 
 pub async fn set_staging(ctx: Ctx, request: dto::SetCustomerStagingMode) -> Result<Reply, ApiError> {

@@ -152,3 +152,26 @@ pub fn with_effective(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use canopy_domain::history::EFFECTIVE_RECORDED;
+    use canopy_inherit::Effective;
+
+    use crate::dto::EffectiveValues;
+
+    /// A move's history names effective values as `includeEffective` does: a facet added to one must reach both.
+    #[test]
+    fn the_effective_members_of_a_moves_history_are_those_include_effective_answers() {
+        let effective = EffectiveValues {
+            billing_settings: Effective::built_in(Default::default()),
+            app_settings: Effective::built_in(Default::default()),
+            schedule: Effective::built_in(Default::default()),
+        };
+        let Ok(serde_json::Value::Object(members)) = serde_json::to_value(&effective) else {
+            panic!("effective values are an object")
+        };
+        let named: Vec<String> = members.keys().map(|key| format!("effective.{key}")).collect();
+        assert_eq!(named, EFFECTIVE_RECORDED);
+    }
+}

@@ -14,6 +14,7 @@ mod customers_write;
 mod flat_csv;
 mod formats;
 mod history;
+mod history_moves;
 mod hostile;
 mod inheritance;
 mod metadata;

@@ -8,7 +8,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use canopy_domain::Role;
+use canopy_domain::{access::Reach, Role};
 
 use crate::support::{new_user, TestDb};
 
@@ -207,4 +207,69 @@ fn serve_on_port_zero_reports_the_port_it_got() {
     assert_ne!(port, 0, "{line}");
     assert_eq!(http(port, "GET", "/health", &[], "").0, 200);
     drop(server);
+}
+
+/// `history_retention_days`: `serve` removes older history as it starts (and then once a day, on the same thread),
+/// and keeps what is younger.
+#[test]
+fn serve_with_a_history_retention_removes_older_history_as_it_starts() {
+    let db = TestDb::new();
+    let store = canopy_store::Store::open(&db.url).expect("opens");
+    let actor = canopy_store::Actor::named("history-retention test");
+    let account = store
+        .create_account(
+            canopy_store::NewAccount {
+                id: None,
+                name: "Retention".into(),
+                parent_account_id: None,
+                billing_settings: None,
+                details: Default::default(),
+            },
+            &actor,
+            None,
+        )
+        .expect("account");
+    let mut ids = Vec::new();
+    for name in ["Expired", "Kept", "Recent"] {
+        let new = canopy_store::NewCustomer {
+            id: None,
+            account_id: account.id.clone(),
+            name: name.into(),
+            fields: Default::default(),
+        };
+        let (created, _) = store.create_customer(new, &actor, &Reach::Everything, None).expect("customer");
+        ids.push(created.id);
+    }
+    // 31 and 29 days ago, against a retention of 30 days; the third stays as recorded, just now.
+    let day = Duration::from_secs(24 * 60 * 60);
+    for (id, age) in [(&ids[0], 31 * day), (&ids[1], 29 * day)] {
+        let at = canopy_store::clock::text_before(age);
+        let dated = db.execute(&format!("UPDATE customer_history SET changed_at = '{at}' WHERE customer_id = '{id}'"));
+        assert!(dated > 0, "{id} has history to date");
+    }
+    let history = |store: &canopy_store::Store, id: &str| {
+        let query = canopy_store::HistoryQuery {
+            customer_id: id.to_owned(),
+            reach: Reach::Everything,
+            from: None,
+            to: None,
+            member: None,
+            paging: canopy_domain::listing::Paging::All,
+        };
+        store.customer_history(&query).expect("history").0.len()
+    };
+    let recorded: Vec<usize> = ids.iter().map(|id| history(&store, id)).collect();
+    assert!(recorded.iter().all(|&rows| rows > 0), "{recorded:?}");
+
+    let port = free_port();
+    let _server = start_with(&db, port, &[("CANOPY_HISTORY_RETENTION_DAYS", "30")]);
+    // The prune runs on its own thread as the server starts: wait for it, for at most as long as a start may take.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while history(&store, &ids[0]) > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(history(&store, &ids[0]), 0, "history older than the retention is removed at start");
+    assert_eq!(history(&store, &ids[1]), recorded[1], "history younger than the retention stays");
+    assert_eq!(history(&store, &ids[2]), recorded[2], "history just recorded stays");
+    assert!(store.get_customer(&ids[0], &Reach::Everything).is_ok(), "the customer itself stays");
 }

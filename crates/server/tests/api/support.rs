@@ -66,6 +66,24 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Runs one SQL statement on the test database directly, for what no API writes (history rows dated in the
+    /// past); the SQL must suit both backends.
+    pub fn execute(&self, sql: &str) -> usize {
+        use diesel::{Connection, RunQueryDsl};
+        match self.url.strip_prefix("sqlite://") {
+            Some(path) => {
+                let mut conn = diesel::SqliteConnection::establish(path).expect("sqlite test database opens");
+                diesel::sql_query(sql).execute(&mut conn).expect("statement runs")
+            }
+            None => {
+                let mut conn = diesel::PgConnection::establish(&self.url).expect("postgres test database opens");
+                diesel::sql_query(sql).execute(&mut conn).expect("statement runs")
+            }
+        }
+    }
+}
+
 /// The migrated template every test database is cloned from. Named by the migrations' content, so every test
 /// process of one run shares it (nextest runs each test in its own process) and a schema change gets a new one.
 /// It is built under a private name and renamed into place, so nobody clones a half-migrated template.

@@ -9,6 +9,7 @@ mod import;
 mod keyset;
 mod list;
 mod lookup;
+mod moved;
 mod row;
 mod write;
 

@@ -6,7 +6,7 @@ use canopy_domain::{
     access::Reach,
     account::validate_customer_data,
     hierarchy::{self, check_move, child_path, subtree_upper_bound, MoveRefusal},
-    history::diff,
+    history::{diff, MemberChange},
     patch::{optional_text, CustomerChanges},
     CustomerDataField, CustomerInfo, FieldError, Tag, ValidationErrors,
 };
@@ -19,7 +19,9 @@ use diesel::{
 use super::{
     forbidden,
     hydrate::{get_in_reach, load_row},
-    in_reach, path_in_reach,
+    in_reach,
+    moved::BeforeMove,
+    path_in_reach,
     row::{CustomerChangeset, CustomerInsert, PlacedCustomer},
     NewCustomer,
 };
@@ -329,6 +331,8 @@ impl Store {
             let fields = check_against_account(conn, &row.account_id, changes)?;
             let now = now_text();
             let new_parent = optional_text(&changes.parent_customer_id);
+            // Read before the paths are rewritten: what the moved subtree inherited through, for its history.
+            let mut before_move = None;
             if let Some(new_parent) = new_parent {
                 if new_parent != row.parent_customer_id.as_deref() {
                     let new_path = match new_parent {
@@ -347,6 +351,9 @@ impl Store {
                         }
                         None => child_path(None, &row.id),
                     };
+                    if self.records_history() {
+                        before_move = Some(BeforeMove::load(conn, &row.id, &row.account_id, &row.path, &new_path)?);
+                    }
                     move_subtree(conn, &row.path, &new_path)?;
                 }
             }
@@ -363,14 +370,21 @@ impl Store {
                 if changes.tag_ids.is_none() {
                     before.tags.clone_from(&after.0.tags);
                 }
-                history::record(
-                    conn,
-                    actor,
-                    "PatchCustomer",
-                    id,
-                    &row.account_id,
-                    &diff(Some(&before), Some(&after.0)),
-                )?;
+                // A move is one change: the moved customer's members and the effective values it changed in its
+                // subtree (the moved customer's own first) share one change id.
+                let mut changed = vec![(id.to_owned(), diff(Some(&before), Some(&after.0)))];
+                if let Some(before_move) = before_move {
+                    for (customer_id, effective) in before_move.effective_changes(&after.0)? {
+                        if customer_id == id {
+                            changed[0].1.extend(effective);
+                        } else {
+                            changed.push((customer_id, effective));
+                        }
+                    }
+                }
+                let customers: Vec<(&str, &[MemberChange])> =
+                    changed.iter().map(|(customer_id, members)| (customer_id.as_str(), members.as_slice())).collect();
+                history::record_change(conn, actor, "PatchCustomer", &row.account_id, &customers)?;
             }
             Ok(after)
         })
