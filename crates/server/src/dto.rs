@@ -155,6 +155,24 @@ pub struct ListCustomerHistory {
     pub simplified_paging: bool,
 }
 
+/// Imports customers from the file in the body (what export writes: ServiceStack CSV, JSON or JSON lines) into one
+/// account, matching existing customers by id, else by referenceId. The members below come from the query string;
+/// the body is the file.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ImportCustomers {
+    /// The account to import into; without it, the one account the rows' `accountId` name. Rows of another
+    /// account are copies: their ids only link rows of the file, and they are matched by referenceId alone.
+    pub account_id: Option<String>,
+    /// When true, nothing is written: the answer counts what would be created, updated or left unchanged, and
+    /// lists the rows that would be refused.
+    pub dry_run: bool,
+    /// When true, the answer lists each row's outcome (`rows`), not only the counts.
+    pub include_rows: bool,
+    /// The file's format when its Content-Type does not say: `csv`, `json` or `jsonl`.
+    pub file_format: Option<String>,
+}
+
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SetCustomerStagingMode {

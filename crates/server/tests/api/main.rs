@@ -14,6 +14,7 @@ mod customers_write;
 mod formats;
 mod history;
 mod hostile;
+mod import;
 mod inheritance;
 mod metadata;
 mod processes;

@@ -10,6 +10,7 @@ mod keyset;
 mod list;
 mod lookup;
 mod row;
+mod upsert;
 mod write;
 
 use canopy_domain::{
@@ -24,6 +25,7 @@ use crate::{rows::CustomerRow, StoreError};
 
 pub use import::ImportCustomer;
 pub use lookup::InheritanceContext;
+pub use upsert::{FieldRule, ImportRequest, ImportRow};
 
 /// The filters of ListCustomers. Empty lists mean "no filter".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
