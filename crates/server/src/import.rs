@@ -76,19 +76,23 @@ fn too_many_rows() -> ValidationErrors {
 }
 
 /// A row's members, or why its text could not even be read as a row.
-type RowMembers = Result<Params, String>;
+pub type RowMembers = Result<Params, String>;
 
-/// Every row of `bytes`, as members. Errors of the whole file (not UTF-8, not JSON, no header, too many rows)
+/// What hears each row's members in turn; it may stop the reading (too many rows).
+type EachRow<'a> = &'a mut dyn FnMut(RowMembers) -> Result<(), ValidationErrors>;
+
+/// Hands every row of `bytes` to `each`, as members, one at a time: a row's parsed form is dropped once `each` has
+/// taken what it needs, so the file is never held twice. Errors of the whole file (not UTF-8, not JSON, no header)
 /// refuse it whole.
-pub fn read_members(bytes: &[u8], format: FileFormat) -> Result<Vec<RowMembers>, ValidationErrors> {
+pub fn for_each_row(bytes: &[u8], format: FileFormat, each: EachRow<'_>) -> Result<(), ValidationErrors> {
     let text =
         std::str::from_utf8(bytes).map_err(|e| file_error("InvalidEncoding", format!("the file is not UTF-8: {e}")))?;
     // A UTF-8 byte order mark, as spreadsheets write it, is not part of the first column's name.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     match format {
-        FileFormat::Csv => csv_members(text),
-        FileFormat::Json => json_members(text),
-        FileFormat::JsonLines => json_lines_members(text),
+        FileFormat::Csv => csv_rows(text, each),
+        FileFormat::Json => json_rows(text, each),
+        FileFormat::JsonLines => json_lines_rows(text, each),
     }
 }
 
@@ -114,72 +118,120 @@ fn json_kind(value: &serde_json::Value) -> &'static str {
     }
 }
 
-fn json_members(text: &str) -> Result<Vec<RowMembers>, ValidationErrors> {
-    let document: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| file_error(BIND_ERROR_CODE, format!("the file is not a JSON document: {e}")))?;
-    let items = match document {
-        serde_json::Value::Array(items) => items,
-        serde_json::Value::Object(mut envelope) => match envelope.remove("items") {
-            Some(serde_json::Value::Array(items)) => items,
-            _ => {
-                return Err(file_error(
-                    BIND_ERROR_CODE,
-                    "a JSON import is a list of customers, or an object whose 'items' is one (as export writes it)",
-                ))
-            }
-        },
-        other => {
-            return Err(file_error(
-                BIND_ERROR_CODE,
-                format!("a JSON import is a list of customers, not {}", json_kind(&other)),
-            ))
-        }
-    };
-    if items.len() > MAX_IMPORT_ROWS {
-        return Err(too_many_rows());
-    }
-    Ok(items.into_iter().map(object_members).collect())
+const NOT_A_LIST: &str =
+    "a JSON import is a list of customers, or an object whose 'items' is one (as export writes it)";
+
+/// A JSON document read item by item: the plain array, or the envelope's `items` (its other members skipped),
+/// each item parsed alone and handed on.
+struct JsonRows<'a, 'b> {
+    each: &'a mut EachRow<'b>,
+    /// Why `each` stopped the reading, told apart from a JSON syntax error.
+    stopped: &'a mut Option<ValidationErrors>,
 }
 
-fn json_lines_members(text: &str) -> Result<Vec<RowMembers>, ValidationErrors> {
-    let mut rows = Vec::new();
-    for line in text.lines().filter(|line| !line.trim().is_empty()) {
-        if rows.len() == MAX_IMPORT_ROWS {
-            return Err(too_many_rows());
+impl<'de> serde::de::Visitor<'de> for JsonRows<'_, '_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(NOT_A_LIST)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut items: A) -> Result<bool, A::Error> {
+        while let Some(item) = items.next_element::<serde_json::Value>()? {
+            if let Err(stop) = (self.each)(object_members(item)) {
+                *self.stopped = Some(stop);
+                return Err(serde::de::Error::custom("stopped"));
+            }
         }
-        rows.push(match serde_json::from_str(line) {
+        Ok(true)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut envelope: A) -> Result<bool, A::Error> {
+        let mut found = false;
+        while let Some(key) = envelope.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == "items" && !found {
+                found = envelope.next_value_seed(JsonRows { each: &mut *self.each, stopped: &mut *self.stopped })?;
+            } else {
+                envelope.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for JsonRows<'_, '_> {
+    type Value = bool;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+fn json_rows(text: &str, mut each: EachRow<'_>) -> Result<(), ValidationErrors> {
+    let mut stopped = None;
+    let mut reader = serde_json::Deserializer::from_str(text);
+    let read =
+        serde::de::DeserializeSeed::deserialize(JsonRows { each: &mut each, stopped: &mut stopped }, &mut reader)
+            .and_then(|found| reader.end().map(|()| found));
+    match (read, stopped) {
+        (_, Some(stop)) => Err(stop),
+        (Ok(true), None) => Ok(()),
+        (Ok(false), None) => Err(file_error(BIND_ERROR_CODE, NOT_A_LIST)),
+        (Err(e), None) if e.is_data() => Err(file_error(BIND_ERROR_CODE, NOT_A_LIST)),
+        (Err(e), None) => Err(file_error(BIND_ERROR_CODE, format!("the file is not a JSON document: {e}"))),
+    }
+}
+
+fn json_lines_rows(text: &str, each: EachRow<'_>) -> Result<(), ValidationErrors> {
+    for line in text.lines().filter(|line| !line.trim().is_empty()) {
+        each(match serde_json::from_str(line) {
             Ok(value) => object_members(value),
             Err(e) => Err(format!("the line is not a JSON object: {e}")),
-        });
+        })?;
     }
-    Ok(rows)
+    Ok(())
 }
 
-fn csv_members(text: &str) -> Result<Vec<RowMembers>, ValidationErrors> {
-    let records = canopy_wire::csv::read_records(text)
-        .map_err(|e| file_error(BIND_ERROR_CODE, format!("the file is not readable as CSV: {e}")))?;
-    let mut records = records.into_iter();
-    let Some(header) = records.next() else { return Ok(Vec::new()) };
-    let header: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
-    if !header.iter().any(|h| h.eq_ignore_ascii_case("name") || h.eq_ignore_ascii_case("id")) {
-        return Err(file_error(
-            "InvalidHeader",
-            "the first CSV record must be the header of member names (as export writes it), with 'name' or 'id'",
-        ));
+/// Why reading CSV stopped: the file is not CSV, or `each` stopped it.
+enum CsvStop {
+    Malformed(canopy_wire::csv::CsvError),
+    Refused(ValidationErrors),
+}
+
+impl From<canopy_wire::csv::CsvError> for CsvStop {
+    fn from(error: canopy_wire::csv::CsvError) -> Self {
+        CsvStop::Malformed(error)
     }
-    if records.len() > MAX_IMPORT_ROWS {
-        return Err(too_many_rows());
-    }
-    Ok(records
-        .map(|record| {
-            if record.len() > header.len() {
-                return Err(format!("the record has {} cells, the header {} columns", record.len(), header.len()));
+}
+
+fn csv_rows(text: &str, each: EachRow<'_>) -> Result<(), ValidationErrors> {
+    let mut header: Option<Vec<String>> = None;
+    let read = canopy_wire::csv::for_each_record(text, |record| {
+        let Some(columns) = &header else {
+            let columns: Vec<String> = record.iter().map(|h| h.trim().to_owned()).collect();
+            if !columns.iter().any(|h| h.eq_ignore_ascii_case("name") || h.eq_ignore_ascii_case("id")) {
+                return Err(CsvStop::Refused(file_error(
+                    "InvalidHeader",
+                    "the first CSV record must be the header of member names (as export writes it), with 'name' or 'id'",
+                )));
             }
+            header = Some(columns);
+            return Ok(());
+        };
+        let members = if record.len() > columns.len() {
+            Err(format!("the record has {} cells, the header {} columns", record.len(), columns.len()))
+        } else {
             let mut params = Params::new();
-            params.add_source(header.iter().zip(record.iter()).map(|(k, v)| (k.as_str(), v.as_str())));
+            params.add_source(columns.iter().zip(record.iter()).map(|(k, v)| (k.as_str(), v)));
             Ok(params)
-        })
-        .collect())
+        };
+        each(members).map_err(CsvStop::Refused)
+    });
+    match read {
+        Ok(()) => Ok(()),
+        Err(CsvStop::Refused(errors)) => Err(errors),
+        Err(CsvStop::Malformed(e)) => Err(file_error(BIND_ERROR_CODE, format!("the file is not readable as CSV: {e}"))),
+    }
 }
 
 /// One row, numbered `row` (from 1): bound to [`ImportedCustomer`] and checked on its own (what PatchCustomer
@@ -224,10 +276,15 @@ pub fn read_file(
     dry_run: bool,
     include_rows: bool,
 ) -> Result<ImportRequest, ValidationErrors> {
-    let members = read_members(bytes, format)?;
     let mut refusals = Vec::new();
-    let rows: Vec<ImportRow> =
-        members.into_iter().enumerate().map(|(i, members)| read_row(i + 1, members, &mut refusals)).collect();
+    let mut rows: Vec<ImportRow> = Vec::new();
+    for_each_row(bytes, format, &mut |members| {
+        if rows.len() == MAX_IMPORT_ROWS {
+            return Err(too_many_rows());
+        }
+        rows.push(read_row(rows.len() + 1, members, &mut refusals));
+        Ok(())
+    })?;
     let account_id = match account_id.filter(|a| !a.trim().is_empty()) {
         Some(account_id) => account_id,
         None => {
@@ -285,10 +342,14 @@ mod tests {
 
     #[test]
     fn whole_file_errors_refuse_it_whole() {
-        assert_eq!(read_members(b"not json", FileFormat::Json).expect_err("not JSON").0[0].field, "file");
-        assert_eq!(read_members(b"{\"a\":1}", FileFormat::Json).expect_err("no items").0[0].field, "file");
-        assert_eq!(read_members(b"x,y\r\n1,2\r\n", FileFormat::Csv).expect_err("no header").0[0].code, "InvalidHeader");
-        assert_eq!(read_members(&[0xff, 0xfe], FileFormat::Csv).expect_err("not UTF-8").0[0].code, "InvalidEncoding");
+        let refuse =
+            |bytes: &[u8], format| read_file(bytes, format, Some("a".into()), false, false).expect_err("refused").0;
+        assert_eq!(refuse(b"not json", FileFormat::Json)[0].field, "file");
+        assert_eq!(refuse(b"{\"a\":1}", FileFormat::Json)[0].field, "file");
+        assert_eq!(refuse(b"{\"items\":3}", FileFormat::Json)[0].field, "file");
+        assert_eq!(refuse(b"[{}] x", FileFormat::Json)[0].field, "file");
+        assert_eq!(refuse(b"x,y\r\n1,2\r\n", FileFormat::Csv)[0].code, "InvalidHeader");
+        assert_eq!(refuse(&[0xff, 0xfe], FileFormat::Csv)[0].code, "InvalidEncoding");
         assert_eq!(FileFormat::sniff(b" [ ]"), FileFormat::Json);
         assert_eq!(FileFormat::sniff(b"{\"a\":1}\n{\"a\":2}\n"), FileFormat::JsonLines);
         assert_eq!(FileFormat::sniff(b"id,name\r\n"), FileFormat::Csv);

@@ -433,6 +433,8 @@ fn plan(
 
 /// A new customer waiting for its multi-row INSERT.
 struct PendingCreate {
+    /// The row's number in the file.
+    row: usize,
     insert: CustomerInsert,
     id: String,
     tag_ids: Vec<String>,
@@ -463,7 +465,7 @@ impl Importer<'_> {
         Ok(path)
     }
 
-    fn create(&mut self, conn: &mut AnyConnection, id: &str, changes: &CustomerChanges) -> StoreResult<()> {
+    fn create(&mut self, conn: &mut AnyConnection, row: usize, id: &str, changes: &CustomerChanges) -> StoreResult<()> {
         let parent_id = optional_text(&changes.parent_customer_id).flatten();
         let parent_path = match parent_id {
             Some(parent) => Some(self.path_of(conn, parent)?),
@@ -487,6 +489,7 @@ impl Importer<'_> {
             changes.tag_ids.iter().flatten().filter(|t| seen.insert(t.as_str())).cloned().collect::<Vec<String>>();
         self.paths.insert(id.to_owned(), path);
         self.pending.push(PendingCreate {
+            row,
             insert,
             id: id.to_owned(),
             tag_ids,
@@ -533,19 +536,27 @@ impl Importer<'_> {
                 }
             }
         }
-        for created in &pending {
-            if let (Some(fields), true) = (&self.unique_fields, created.changes_data) {
-                crate::unique::index(conn, self.account_id, &created.id, &created.data, fields)?;
+        if let Some(fields) = &self.unique_fields {
+            let with_data: Vec<(usize, &str, &canopy_domain::Struct)> =
+                pending.iter().filter(|p| p.changes_data).map(|p| (p.row, p.id.as_str(), &p.data)).collect();
+            if let Some((row, field, message)) =
+                crate::unique::index_created(conn, self.account_id, &with_data, fields)?
+            {
+                return Err(ValidationErrors::single(&row_field(row, &field), "Conflict", message).into());
             }
-            if self.record_history {
+        }
+        if self.record_history {
+            let mut changes = Vec::with_capacity(pending.len());
+            for created in &pending {
                 let tags = created
                     .tag_ids
                     .iter()
                     .map(|id| Tag { id: id.clone(), name: String::new(), color: Default::default() })
                     .collect();
                 let info = created.insert.to_row().into_info(None, tags, &HashMap::new())?;
-                history::record(conn, self.actor, OPERATION, &created.id, self.account_id, &diff(None, Some(&info)))?;
+                changes.push((created.id.as_str(), diff(None, Some(&info))));
             }
+            history::record_many(conn, self.actor, OPERATION, self.account_id, &changes)?;
         }
         Ok(())
     }
@@ -681,7 +692,7 @@ impl Store {
                 let action = match &plan.targets[i] {
                     Target::New(_) if !writing => continue,
                     Target::New(id) => {
-                        importer.create(conn, id, &row.changes)?;
+                        importer.create(conn, row.row, id, &row.changes)?;
                         ImportAction::Created
                     }
                     Target::Existing(id) if !writing => {
@@ -712,7 +723,9 @@ impl Store {
                     progress(done as u64 + 1);
                 }
             }
-            importer.flush(conn)?;
+            if refusals.0.is_empty() {
+                importer.flush(conn)?;
+            }
             refusals.into_result()?;
             progress(rows.len() as u64);
             if include_rows {
