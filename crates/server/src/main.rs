@@ -476,13 +476,11 @@ fn import(store: &Store, file: &Path, account: Option<String>, dry_run: bool, fo
         Err(canopy_store::StoreError::Validation(errors)) => return Err(report(errors)),
         Err(other) => return Err(other.into()),
     };
-    let verb = if dry_run { "would be" } else { "were" };
+    let seconds = started.elapsed().as_secs_f64();
+    let what = if dry_run { "dry run, nothing written" } else { "imported" };
     println!(
-        "{} created, {} updated, {} unchanged ({verb} in {:.1} s)",
-        summary.created,
-        summary.updated,
-        summary.unchanged,
-        started.elapsed().as_secs_f64()
+        "{} created, {} updated, {} unchanged ({what} in {seconds:.1} s)",
+        summary.created, summary.updated, summary.unchanged
     );
     Ok(())
 }

@@ -33,8 +33,10 @@ pub struct HistoryQuery {
     pub paging: Paging,
 }
 
+/// `None` is NULL, not "the column's default" (there is none): so that many rows go in one multi-row statement on
+/// SQLite too, which otherwise inserts row by row whenever a value might be a default.
 #[derive(Insertable)]
-#[diesel(table_name = customer_history)]
+#[diesel(table_name = customer_history, treat_none_as_default_value = false)]
 struct HistoryInsert<'a> {
     change_id: &'a str,
     position: i32,

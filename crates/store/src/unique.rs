@@ -77,18 +77,26 @@ pub(crate) fn index_created<T: Copy>(
             entries.push((*tag, customer_id, field, value_digest));
         }
     }
-    for chunk in entries.chunks(500) {
-        let digests: Vec<&str> = chunk.iter().map(|(_, _, _, d)| d.as_str()).collect();
-        let held: std::collections::HashSet<(String, String)> = customer_unique_values::table
-            .filter(customer_unique_values::account_id.eq(account_id))
-            .filter(customer_unique_values::value_digest.eq_any(&digests))
-            .select((customer_unique_values::field, customer_unique_values::value_digest))
-            .load::<(String, String)>(conn)?
-            .into_iter()
-            .collect();
-        if let Some((tag, _, field, _)) = chunk.iter().find(|(_, _, f, d)| held.contains(&(f.clone(), d.clone()))) {
-            let message = format!("another customer of this account already has this '{field}'");
-            return Ok(Some((*tag, format!("data.{field}"), message)));
+    // Looked up field by field, so that each look-up is a range of the primary key (account, field, digest).
+    let mut by_field: std::collections::BTreeMap<&str, Vec<&(T, &str, String, String)>> = Default::default();
+    for entry in &entries {
+        by_field.entry(entry.2.as_str()).or_default().push(entry);
+    }
+    for (field, field_entries) in by_field {
+        for chunk in field_entries.chunks(500) {
+            let digests: Vec<&str> = chunk.iter().map(|(_, _, _, d)| d.as_str()).collect();
+            let held: std::collections::HashSet<String> = customer_unique_values::table
+                .filter(customer_unique_values::account_id.eq(account_id))
+                .filter(customer_unique_values::field.eq(field))
+                .filter(customer_unique_values::value_digest.eq_any(&digests))
+                .select(customer_unique_values::value_digest)
+                .load::<String>(conn)?
+                .into_iter()
+                .collect();
+            if let Some((tag, ..)) = chunk.iter().find(|(_, _, _, d)| held.contains(d)) {
+                let message = format!("another customer of this account already has this '{field}'");
+                return Ok(Some((*tag, format!("data.{field}"), message)));
+            }
         }
     }
     let rows: Vec<_> = entries
