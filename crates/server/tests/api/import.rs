@@ -420,3 +420,25 @@ async fn imports_follow_the_callers_reach_and_field_rule() {
     assert_eq!(below.status, StatusCode::OK, "{}", below.text);
     assert_eq!((below.body["created"].as_u64(), below.body["unchanged"].as_u64()), (Some(1), Some(1)));
 }
+
+#[actix_web::test]
+async fn unique_data_values_are_refused_by_row_whether_held_in_the_file_or_before() {
+    let app = spawn().await;
+    let account = app.account("A").await;
+    let fields = json!({"customerFields": [{"name": "CrmId", "type": "String", "uniqueness": "Unique"}]});
+    let patched = app.patch(&format!("/system/settings?accountId={account}"), fields).await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text);
+    let held = app
+        .post("/customers", json!({"accountId": account, "name": "Holder", "data": {"CrmId": {"stringValue": "c-1"}}}))
+        .await;
+    assert_eq!(held.status, StatusCode::OK, "{}", held.text);
+    let uri = format!("/customers/import?accountId={account}");
+    let crm = |value: &str| json!({"CrmId": {"stringValue": value}});
+    let twice = import_json(&app, &uri, json!([{"name": "A", "data": crm("c-2")}, {"name": "B", "data": crm("c-2")}])).await;
+    assert_eq!(twice.field_error(), ("rows[2].data.CrmId", "Conflict"), "{}", twice.text);
+    let taken = import_json(&app, &uri, json!([{"name": "C", "data": crm("c-3")}, {"name": "D", "data": crm("c-1")}])).await;
+    assert_eq!(taken.field_error(), ("rows[2].data.CrmId", "Conflict"), "{}", taken.text);
+    assert_eq!(customers_of(&app, &account).await.len(), 1, "nothing of either file was written");
+    let fine = import_json(&app, &uri, json!([{"name": "E", "data": crm("c-4")}])).await;
+    assert_eq!(fine.status, StatusCode::OK, "{}", fine.text);
+}
