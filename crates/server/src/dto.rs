@@ -171,6 +171,19 @@ pub struct ImportCustomers {
     pub include_rows: bool,
     /// The file's format when its Content-Type does not say: `csv`, `json` or `jsonl`.
     pub file_format: Option<String>,
+    /// The customers, when the JSON body is this request itself (what a typed client sends): read exactly as
+    /// export's `items`, and `accountId`, `dryRun` and `includeRows` are then read from the body too.
+    pub items: Vec<canopy_domain::CustomerInfo>,
+}
+
+/// The members of ImportCustomers that a JSON body may carry beside its `items` (a typed client sends the request
+/// as its body; the query string still wins for `accountId`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ImportEnvelope {
+    pub account_id: Option<String>,
+    pub dry_run: Option<bool>,
+    pub include_rows: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]

@@ -229,7 +229,15 @@ pub async fn history(ctx: Ctx, request: dto::ListCustomerHistory) -> Result<Repl
 pub async fn import(ctx: Ctx, request: dto::ImportCustomers) -> Result<Reply, ApiError> {
     ctx.caller.may_write_customers()?;
     let format = import_format(&ctx, request.file_format.as_deref())?;
-    let claim = if request.dry_run { None } else { idempotency::claim(&ctx)? };
+    // A typed client's request as the JSON body: its members beside `items` count as the query's would.
+    let envelope = match format {
+        FileFormat::Json => serde_json::from_slice::<dto::ImportEnvelope>(&ctx.body).unwrap_or_default(),
+        _ => dto::ImportEnvelope::default(),
+    };
+    let account_id = request.account_id.filter(|a| !a.trim().is_empty()).or(envelope.account_id);
+    let dry_run = request.dry_run || envelope.dry_run.unwrap_or(false);
+    let include_rows = request.include_rows || envelope.include_rows.unwrap_or(false);
+    let claim = if dry_run { None } else { idempotency::claim(&ctx)? };
     if let Some(answer) = idempotency::replay::<ImportCustomersResponse>(&ctx, &claim).await? {
         return Reply::ok(answer);
     }
@@ -237,8 +245,7 @@ pub async fn import(ctx: Ctx, request: dto::ImportCustomers) -> Result<Reply, Ap
     let stored_claim = claim.clone();
     let outcome = ctx
         .store(move |s| {
-            let file =
-                crate::import::read_file(&body, format, request.account_id, request.dry_run, request.include_rows)?;
+            let file = crate::import::read_file(&body, format, account_id, dry_run, include_rows)?;
             let field_rule = |id: &str, changes: &CustomerChanges| caller.may_patch_customer(id, changes);
             s.import_customer_rows(file, &actor, &reach, &field_rule, stored_claim.as_ref(), &mut |_| {})
         })

@@ -434,11 +434,28 @@ async fn unique_data_values_are_refused_by_row_whether_held_in_the_file_or_befor
     assert_eq!(held.status, StatusCode::OK, "{}", held.text);
     let uri = format!("/customers/import?accountId={account}");
     let crm = |value: &str| json!({"CrmId": {"stringValue": value}});
-    let twice = import_json(&app, &uri, json!([{"name": "A", "data": crm("c-2")}, {"name": "B", "data": crm("c-2")}])).await;
+    let twice =
+        import_json(&app, &uri, json!([{"name": "A", "data": crm("c-2")}, {"name": "B", "data": crm("c-2")}])).await;
     assert_eq!(twice.field_error(), ("rows[2].data.CrmId", "Conflict"), "{}", twice.text);
-    let taken = import_json(&app, &uri, json!([{"name": "C", "data": crm("c-3")}, {"name": "D", "data": crm("c-1")}])).await;
+    let taken =
+        import_json(&app, &uri, json!([{"name": "C", "data": crm("c-3")}, {"name": "D", "data": crm("c-1")}])).await;
     assert_eq!(taken.field_error(), ("rows[2].data.CrmId", "Conflict"), "{}", taken.text);
     assert_eq!(customers_of(&app, &account).await.len(), 1, "nothing of either file was written");
     let fine = import_json(&app, &uri, json!([{"name": "E", "data": crm("c-4")}])).await;
     assert_eq!(fine.status, StatusCode::OK, "{}", fine.text);
+}
+
+#[actix_web::test]
+async fn a_typed_client_sends_the_request_itself_with_its_items() {
+    let app = spawn().await;
+    let account = app.account("A").await;
+    let request = json!({"accountId": account, "dryRun": true, "includeRows": true, "items": [{"name": "Typed"}]});
+    let rehearsed = app.post("/json/reply/ImportCustomers", request.clone()).await;
+    assert_eq!(rehearsed.status, StatusCode::OK, "{}", rehearsed.text);
+    assert_eq!((rehearsed.body["created"].as_u64(), rehearsed.body["dryRun"].as_bool()), (Some(1), Some(true)));
+    assert_eq!(rehearsed.body["rows"][0]["action"], "Created");
+    assert!(customers_of(&app, &account).await.is_empty());
+    let done = app.post("/customers/import", json!({"accountId": account, "items": [{"name": "Typed"}]})).await;
+    assert_eq!(done.body["created"], 1, "{}", done.text);
+    assert_eq!(customers_of(&app, &account).await[0]["name"], "Typed");
 }
