@@ -18,6 +18,8 @@ pub struct ListCustomers {
     pub parent_customer_ids: Vec<String>,
     /// With `parentCustomerIds`: only their direct children.
     pub shallow_parent: bool,
+    /// Only the customers at the top of what the caller reaches: those answered without a `parentCustomerId` (top-level customers of their accounts; for a Customer user, its own customers).
+    pub top_level_only: bool,
     /// Only customers carrying all of these tags (at most 1,000 ids, comma-separated in a query string).
     pub tag_ids: Vec<String>,
     /// Only customers whose `referenceId` is exactly one of these (at most 1,000 ids, comma-separated in a query string).
@@ -39,6 +41,10 @@ pub struct ListCustomers {
     pub sort_order: Option<SortOrder>,
     /// Leave out `totalCount` and `totalPages`: the answer carries `items` and `hasMorePages` only.
     pub simplified_paging: bool,
+    /// Only these members, in this order, in every format (sparse fieldsets; comma-separated in a query string). Wire names, ignoring case; a dotted name picks a nested member (`billingSettings.base.unitCost`, `data.Tier`), in the flat CSV style every column under it. An unknown name is a 400 `InvalidField`.
+    pub fields: Vec<String>,
+    /// How CSV answers lay out nested members: `ServiceStack` (the default: JSV inside cells) or `Flat` (dotted columns, readable lists, formulas neutralised; for spreadsheets). Other formats ignore it.
+    pub csv_style: Option<crate::view::CsvStyle>,
 }
 
 impl ListCustomers {
@@ -51,6 +57,7 @@ impl ListCustomers {
             tag_ids: self.tag_ids.clone(),
             specific_ids: self.specific_ids.clone(),
             reference_ids: self.reference_ids.clone(),
+            top_level_only: self.top_level_only,
         }
     }
 
@@ -71,6 +78,10 @@ impl ListCustomers {
 pub struct GetCustomer {
     /// The customer's id.
     pub customer_id: String,
+    /// Only these members, in this order, in every format (sparse fieldsets; comma-separated in a query string). Wire names, ignoring case; a dotted name picks a nested member (`billingSettings.base.unitCost`, `data.Tier`), in the flat CSV style every column under it. An unknown name is a 400 `InvalidField`.
+    pub fields: Vec<String>,
+    /// How CSV answers lay out nested members: `ServiceStack` (the default: JSV inside cells) or `Flat` (dotted columns, readable lists, formulas neutralised; for spreadsheets). Other formats ignore it.
+    pub csv_style: Option<crate::view::CsvStyle>,
 }
 
 /// The path member of PatchCustomer; its other members are `CustomerChanges`, bound from the same request.
@@ -90,6 +101,10 @@ pub struct GetCustomerByReference {
     pub reference_id: String,
     /// The account the reference belongs to; required when the caller reaches more than one account.
     pub account_id: Option<String>,
+    /// Only these members, in this order, in every format (sparse fieldsets; comma-separated in a query string). Wire names, ignoring case; a dotted name picks a nested member (`billingSettings.base.unitCost`, `data.Tier`), in the flat CSV style every column under it. An unknown name is a 400 `InvalidField`.
+    pub fields: Vec<String>,
+    /// How CSV answers lay out nested members: `ServiceStack` (the default: JSV inside cells) or `Flat` (dotted columns, readable lists, formulas neutralised; for spreadsheets). Other formats ignore it.
+    pub csv_style: Option<crate::view::CsvStyle>,
 }
 
 /// The path and account members of PatchCustomerByReference; its changes are `CustomerChanges`, as for
@@ -221,6 +236,10 @@ pub struct ListAccounts {
     pub sort_order: Option<SortOrder>,
     /// Leave out `totalCount` and `totalPages`: the answer carries `items` and `hasMorePages` only.
     pub simplified_paging: bool,
+    /// Only these members, in this order, in every format (sparse fieldsets; comma-separated in a query string). Wire names, ignoring case; a dotted name picks a nested member (`billingSettings.base.unitCost`, `data.Tier`), in the flat CSV style every column under it. An unknown name is a 400 `InvalidField`.
+    pub fields: Vec<String>,
+    /// How CSV answers lay out nested members: `ServiceStack` (the default: JSV inside cells) or `Flat` (dotted columns, readable lists, formulas neutralised; for spreadsheets). Other formats ignore it.
+    pub csv_style: Option<crate::view::CsvStyle>,
 }
 
 impl ListAccounts {

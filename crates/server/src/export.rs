@@ -7,13 +7,13 @@ use std::io::{self, Write};
 
 use canopy_domain::{access::Caller, CustomerInfo};
 use canopy_store::{CustomerQuery, Store, StoreError};
-use canopy_wire::{csv::CsvWriter, negotiation::Format};
+use canopy_wire::{csv::CsvWriter, flat::FlatCsvWriter, negotiation::Format};
 use serde::Serialize;
 
-use crate::error::ApiError;
+use crate::{error::ApiError, view::View};
 
 /// How many customers an export reads, and holds in memory, at a time, however many it writes in all.
-pub const EXPORT_CHUNK: usize = 1_000;
+pub const EXPORT_CHUNK: usize = 500;
 
 /// Why an export stopped: the store could not read, effective values could not be resolved, or the output could
 /// not be written (a client that went away).
@@ -25,6 +25,8 @@ pub enum ExportError {
     Write(#[from] io::Error),
     #[error("effective values: {0}")]
     Effective(String),
+    #[error("the customers changed during the export: column '{0}' is not in the header written first; export again")]
+    ColumnsChanged(String),
 }
 
 /// What a streamed list of customers holds: the customers of a query, and with `include_effective` each one's
@@ -33,6 +35,9 @@ pub enum ExportError {
 pub struct CustomerListing {
     pub query: CustomerQuery,
     pub include_effective: bool,
+    /// Which members, and in CSV which style (`fields`, `csvStyle`); a flat view knows its columns already. Boxed:
+    /// it would otherwise make every `Reply` the size of a stream's.
+    pub view: Box<View>,
 }
 
 /// Every customer a query matches (its paging aside), encoded in one format and written out as it is read,
@@ -44,11 +49,20 @@ pub struct CustomerExport<'a> {
     progress: Box<dyn FnMut(u64) + 'a>,
     /// With effective values, resolved for this caller chunk by chunk (sources it may not see stay unnamed).
     effective_for: Option<&'a Caller>,
+    /// Which members are written, and the CSV style; every member in ServiceStack's CSV unless told otherwise.
+    view: Option<View>,
 }
 
 impl<'a> CustomerExport<'a> {
     pub fn new(query: &'a CustomerQuery, format: Format) -> Self {
-        Self { query, format, prepare: Box::new(|_| {}), progress: Box::new(|_| {}), effective_for: None }
+        Self { query, format, prepare: Box::new(|_| {}), progress: Box::new(|_| {}), effective_for: None, view: None }
+    }
+
+    /// Writes only the members `view` names, in CSV in its style. A flat view must know its columns
+    /// ([`View::with_map_keys`]) before the export starts: the header comes first.
+    pub fn viewed(mut self, view: View) -> Self {
+        self.view = Some(view);
+        self
     }
 
     /// Changes each customer before it is written (the HTTP answer cuts out what lies beyond the caller's reach).
@@ -76,19 +90,32 @@ impl<'a> CustomerExport<'a> {
         if self.effective_for.is_some() {
             columns.push("effective".into());
         }
-        columns
+        match &self.view {
+            Some(view) => view.servicestack_columns(columns),
+            None => columns,
+        }
     }
 
     /// Reads the customers from `store` and writes them to `out`, envelope and all; answers `out`, flushed, and
     /// how many customers it holds. On an error, what was written so far is a truncated list, never a complete
     /// one.
     pub fn write_to<W: Write>(mut self, store: &Store, out: W) -> Result<(W, u64), ExportError> {
-        let mut writer = ListWriter::new(self.format, out, self.columns())?;
+        let flat = self.view.as_ref().filter(|view| view.is_flat(self.format)).map(View::flat_columns);
+        let mut writer = match flat {
+            Some(columns) => ListWriter::Flat { writer: FlatCsvWriter::new(out, columns), count: 0 },
+            None => ListWriter::new(self.format, out, self.columns())?,
+        };
+        let plain = View::plain(crate::view::customer_layout(false));
+        let view = self.view.as_ref().unwrap_or(&plain);
+        let format = self.format;
         match self.effective_for {
             None => store.for_each_customer(self.query, EXPORT_CHUNK, |mut chunk| -> Result<(), ExportError> {
                 for customer in &mut chunk {
                     (self.prepare)(customer);
-                    writer.write(customer)?;
+                    if let Some(column) = view.column_missing_for(customer) {
+                        return Err(ExportError::ColumnsChanged(column));
+                    }
+                    writer.write(&view.shape(customer, format))?;
                 }
                 (self.progress)(writer.count());
                 Ok(())
@@ -102,7 +129,10 @@ impl<'a> CustomerExport<'a> {
                         .map_err(|e| ExportError::Effective(e.to_string()))?;
                     for mut row in rows {
                         (self.prepare)(&mut row.customer);
-                        writer.write(&row)?;
+                        if let Some(column) = view.column_missing_for(&row) {
+                            return Err(ExportError::ColumnsChanged(column));
+                        }
+                        writer.write(&view.shape(&row, format))?;
                     }
                     (self.progress)(writer.count());
                     Ok(())
@@ -116,9 +146,23 @@ impl<'a> CustomerExport<'a> {
 
 /// The encoder under [`CustomerExport`]: one row at a time, in the envelope of a list.
 enum ListWriter<W: Write> {
-    Json { out: W, count: u64 },
-    Jsv { out: W, count: u64 },
-    Csv { writer: CsvWriter<W>, count: u64 },
+    Json {
+        out: W,
+        count: u64,
+    },
+    Jsv {
+        out: W,
+        count: u64,
+    },
+    Csv {
+        writer: CsvWriter<W>,
+        count: u64,
+    },
+    /// The flat spreadsheet style (`csvStyle=flat`): columns fixed before the first row.
+    Flat {
+        writer: FlatCsvWriter<W>,
+        count: u64,
+    },
 }
 
 fn io_error(e: impl std::fmt::Display) -> io::Error {
@@ -161,12 +205,19 @@ impl<W: Write> ListWriter<W> {
                 writer.write_row(row).map_err(io_error)?;
                 *count += 1;
             }
+            ListWriter::Flat { writer, count } => {
+                writer.write_row(row)?;
+                *count += 1;
+            }
         }
         Ok(())
     }
     fn count(&self) -> u64 {
         match self {
-            ListWriter::Json { count, .. } | ListWriter::Jsv { count, .. } | ListWriter::Csv { count, .. } => *count,
+            ListWriter::Json { count, .. }
+            | ListWriter::Jsv { count, .. }
+            | ListWriter::Csv { count, .. }
+            | ListWriter::Flat { count, .. } => *count,
         }
     }
 
@@ -187,6 +238,7 @@ impl<W: Write> ListWriter<W> {
                 Ok(out)
             }
             ListWriter::Csv { writer, .. } => writer.finish().map_err(io_error),
+            ListWriter::Flat { writer, .. } => writer.finish(),
         }
     }
 }
@@ -209,11 +261,13 @@ pub fn stream_for_caller(
         if listing.include_effective {
             export = export.with_effective_for(&caller);
         }
+        export = export.viewed(*listing.view);
         let written = export.write_to(&store, ChunkSender::new(tx));
         if let Err(cause) = written.map_err(|e| e.to_string()) {
             tracing::warn!(cause, "streaming a customer list failed");
             let _ = failure.blocking_send(Err(ApiError::Internal(cause)));
         }
+        crate::memory::release_freed_memory();
     });
     chunks
 }

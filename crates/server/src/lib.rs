@@ -14,6 +14,7 @@ pub mod export;
 pub mod handlers;
 pub mod idempotency;
 pub mod import;
+pub mod memory;
 pub mod metadata;
 pub mod metrics;
 pub mod negotiation;
@@ -22,6 +23,7 @@ pub mod reply;
 pub mod seed;
 pub mod telemetry;
 pub mod ui;
+pub mod view;
 
 use actix_web::{
     body::MessageBody,

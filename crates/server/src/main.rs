@@ -12,7 +12,9 @@ use canopy_server::{
     auth::{self, AuthConfig},
     config::{FileConfig, Settings, SettingsArgs},
     export::CustomerExport,
-    seed, telemetry, AppState,
+    seed, telemetry,
+    view::{self, CsvStyle, View},
+    AppState,
 };
 use canopy_store::{Actor, CustomerQuery, NewUser, Store};
 use clap::{Parser, Subcommand};
@@ -57,6 +59,12 @@ enum Command {
         /// json, jsv or csv.
         #[arg(long, default_value = "json")]
         format: String,
+        /// With csv: servicestack (JSV inside cells) or flat (dotted columns for spreadsheets).
+        #[arg(long, default_value = "servicestack")]
+        csv_style: String,
+        /// Only these members, in this order (comma-separated wire names, as `fields=` over HTTP).
+        #[arg(long, value_delimiter = ',')]
+        fields: Vec<String>,
     },
     /// Import customers from a file that export wrote (ServiceStack CSV, JSON or JSON lines) into one account:
     /// one transaction, all or nothing; progress on standard error.
@@ -250,9 +258,9 @@ fn run(command: Command, settings: &Settings) -> Result<()> {
             println!("created {created} customer(s)");
             Ok(())
         }
-        Command::Export { format } => {
+        Command::Export { format, csv_style, fields } => {
             let store = open_store(settings)?;
-            export(&store, &format).context("exporting customers")
+            export(&store, &format, &csv_style, &fields).context("exporting customers")
         }
         Command::Import { file, account, dry_run, format } => {
             let store = open_store(settings)?;
@@ -424,8 +432,6 @@ async fn serve(store: Store, settings: &Settings) -> std::io::Result<()> {
     server.run().await
 }
 
-/// Streams every customer to standard output in `format`, a thousand at a time (memory stays flat however many
-/// there are), with a progress line on standard error when it is a terminal.
 /// `canopy import`: the same reading and the same store import as ImportCustomers, as a SystemAdministrator
 /// (the operator of the database) named `canopy import` in the history.
 fn import(store: &Store, file: &Path, account: Option<String>, dry_run: bool, format: Option<&str>) -> Result<()> {
@@ -485,10 +491,13 @@ fn import(store: &Store, file: &Path, account: Option<String>, dry_run: bool, fo
     Ok(())
 }
 
-fn export(store: &Store, format: &str) -> Result<()> {
+/// Streams every customer to standard output in `format`, a thousand at a time (memory stays flat however many
+/// there are), with a progress line on standard error when it is a terminal.
+fn export(store: &Store, format: &str, csv_style: &str, fields: &[String]) -> Result<()> {
     let format = canopy_wire::negotiation::Format::from_name(format)
         .ok_or_else(|| anyhow!("export format '{format}' is not one of json, jsv, csv"))?;
     let query = CustomerQuery::everything();
+    let view = export_view(store, &query, format, csv_style, fields)?;
     let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let total = if interactive {
         let paging = canopy_domain::listing::Paging::Page { page: 0, count_per_page: 1, simplified: false };
@@ -501,7 +510,7 @@ fn export(store: &Store, format: &str) -> Result<()> {
     } else {
         0
     };
-    let mut export = CustomerExport::new(&query, format);
+    let mut export = CustomerExport::new(&query, format).viewed(view);
     if interactive {
         export = export.reporting_progress(|done| {
             let percent = (done * 100).checked_div(total).unwrap_or(100).min(100);
@@ -515,4 +524,26 @@ fn export(store: &Store, format: &str) -> Result<()> {
         eprintln!();
     }
     Ok(())
+}
+
+/// What `--csv-style` and `--fields` ask of an export, as `csvStyle=` and `fields=` ask it over HTTP; a flat CSV
+/// finds its data and integration keys first, so that its header can come first.
+fn export_view(
+    store: &Store,
+    query: &CustomerQuery,
+    format: canopy_wire::negotiation::Format,
+    csv_style: &str,
+    fields: &[String],
+) -> Result<View> {
+    let style = match csv_style.to_ascii_lowercase().as_str() {
+        "servicestack" => CsvStyle::ServiceStack,
+        "flat" => CsvStyle::Flat,
+        other => bail!("csv style '{other}' is not one of servicestack, flat"),
+    };
+    let view = View::new(view::customer_layout(false), fields, Some(style)).map_err(|e| anyhow!("{e}"))?;
+    if !view.is_flat(format) {
+        return Ok(view);
+    }
+    let keys = view::customer_map_keys(store, query).map_err(|e| anyhow!("{e}"))?;
+    Ok(view.with_map_keys(&keys))
 }

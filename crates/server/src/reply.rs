@@ -162,6 +162,39 @@ impl<T: Serialize + Redact + Send> Encode for List<T> {
     }
 }
 
+/// A list as a request's [`View`](crate::view::View) shows it (`fields`, `csvStyle`).
+struct ViewedList<T> {
+    list: ListResponse<T>,
+    view: crate::view::View,
+    columns: Vec<String>,
+}
+
+impl<T: Serialize + Redact + Send> Encode for ViewedList<T> {
+    fn redact(&mut self, caller: &Caller) {
+        self.list.redact(caller);
+    }
+
+    fn encode(&self, format: Format) -> Result<Vec<u8>, String> {
+        self.view.encode_list(&self.list, format, self.columns.clone())
+    }
+}
+
+/// One object as a request's [`View`](crate::view::View) shows it.
+struct ViewedOne<T> {
+    value: T,
+    view: crate::view::View,
+}
+
+impl<T: Serialize + Redact + Send> Encode for ViewedOne<T> {
+    fn redact(&mut self, caller: &Caller) {
+        self.value.redact(caller);
+    }
+
+    fn encode(&self, format: Format) -> Result<Vec<u8>, String> {
+        self.view.encode_one(&self.value, format)
+    }
+}
+
 /// The members `T` declares, in order: a list's CSV columns.
 pub fn declared_columns<T: DeserializeOwned>() -> Vec<String> {
     canopy_wire::csv::field_names::<T>().unwrap_or_default().iter().map(|name| (*name).to_owned()).collect()
@@ -205,6 +238,31 @@ impl Reply {
         Ok(Reply::Body {
             status: StatusCode::OK,
             body: Box::new(List { list, columns }),
+            etag: None,
+            cookies: Vec::new(),
+        })
+    }
+
+    /// A list shown as `view` says (its members, its CSV style); `columns` are its ServiceStack CSV columns when
+    /// `fields` does not name them.
+    pub fn viewed_list<T: Serialize + Redact + Send + 'static>(
+        list: ListResponse<T>,
+        columns: Vec<String>,
+        view: crate::view::View,
+    ) -> Result<Self, ApiError> {
+        Ok(Reply::Body {
+            status: StatusCode::OK,
+            body: Box::new(ViewedList { list, view, columns }),
+            etag: None,
+            cookies: Vec::new(),
+        })
+    }
+
+    /// One object shown as `view` says.
+    pub fn viewed<T: Serialize + Redact + Send + 'static>(value: T, view: crate::view::View) -> Result<Self, ApiError> {
+        Ok(Reply::Body {
+            status: StatusCode::OK,
+            body: Box::new(ViewedOne { value, view }),
             etag: None,
             cookies: Vec::new(),
         })

@@ -49,7 +49,17 @@ impl ser::Error for CsvError {
 
 /// Appends one cell with ServiceStack's CSV quoting.
 pub fn write_cell(out: &mut String, cell: &str) {
-    let quote = cell.starts_with(['[', '{']) || cell.bytes().any(|b| matches!(b, b'"' | b',' | b'\r' | b'\n'));
+    let quote = cell.starts_with(['[', '{']) || needs_rfc4180_quotes(cell);
+    push_cell(out, cell, quote);
+}
+
+/// Whether RFC 4180 requires `cell` quoted: it holds a quote, a comma or a line break.
+pub(crate) fn needs_rfc4180_quotes(cell: &str) -> bool {
+    cell.bytes().any(|b| matches!(b, b'"' | b',' | b'\r' | b'\n'))
+}
+
+/// Appends `cell`, quoted (its quotes doubled) when `quote` says so: the one place both CSV styles quote.
+pub(crate) fn push_cell(out: &mut String, cell: &str, quote: bool) {
     if !quote {
         out.push_str(cell);
         return;

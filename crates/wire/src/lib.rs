@@ -2,6 +2,7 @@
 
 pub mod binding;
 pub mod csv;
+pub mod flat;
 pub mod json;
 pub mod jsv;
 pub mod multipart;

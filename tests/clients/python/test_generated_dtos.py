@@ -62,7 +62,9 @@ def test_the_generated_module_has_servicestack_s_shape(dtos):
     assert issubclass(dtos.NewCustomer, IPost) and issubclass(dtos.PatchCustomer, IPatch)
     assert issubclass(dtos.DeleteCustomer, IReturnVoid) and issubclass(dtos.DeleteCustomer, IDelete)
     assert dtos.SortOrder.DESCEND.value == "Descend" and isinstance(dtos.SortOrder.ASCEND, str)
-    assert dtos.GetCustomer(customer_id="c1").to_dict() == {"customerId": "c1"}
+    # Every member, camelCased on the wire, enums by name (GetCustomer's fields and csvStyle: sparse fieldsets).
+    get = dtos.GetCustomer(customer_id="c1", fields=["name", "id"], csv_style=dtos.CsvStyle.FLAT)
+    assert get.to_dict() == {"customerId": "c1", "fields": ["name", "id"], "csvStyle": "Flat"}
 
 
 def test_customer_lifecycle_with_generated_classes_only(dtos, client):

@@ -42,6 +42,7 @@ pub async fn list(ctx: Ctx, request: dto::ListAccounts) -> Result<Reply, ApiErro
     let sort = AccountSortField::parse(request.sort_field.as_deref().unwrap_or(""))?;
     let order = request.sort_order.unwrap_or_default();
     let paging = Paging::from_request(request.page, request.count_per_page, request.all, request.simplified_paging)?;
+    let view = crate::view::View::new(crate::view::account_layout(), &request.fields, request.csv_style)?;
     let filter = AccountFilter {
         name_filter: request.name_filter,
         specific_ids: request.specific_ids,
@@ -51,7 +52,9 @@ pub async fn list(ctx: Ctx, request: dto::ListAccounts) -> Result<Reply, ApiErro
         reach: ctx.caller.reach(),
     };
     let (items, totals) = ctx.store(move |s| s.list_accounts(&filter, sort, order, paging)).await?;
-    Reply::list(ListResponse::new(items, totals))
+    let columns = crate::reply::declared_columns::<canopy_domain::AccountInfo>();
+    let view = view.with_keys_of(ctx.format, &items)?;
+    Reply::viewed_list(ListResponse::new(items, totals), columns, view)
 }
 
 pub async fn get(ctx: Ctx, request: dto::GetAccount) -> Result<Reply, ApiError> {

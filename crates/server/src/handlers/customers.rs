@@ -15,6 +15,7 @@ use crate::{
     export::CustomerListing,
     idempotency,
     import::FileFormat,
+    view::View,
 };
 
 fn require_id(field: &str, id: &str) -> Result<(), ApiError> {
@@ -37,11 +38,25 @@ pub async fn list(ctx: Ctx, request: dto::ListCustomers) -> Result<Reply, ApiErr
     let sort = CustomerSortField::parse(request.sort_field.as_deref().unwrap_or(""))?;
     let order = request.sort_order.unwrap_or_default();
     let paging = Paging::from_request(request.page, request.count_per_page, request.all, request.simplified_paging)?;
+    let layout = crate::view::customer_layout(request.include_effective);
+    let view = View::new(layout, &request.fields, request.csv_style)?;
     let query = CustomerQuery { filter: request.filter(), reach: ctx.reach(), sort, order, paging };
     if paging == Paging::All {
         // Every match, written as it is read a thousand at a time (memory stays flat however many there are),
-        // effective values included: they are resolved chunk by chunk.
-        return Ok(Reply::AllCustomers(CustomerListing { query, include_effective: request.include_effective }));
+        // effective values included: they are resolved chunk by chunk. A flat CSV's header names every data and
+        // integration key, so those are found first, by a pass over the same matches.
+        let view = if view.is_flat(ctx.format) {
+            let keys_of = query.clone();
+            let keys = ctx.store(move |s| Ok(crate::view::customer_map_keys(s, &keys_of))).await??;
+            view.with_map_keys(&keys)
+        } else {
+            view
+        };
+        return Ok(Reply::AllCustomers(CustomerListing {
+            query,
+            include_effective: request.include_effective,
+            view: Box::new(view),
+        }));
     }
     let totals_key = query.count_key();
     let known_total = ctx.state.caches.totals.get(ctx.generations, &totals_key).map(|t| t.0);
@@ -50,7 +65,9 @@ pub async fn list(ctx: Ctx, request: dto::ListCustomers) -> Result<Reply, ApiErr
         ctx.state.caches.totals.put(ctx.generations, totals_key, crate::api::Total(total));
     }
     if !request.include_effective {
-        return Reply::list(ListResponse::new(page.items, page.totals));
+        let columns = crate::reply::declared_columns::<canopy_domain::CustomerInfo>();
+        let view = view.with_keys_of(ctx.format, &page.items)?;
+        return Reply::viewed_list(ListResponse::new(page.items, page.totals), columns, view);
     }
     let items = page.items;
     let (items, (ancestors, accounts)) = ctx
@@ -62,14 +79,17 @@ pub async fn list(ctx: Ctx, request: dto::ListCustomers) -> Result<Reply, ApiErr
     let items = super::inheritance::with_effective(&ctx.caller, items, ancestors, &accounts)?;
     let mut columns = crate::reply::declared_columns::<canopy_domain::CustomerInfo>();
     columns.push("effective".into());
-    Reply::list_with_columns(ListResponse::new(items, page.totals), columns)
+    let view = view.with_keys_of(ctx.format, &items)?;
+    Reply::viewed_list(ListResponse::new(items, page.totals), columns, view)
 }
 
 pub async fn get(ctx: Ctx, request: dto::GetCustomer) -> Result<Reply, ApiError> {
     require_id("customerId", &request.customer_id)?;
     let scope = ctx.reach();
+    let view = View::new(crate::view::customer_layout(false), &request.fields, request.csv_style)?;
     let (customer, version) = ctx.store(move |s| s.get_customer(&request.customer_id, &scope)).await?;
-    Ok(Reply::ok(customer)?.with_etag(version))
+    let view = view.with_keys_of(ctx.format, std::slice::from_ref(&customer))?;
+    Ok(Reply::viewed(customer, view)?.with_etag(version))
 }
 
 pub async fn create(ctx: Ctx, request: dto::NewCustomer) -> Result<Reply, ApiError> {
@@ -129,6 +149,7 @@ impl Reference {
 }
 
 pub async fn get_by_reference(ctx: Ctx, request: dto::GetCustomerByReference) -> Result<Reply, ApiError> {
+    let view = View::new(crate::view::customer_layout(false), &request.fields, request.csv_style)?;
     let reference = Reference::new(&ctx, request.reference_id, request.account_id)?;
     let scope = ctx.reach();
     let (customer, version) = ctx
@@ -137,7 +158,8 @@ pub async fn get_by_reference(ctx: Ctx, request: dto::GetCustomerByReference) ->
             s.get_customer(&id, &scope)
         })
         .await?;
-    Ok(Reply::ok(customer)?.with_etag(version))
+    let view = view.with_keys_of(ctx.format, std::slice::from_ref(&customer))?;
+    Ok(Reply::viewed(customer, view)?.with_etag(version))
 }
 
 pub async fn patch(ctx: Ctx, request: dto::PatchCustomer) -> Result<Reply, ApiError> {

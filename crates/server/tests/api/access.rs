@@ -389,6 +389,9 @@ async fn a_customer_user_sees_nothing_above_the_customer_it_is_linked_to() {
     let crumbs = &bodies[1].1.body["breadcrumb"];
     assert_eq!(crumbs, &json!([{"id": linked, "name": "Linked"}]));
     assert!(bodies[0].1.body.get("parentCustomerId").is_none());
+    // Its top level is its own customer: what it is answered without a parent.
+    let top_level = app.request(Method::GET, "/customers?topLevelOnly=true", None, &[("Authorization", &auth)]).await;
+    assert_eq!(top_level.ids(), vec![linked.clone()], "{}", top_level.text);
     // Writes answer the customer too, redacted the same way (staging once answered it whole).
     for (method, uri, body) in [
         (Method::PATCH, format!("/customers/{linked}"), json!({"name": "Linked"})),

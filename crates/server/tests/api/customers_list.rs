@@ -73,6 +73,9 @@ async fn every_filter_narrows_the_list_and_filters_combine() {
         (format!("accountIds={}&tagIds=trial&parentCustomerIds={}", w.a, w.root1), vec![&w.child1, &w.grandchild]),
         (format!("nameFilter=a&accountIds={}&specificIds={}", w.b, w.other), vec![&w.other]),
         (format!("AccountIds={}&NAMEFILTER=root", w.a), vec![&w.root1, &w.root2]),
+        ("topLevelOnly=true".into(), vec![&w.root1, &w.root2, &w.other]),
+        (format!("topLevelOnly=true&accountIds={}", w.a), vec![&w.root1, &w.root2]),
+        ("topLevelOnly=true&tagIds=trial".into(), vec![]),
     ];
     for (query, expected) in cases {
         let reply = app.get(&format!("/customers?{query}&all=true")).await;

@@ -15,17 +15,7 @@ struct Listed {
 /// Rows as Python's csv.DictReader reads them.
 fn python_csv_rows(csv: &str) -> Vec<Vec<(String, String)>> {
     let script = "import csv, io, json, sys\nstream = io.TextIOWrapper(sys.stdin.buffer, encoding='utf-8', newline='')\nrows = list(csv.DictReader(stream))\nprint(json.dumps([list(r.items()) for r in rows]))";
-    let mut child = std::process::Command::new("python3")
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    use std::io::Write;
-    child.stdin.take().expect("stdin").write_all(csv.as_bytes()).expect("writes");
-    let output = child.wait_with_output().expect("python3 finishes");
-    assert!(output.status.success(), "python's csv module read the export");
-    serde_json::from_slice(&output.stdout).expect("rows as JSON")
+    serde_json::from_slice(&crate::support::python_output(script, csv)).expect("rows as JSON")
 }
 
 #[actix_web::test]

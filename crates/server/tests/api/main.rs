@@ -11,6 +11,7 @@ mod customers_by_reference;
 mod customers_errors;
 mod customers_list;
 mod customers_write;
+mod flat_csv;
 mod formats;
 mod history;
 mod hostile;

@@ -334,3 +334,19 @@ where
         reply.body["id"].as_str().expect("customer id").to_owned()
     }
 }
+
+/// What a Python script prints for `input` on its standard input: the suites read exports with Python's own csv
+/// module, as a spreadsheet user's tooling would.
+pub fn python_output(script: &str, input: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("writes");
+    let output = child.wait_with_output().expect("python3 finishes");
+    assert!(output.status.success(), "python read the input: {script}");
+    output.stdout
+}

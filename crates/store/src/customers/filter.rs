@@ -23,6 +23,8 @@ pub(super) struct ResolvedFilter {
     parent_paths: Option<Vec<String>>,
     reach_accounts: Option<Vec<String>>,
     reach_paths: Option<Vec<String>>,
+    /// The ids of the subtrees a caller reaches, when it reaches subtrees: its top level.
+    reach_roots: Option<Vec<String>>,
 }
 
 pub(super) type BoxedCustomers<'a> = customers::BoxedQuery<'a, Db>;
@@ -96,6 +98,12 @@ impl ResolvedFilter {
         if !f.reference_ids.is_empty() {
             q = q.filter(customers::reference_id.eq_any(&f.reference_ids));
         }
+        if f.top_level_only {
+            q = match &self.reach_roots {
+                Some(roots) => q.filter(customers::id.eq_any(roots)),
+                None => q.filter(customers::parent_customer_id.is_null()),
+            };
+        }
         q
     }
 }
@@ -168,5 +176,9 @@ pub(super) fn resolve_filter(
         parent_paths,
         reach_accounts,
         reach_paths,
+        reach_roots: match reach {
+            Reach::Subtrees { customers: ids, .. } => Some(ids.clone()),
+            _ => None,
+        },
     })
 }

@@ -21,40 +21,80 @@ use crate::{
 /// tags, the names of every ancestor on their breadcrumbs, and their accounts' names), or three per thousand when
 /// there are too many ids for one statement.
 pub(super) fn hydrate(conn: &mut AnyConnection, rows: Vec<CustomerRow>) -> StoreResult<Vec<CustomerInfo>> {
-    hydrate_knowing(conn, rows, &mut KnownNames::default())
+    gather(conn, rows, &mut KnownNames::default())?.into_customers()
 }
 
 /// The names of ancestors and accounts that a walk has read already, kept from chunk to chunk: rows sorted by name
 /// come from all over the forest, but share their upper ancestors (and their few accounts), so a walk that
 /// remembers them reads each name about once instead of once per chunk. Bounded: past [`KnownNames::LIMIT`] names
-/// it starts again, so memory stays flat however large the forest.
+/// it starts again, so memory stays flat however large the forest. A walk also keeps the tag catalogue of each
+/// account it meets, so that a customer's tags are read as ids alone.
 #[derive(Debug, Default)]
 pub(super) struct KnownNames {
     customers: HashMap<String, String>,
     accounts: HashMap<String, String>,
+    /// Every tag of the accounts met so far, by account id, then tag id.
+    tags: HashMap<String, HashMap<String, TagRow>>,
+    /// Kept across the chunks of a walk. A walk reads tags as ids against the catalogue and names apart, a few
+    /// cheap statements per chunk; a page (not walking) asks everything in one statement, which is quicker for
+    /// its few rows.
+    walking: bool,
 }
 
 impl KnownNames {
-    /// About 8 MiB of ids and names.
-    const LIMIT: usize = 50_000;
+    /// What a walk starts with: nothing known yet, to be kept from chunk to chunk.
+    pub(super) fn for_walk() -> Self {
+        Self { walking: true, ..Self::default() }
+    }
+
+    /// About 3 MiB of ids and names (four exports at once hold four of these).
+    const LIMIT: usize = 20_000;
 
     /// Makes room for `more` names, forgetting all when they would not fit.
     fn make_room(&mut self, more: usize) {
-        if self.customers.len() + self.accounts.len() + more > Self::LIMIT {
+        let tags: usize = self.tags.values().map(HashMap::len).sum();
+        if self.customers.len() + self.accounts.len() + tags + more > Self::LIMIT {
             self.customers.clear();
             self.accounts.clear();
+            self.tags.clear();
         }
     }
 }
 
-/// [`hydrate`], reading only the names `known` lacks and remembering them there.
-pub(super) fn hydrate_knowing(
+/// Rows with what they need from the database to become `CustomerInfo`s: their tags, and the names on their
+/// breadcrumbs and of their accounts. Becoming customers ([`Gathered::into_customers`]: parsing the stored JSON
+/// documents, building breadcrumbs) needs no connection, so a walk does it on another thread while the next chunk
+/// is read (see `Store::for_each_customer`).
+#[derive(Debug)]
+pub(super) struct Gathered {
+    rows: Vec<CustomerRow>,
+    tags: HashMap<String, Vec<Tag>>,
+    /// The names of these rows' ancestors and accounts (a copy of what the walk knows, limited to this chunk).
+    names: KnownNames,
+}
+
+impl Gathered {
+    pub(super) fn into_customers(self) -> StoreResult<Vec<CustomerInfo>> {
+        let Gathered { rows, mut tags, names } = self;
+        rows.into_iter()
+            .map(|row| {
+                let tags = tags.remove(&row.id).unwrap_or_default();
+                let account_name = names.accounts.get(&row.account_id).cloned();
+                row.into_info(account_name, tags, &names.customers)
+            })
+            .collect()
+    }
+}
+
+/// Reads what `rows` need to become customers: one statement (or three per thousand rows when the ids would not
+/// fit in one), asking only for the names `known` lacks and remembering them there.
+pub(super) fn gather(
     conn: &mut AnyConnection,
     rows: Vec<CustomerRow>,
     known: &mut KnownNames,
-) -> StoreResult<Vec<CustomerInfo>> {
+) -> StoreResult<Gathered> {
     if rows.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Gathered { rows, tags: HashMap::new(), names: KnownNames::default() });
     }
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let missing = |known: &KnownNames| -> (Vec<String>, Vec<String>) {
@@ -76,7 +116,7 @@ pub(super) fn hydrate_knowing(
         }
     }
     let mut tagged: Vec<(String, i32, TagRow)> = Vec::new();
-    if ids.len() + ancestor_ids.len() + account_ids.len() <= BIND_CHUNK {
+    if !known.walking && ids.len() + ancestor_ids.len() + account_ids.len() <= BIND_CHUNK {
         for (kind, key, text, name, color, position) in lookups(conn, &ids, &ancestor_ids, &account_ids)? {
             match (kind.as_str(), name, color, position) {
                 ("t", Some(name), Some(color), Some(position)) => {
@@ -92,16 +132,36 @@ pub(super) fn hydrate_knowing(
             }
         }
     } else {
+        // Tags as ids alone: the (customer_id, tag_id) key answers the statement by itself, so neither the link
+        // rows nor the tags are visited once per customer (a third of a chunk's reading on SQLite). The tags come
+        // from their accounts' catalogues, read once per walk.
+        let unread: HashSet<&str> =
+            rows.iter().map(|r| r.account_id.as_str()).filter(|id| !known.tags.contains_key(*id)).collect();
+        if !unread.is_empty() {
+            let unread: Vec<&str> = unread.into_iter().collect();
+            let catalogue: Vec<TagRow> =
+                tags::table.filter(tags::account_id.eq_any(&unread)).select(TagRow::as_select()).load(conn)?;
+            for account in unread {
+                known.tags.entry(account.to_owned()).or_default();
+            }
+            for tag in catalogue {
+                known.tags.entry(tag.account_id.clone()).or_default().insert(tag.id.clone(), tag);
+            }
+        }
+        let account_of: HashMap<&str, &str> = rows.iter().map(|r| (r.id.as_str(), r.account_id.as_str())).collect();
         for chunk in ids.chunks(BIND_CHUNK) {
-            let found: Vec<(String, TagRow)> = customer_tags::table
-                .inner_join(
-                    tags::table
-                        .on(tags::account_id.eq(customer_tags::account_id).and(tags::id.eq(customer_tags::tag_id))),
-                )
+            let links: Vec<(String, String)> = customer_tags::table
                 .filter(customer_tags::customer_id.eq_any(chunk))
-                .select((customer_tags::customer_id, TagRow::as_select()))
+                .select((customer_tags::customer_id, customer_tags::tag_id))
                 .load(conn)?;
-            tagged.extend(found.into_iter().map(|(customer, tag)| (customer, tag.position, tag)));
+            for (customer_id, tag_id) in links {
+                let tag = account_of
+                    .get(customer_id.as_str())
+                    .and_then(|account| known.tags.get(*account))
+                    .and_then(|catalogue| catalogue.get(&tag_id))
+                    .ok_or_else(|| StoreError::Corrupt(format!("customer {customer_id} has unknown tag {tag_id}")))?;
+                tagged.push((customer_id, tag.position, tag.clone()));
+            }
         }
         for chunk in ancestor_ids.chunks(BIND_CHUNK) {
             let found: Vec<(String, String)> = customers::table
@@ -121,13 +181,19 @@ pub(super) fn hydrate_knowing(
     for (customer_id, _, tag) in tagged {
         tags_by_customer.entry(customer_id).or_default().push(tag.into_tag()?);
     }
-    rows.into_iter()
-        .map(|row| {
-            let tags = tags_by_customer.remove(&row.id).unwrap_or_default();
-            let account_name = known.accounts.get(&row.account_id).cloned();
-            row.into_info(account_name, tags, &known.customers)
-        })
-        .collect()
+    let mut names = KnownNames::default();
+    for row in &rows {
+        for id in hierarchy::ancestor_ids(&row.path) {
+            if let (false, Some(name)) = (names.customers.contains_key(id), known.customers.get(id)) {
+                names.customers.insert(id.to_owned(), name.clone());
+            }
+        }
+        if let (false, Some(name)) = (names.accounts.contains_key(&row.account_id), known.accounts.get(&row.account_id))
+        {
+            names.accounts.insert(row.account_id.clone(), name.clone());
+        }
+    }
+    Ok(Gathered { rows, tags: tags_by_customer, names })
 }
 
 /// One row of [`lookups`]: kind (`t` tag, `n` ancestor name, `a` account name), the customer or account id, the

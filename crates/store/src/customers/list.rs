@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use super::{
     filter::{ordered, resolve_filter},
-    hydrate::{hydrate, hydrate_knowing, KnownNames},
+    hydrate::{gather, hydrate, Gathered, KnownNames},
     keyset::{after_key, keyset_column},
     lookup::{inheritance_context, InheritanceContext},
     CustomerPage, CustomerQuery,
@@ -66,13 +66,46 @@ impl Store {
     /// Every customer `query` matches (its paging aside), in its order, handed to `sink` a chunk at a time so that
     /// memory stays bounded however many there are. Runs in one read transaction: a consistent snapshot on both
     /// backends.
+    ///
+    /// Two threads share the work, as an export is the one request that keeps a core busy for seconds: a reader
+    /// runs the statements (rows, then their tags and names) while this thread turns the chunk before into
+    /// customers and hands them to `sink`. The channel holds nothing (each hand-over waits for this thread), so the
+    /// reader is at most one chunk ahead and memory stays bounded by two chunks. When `sink` stops, the reader stops
+    /// at its next chunk.
     pub fn for_each_customer<E>(
         &self,
         query: &CustomerQuery,
         chunk: usize,
         mut sink: impl FnMut(Vec<CustomerInfo>) -> Result<(), E>,
     ) -> StoreResult<Result<(), E>> {
-        self.walk(query, chunk, |_, items| Ok(sink(items)))
+        /// The reader's own way to stop: this thread no longer listens.
+        struct NoLongerWanted;
+        let (chunks_out, chunks_in) = std::sync::mpsc::sync_channel::<Gathered>(0);
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(move || {
+                self.walk(query, chunk, |_, gathered| Ok(chunks_out.send(gathered).map_err(|_| NoLongerWanted)))
+            });
+            let mut written: StoreResult<Result<(), E>> = Ok(Ok(()));
+            for gathered in chunks_in.iter() {
+                match gathered.into_customers().map(&mut sink) {
+                    Ok(Ok(())) => {}
+                    stopped => {
+                        written = stopped.map(|sunk| sunk.map(|_| ()));
+                        break;
+                    }
+                }
+            }
+            // Hanging up makes the reader's next send fail, which ends its walk (and its transaction).
+            drop(chunks_in);
+            let read = match reader.join() {
+                Ok(read) => read,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            match (read, written) {
+                (Err(e), _) | (_, Err(e)) => Err(e),
+                (Ok(_), written) => written,
+            }
+        })
     }
 
     /// [`Store::for_each_customer`], with each chunk's inheritance context (its ancestors outside the chunk and its
@@ -84,18 +117,20 @@ impl Store {
         chunk: usize,
         mut sink: impl FnMut(Vec<CustomerInfo>, InheritanceContext) -> Result<(), E>,
     ) -> StoreResult<Result<(), E>> {
-        self.walk(query, chunk, |conn, items| {
+        self.walk(query, chunk, |conn, gathered| {
+            let items = gathered.into_customers()?;
             let context = inheritance_context(conn, &items)?;
             Ok(sink(items, context))
         })
     }
 
-    /// The keyset walk under both: each chunk hydrated, then handed to `sink` with the walk's connection.
+    /// The keyset walk under both: each chunk's rows with their tags and names, handed to `sink` with the walk's
+    /// connection.
     fn walk<E>(
         &self,
         query: &CustomerQuery,
         chunk: usize,
-        mut sink: impl FnMut(&mut AnyConnection, Vec<CustomerInfo>) -> StoreResult<Result<(), E>>,
+        mut sink: impl FnMut(&mut AnyConnection, Gathered) -> StoreResult<Result<(), E>>,
     ) -> StoreResult<Result<(), E>> {
         let mut conn = self.conn()?;
         conn.transaction(|conn| {
@@ -107,7 +142,7 @@ impl Store {
             // may be NULL or are booleans fall back to OFFSET.
             let mut after: Option<(String, String)> = None;
             let mut offset = 0i64;
-            let mut known = KnownNames::default();
+            let mut known = KnownNames::for_walk();
             loop {
                 let mut next = ordered(resolved.query(), sort, order);
                 match (&after, keyset_column(sort)) {
@@ -122,8 +157,8 @@ impl Store {
                     after = Some((column.key_of(last), last.id.clone()));
                 }
                 if !rows.is_empty() {
-                    let items = hydrate_knowing(conn, rows, &mut known)?;
-                    if let Err(e) = sink(conn, items)? {
+                    let gathered = gather(conn, rows, &mut known)?;
+                    if let Err(e) = sink(conn, gathered)? {
                         return Ok(Err(e));
                     }
                 }

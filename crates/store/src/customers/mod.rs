@@ -41,6 +41,9 @@ pub struct CustomerFilter {
     pub tag_ids: Vec<String>,
     pub specific_ids: Vec<String>,
     pub reference_ids: Vec<String>,
+    /// Only the customers at the top of what the caller reaches: those without a parent, or, for a caller that
+    /// reaches subtrees, the roots of its subtrees (answered without a parent too).
+    pub top_level_only: bool,
 }
 
 /// Which customers to read and in what order: the one value a list of a page and a walk over every match both
