@@ -215,6 +215,17 @@ fn csv_rows(text: &str, each: EachRow<'_>) -> Result<(), ValidationErrors> {
                     "the first CSV record must be the header of member names (as export writes it), with 'name' or 'id'",
                 )));
             }
+            // A flat (spreadsheet) CSV names nested members by dotted columns: read as ServiceStack CSV, they
+            // would be dropped without a word, so such a file is refused until the flat reader exists.
+            if let Some(dotted) = columns.iter().find(|h| h.contains('.')) {
+                return Err(CsvStop::Refused(file_error(
+                    "UnsupportedFormat",
+                    format!(
+                        "'{dotted}' is a flat (csvStyle=Flat) column; import reads ServiceStack CSV (nested \
+                         members as JSV in one column each), JSON or JSON lines"
+                    ),
+                )));
+            }
             header = Some(columns);
             return Ok(());
         };
@@ -349,6 +360,8 @@ mod tests {
         assert_eq!(refuse(b"{\"items\":3}", FileFormat::Json)[0].field, "file");
         assert_eq!(refuse(b"[{}] x", FileFormat::Json)[0].field, "file");
         assert_eq!(refuse(b"x,y\r\n1,2\r\n", FileFormat::Csv)[0].code, "InvalidHeader");
+        let flat = b"id,name,billingSettings.base.unitCost\r\nc1,Acme,0.5\r\n";
+        assert_eq!(refuse(flat, FileFormat::Csv)[0].code, "UnsupportedFormat");
         assert_eq!(refuse(&[0xff, 0xfe], FileFormat::Csv)[0].code, "InvalidEncoding");
         assert_eq!(FileFormat::sniff(b" [ ]"), FileFormat::Json);
         assert_eq!(FileFormat::sniff(b"{\"a\":1}\n{\"a\":2}\n"), FileFormat::JsonLines);
