@@ -10,6 +10,7 @@ pub mod billing;
 pub mod customer;
 pub mod hierarchy;
 pub mod history;
+pub mod import;
 pub mod listing;
 mod number;
 pub mod patch;

@@ -14,6 +14,7 @@ use crate::{
         MAX_SHORT_TEXT_LEN,
     },
     value::Struct,
+    CustomerInfo,
 };
 
 /// Bound straight from requests (PatchCustomer, and the optional part of NewCustomer), so its members carry the
@@ -99,6 +100,67 @@ impl CustomerChanges {
             }
         }
         errors.into_result()
+    }
+}
+
+impl CustomerChanges {
+    /// Whether the change sets nothing at all.
+    pub fn is_empty(&self) -> bool {
+        *self == CustomerChanges::default()
+    }
+
+    /// Only the members of this change that would alter `current` (an import row that repeats what is stored
+    /// changes nothing, bumps no version and records no history). Tags compare as sets of ids: the store keeps
+    /// them in catalogue order, whatever order a change names them in.
+    pub fn effective_against(&self, current: &CustomerInfo) -> CustomerChanges {
+        fn differs<T: PartialEq>(change: &Option<T>, current: &T) -> bool {
+            change.as_ref().is_some_and(|value| value != current)
+        }
+        fn keep<T: Clone + PartialEq>(change: &Option<T>, current: &T) -> Option<T> {
+            if differs(change, current) {
+                change.clone()
+            } else {
+                None
+            }
+        }
+        let optional_differs = |change: &Option<String>, current: &Option<String>| {
+            optional_text(change).is_some_and(|value| value != current.as_deref())
+        };
+        let tags_differ = self.tag_ids.as_ref().is_some_and(|ids| {
+            let wanted: std::collections::BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+            let held: std::collections::BTreeSet<&str> = current.tags.iter().map(|t| t.id.as_str()).collect();
+            wanted != held
+        });
+        // A stored document is replaced by a change, never removed: only a present one can differ.
+        fn keep_document<T: Clone + PartialEq>(change: &Option<T>, current: &Option<T>) -> Option<T> {
+            if change.is_some() && change != current {
+                change.clone()
+            } else {
+                None
+            }
+        }
+        CustomerChanges {
+            name: keep(&self.name, &current.name),
+            parent_customer_id: if optional_differs(&self.parent_customer_id, &current.parent_customer_id) {
+                self.parent_customer_id.clone()
+            } else {
+                None
+            },
+            reference_id: if optional_differs(&self.reference_id, &current.reference_id) {
+                self.reference_id.clone()
+            } else {
+                None
+            },
+            data: keep(&self.data, &current.data),
+            tag_ids: if tags_differ { self.tag_ids.clone() } else { None },
+            schedule: keep_document(&self.schedule, &current.schedule),
+            override_billing_settings: keep(&self.override_billing_settings, &current.override_billing_settings),
+            billing_settings: keep_document(&self.billing_settings, &current.billing_settings),
+            override_app_settings: keep(&self.override_app_settings, &current.override_app_settings),
+            app_settings: keep_document(&self.app_settings, &current.app_settings),
+            integration_data: keep(&self.integration_data, &current.integration_data),
+            is_staging: keep(&self.is_staging, &current.is_staging),
+        }
     }
 }
 

@@ -21,6 +21,9 @@ pub struct SettingsArgs {
     /// Largest request body, in bytes.
     #[arg(long, global = true, env = "CANOPY_MAX_BODY_BYTES")]
     pub max_body_bytes: Option<usize>,
+    /// Largest import file sent to ImportCustomers (`POST /customers/import`), in bytes.
+    #[arg(long, global = true, env = "CANOPY_MAX_IMPORT_BYTES")]
+    pub max_import_bytes: Option<usize>,
     /// Memory for cached answers to reads, in bytes (0 turns the cache off).
     #[arg(long, global = true, env = "CANOPY_ANSWER_CACHE_BYTES")]
     pub answer_cache_bytes: Option<usize>,
@@ -50,6 +53,7 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub bind: Option<String>,
     pub max_body_bytes: Option<usize>,
+    pub max_import_bytes: Option<usize>,
     pub answer_cache_bytes: Option<usize>,
     pub body_deadline_secs: Option<u64>,
     pub log: Option<String>,
@@ -110,6 +114,10 @@ impl Settings {
         if max_body_bytes == 0 {
             return Err(ConfigError::Invalid { setting: "max_body_bytes", message: "must be at least 1".into() });
         }
+        let max_import_bytes = args.max_import_bytes.or(file.max_import_bytes).unwrap_or(defaults.max_import_bytes);
+        if max_import_bytes == 0 {
+            return Err(ConfigError::Invalid { setting: "max_import_bytes", message: "must be at least 1".into() });
+        }
         let history_retention = match args.history_retention_days.or(file.history_retention_days) {
             Some(0) => {
                 return Err(ConfigError::Invalid {
@@ -124,6 +132,7 @@ impl Settings {
             bind: first(&args.bind, &file.bind).unwrap_or_else(|| DEFAULT_BIND.into()),
             limits: Limits {
                 max_body_bytes,
+                max_import_bytes,
                 answer_cache_bytes: args
                     .answer_cache_bytes
                     .or(file.answer_cache_bytes)
@@ -215,6 +224,7 @@ mod tests {
         for key in [
             "bind",
             "max_body_bytes",
+            "max_import_bytes",
             "answer_cache_bytes",
             "body_deadline_secs",
             "log",

@@ -170,6 +170,37 @@ pub struct ListCustomerHistory {
     pub simplified_paging: bool,
 }
 
+/// Imports customers from the file in the body (what export writes: ServiceStack CSV, JSON or JSON lines) into one
+/// account, matching existing customers by id, else by referenceId. The members below come from the query string;
+/// the body is the file.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ImportCustomers {
+    /// The account to import into; without it, the one account the rows' `accountId` name. Rows of another
+    /// account are copies: their ids only link rows of the file, and they are matched by referenceId alone.
+    pub account_id: Option<String>,
+    /// When true, nothing is written: the answer counts what would be created, updated or left unchanged, and
+    /// lists the rows that would be refused.
+    pub dry_run: bool,
+    /// When true, the answer lists each row's outcome (`rows`), not only the counts.
+    pub include_rows: bool,
+    /// The file's format when its Content-Type does not say: `csv`, `json` or `jsonl`.
+    pub file_format: Option<String>,
+    /// The customers, when the JSON body is this request itself (what a typed client sends): read exactly as
+    /// export's `items`, and `accountId`, `dryRun` and `includeRows` are then read from the body too.
+    pub items: Vec<canopy_domain::CustomerInfo>,
+}
+
+/// The members of ImportCustomers that a JSON body may carry beside its `items` (a typed client sends the request
+/// as its body; the query string still wins for `accountId`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ImportEnvelope {
+    pub account_id: Option<String>,
+    pub dry_run: Option<bool>,
+    pub include_rows: Option<bool>,
+}
+
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SetCustomerStagingMode {

@@ -13,6 +13,7 @@ pub mod error;
 pub mod export;
 pub mod handlers;
 pub mod idempotency;
+pub mod import;
 pub mod memory;
 pub mod metadata;
 pub mod metrics;

@@ -66,6 +66,21 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         fields: Vec<String>,
     },
+    /// Import customers from a file that export wrote (ServiceStack CSV, JSON or JSON lines) into one account:
+    /// one transaction, all or nothing; progress on standard error.
+    Import {
+        /// The file (`-` for standard input).
+        file: PathBuf,
+        /// The account to import into; without it, the one account the rows name.
+        #[arg(long)]
+        account: Option<String>,
+        /// Check and count what would be created, updated or left unchanged, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// csv, json or jsonl; without it, from the file's extension, else from its content.
+        #[arg(long)]
+        format: Option<String>,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -247,6 +262,11 @@ fn run(command: Command, settings: &Settings) -> Result<()> {
             let store = open_store(settings)?;
             export(&store, &format, &csv_style, &fields).context("exporting customers")
         }
+        Command::Import { file, account, dry_run, format } => {
+            let store = open_store(settings)?;
+            import(&store, &file, account, dry_run, format.as_deref())
+                .with_context(|| format!("importing {}", file.display()))
+        }
         Command::User { command } => {
             let store = open_store(settings)?;
             let done = match command {
@@ -410,6 +430,65 @@ async fn serve(store: Store, settings: &Settings) -> std::io::Result<()> {
         println!("Canopy listening on http://{address}");
     }
     server.run().await
+}
+
+/// `canopy import`: the same reading and the same store import as ImportCustomers, as a SystemAdministrator
+/// (the operator of the database) named `canopy import` in the history.
+fn import(store: &Store, file: &Path, account: Option<String>, dry_run: bool, format: Option<&str>) -> Result<()> {
+    use canopy_server::import::{read_file, FileFormat};
+    let bytes = if file == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).context("reading standard input")?;
+        bytes
+    } else {
+        std::fs::read(file).context("reading the file")?
+    };
+    let format = match format {
+        Some(name) => {
+            FileFormat::from_name(name).ok_or_else(|| anyhow!("--format '{name}' is not one of csv, json, jsonl"))?
+        }
+        None => FileFormat::from_path(file).unwrap_or_else(|| FileFormat::sniff(&bytes)),
+    };
+    let report = |errors: canopy_domain::ValidationErrors| {
+        for error in &errors.0 {
+            eprintln!("{}: {} ({})", error.field, error.message, error.code);
+        }
+        anyhow!("{} refusal(s); nothing was imported", errors.0.len())
+    };
+    let request = read_file(&bytes, format, account, dry_run, false).map_err(report)?;
+    drop(bytes);
+    let total = request.rows.len();
+    eprintln!("read {total} rows ({format:?}); importing into account '{}'", request.account_id);
+    let actor = Actor {
+        user_id: None,
+        user_name: Some("canopy import".into()),
+        request_id: None,
+        operation: Some("ImportCustomers".into()),
+    };
+    let anyone = |_: &str, _: &canopy_domain::patch::CustomerChanges| Ok(());
+    let started = std::time::Instant::now();
+    let mut progress = |done: u64| eprint!("\r{done}/{total} rows written");
+    let outcome = store.import_customer_rows(
+        request,
+        &actor,
+        &canopy_domain::access::Reach::Everything,
+        &anyone,
+        None,
+        &mut progress,
+    );
+    eprintln!();
+    let summary = match outcome {
+        Ok(summary) => summary,
+        Err(canopy_store::StoreError::Validation(errors)) => return Err(report(errors)),
+        Err(other) => return Err(other.into()),
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    let what = if dry_run { "dry run, nothing written" } else { "imported" };
+    println!(
+        "{} created, {} updated, {} unchanged ({what} in {seconds:.1} s)",
+        summary.created, summary.updated, summary.unchanged
+    );
+    Ok(())
 }
 
 /// Streams every customer to standard output in `format`, a thousand at a time (memory stays flat however many

@@ -128,6 +128,47 @@ pub(crate) fn record_change(
     Ok(())
 }
 
+/// Records the changes of many customers of one account at once (the customers an import created), as
+/// [`record`] would one by one, in multi-row INSERTs of up to a thousand rows.
+pub(crate) fn record_many(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    operation: &str,
+    account_id: &str,
+    changes: &[(&str, Vec<MemberChange>)],
+) -> StoreResult<()> {
+    let changed_at = crate::now_text();
+    let operation = actor.operation.as_deref().unwrap_or(operation);
+    let change_ids: Vec<String> = changes.iter().map(|_| new_id()).collect();
+    let mut rows = Vec::new();
+    for ((customer_id, members), change_id) in changes.iter().zip(&change_ids) {
+        for (position, change) in members.iter().enumerate() {
+            rows.push(HistoryInsert {
+                change_id,
+                position: i32::try_from(position).map_err(|_| StoreError::Corrupt("too many members".into()))?,
+                customer_id,
+                account_id,
+                changed_at: &changed_at,
+                user_id: actor.user_id.as_deref(),
+                user_name: actor.user_name.as_deref(),
+                request_id: actor.request_id.as_deref(),
+                operation,
+                member: &change.member,
+                old_value: change.old_value.as_deref(),
+                new_value: change.new_value.as_deref(),
+            });
+        }
+    }
+    for chunk in rows.chunks(1_000) {
+        // Multi-row INSERTs are outside diesel's MultiConnection subset, so each backend runs its own.
+        match &mut *conn {
+            AnyConnection::Sqlite(c) => diesel::insert_into(customer_history::table).values(chunk).execute(c)?,
+            AnyConnection::Postgresql(c) => diesel::insert_into(customer_history::table).values(chunk).execute(c)?,
+        };
+    }
+    Ok(())
+}
+
 type BoxedHistory<'a> = customer_history::BoxedQuery<'a, Db>;
 
 impl Store {

@@ -28,7 +28,10 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 pub use accounts::{AccountChanges, AccountFilter, NewAccount};
 pub use checkout::{statements_on_this_thread, PoolStatus};
 pub use connection::{redact, AnyConnection, Backend, DatabaseUrl};
-pub use customers::{CustomerFilter, CustomerPage, CustomerQuery, ImportCustomer, InheritanceContext, NewCustomer};
+pub use customers::{
+    CustomerFilter, CustomerPage, CustomerQuery, FieldRule, ImportCustomer, ImportRequest, ImportRow,
+    InheritanceContext, NewCustomer,
+};
 pub use generation::{Generations, Touches};
 pub use history::HistoryQuery;
 pub use idempotency::{IdempotencyClaim, Recall};
@@ -243,6 +246,25 @@ impl Store {
             generation::bump(conn, touches)?;
             Ok(value)
         })
+    }
+
+    /// Runs `work` like [`Store::write`] (a write permit, one connection, one transaction), then rolls the
+    /// transaction back whatever `work` answered: a rehearsal that sees its own writes and leaves nothing behind.
+    pub(crate) fn rehearse<T>(&self, work: impl FnOnce(&mut AnyConnection) -> StoreResult<T>) -> StoreResult<T> {
+        use diesel::Connection;
+        let mut conn = checkout::write(&self.pool, &self.waits, &self.writers)?;
+        let mut answer = None;
+        let rolled_back = conn.transaction::<(), diesel::result::Error, _>(|conn| {
+            answer = Some(work(conn));
+            Err(diesel::result::Error::RollbackTransaction)
+        });
+        match (rolled_back, answer) {
+            (Err(diesel::result::Error::RollbackTransaction), Some(answer)) => answer,
+            (Ok(()), _) | (Err(diesel::result::Error::RollbackTransaction), None) => {
+                Err(StoreError::Corrupt("a rehearsal did not roll back".into()))
+            }
+            (Err(other), _) => Err(other.into()),
+        }
     }
 }
 

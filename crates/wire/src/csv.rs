@@ -834,16 +834,30 @@ impl<'de> de::Deserializer<'de> for FieldProbe {
 /// Splits CSV text into records of unquoted cells: CRLF or LF line ends, quoted cells may span lines, empty
 /// lines are skipped (ServiceStack's ParseLines/ParseFields).
 pub fn read_records(text: &str) -> Result<Vec<Vec<String>>, CsvError> {
-    let mut reader = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut records = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| CsvError::Malformed(e.to_string()))?;
-        if record.len() == 1 && record.get(0) == Some("") {
-            continue;
-        }
+    for_each_record(text, |record| -> Result<(), CsvError> {
         records.push(record.iter().map(str::to_owned).collect());
-    }
+        Ok(())
+    })?;
     Ok(records)
+}
+
+/// As [`read_records`], one record at a time, so a large file is never held twice: `each` gets every record's
+/// unquoted cells in turn and may stop the reading with an error of its own.
+pub fn for_each_record<E: From<CsvError>>(
+    text: &str,
+    mut each: impl FnMut(&::csv::StringRecord) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut reader = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut record = ::csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => return Ok(()),
+            Ok(true) if record.len() == 1 && record.get(0) == Some("") => continue,
+            Ok(true) => each(&record)?,
+            Err(e) => return Err(CsvError::Malformed(e.to_string()).into()),
+        }
+    }
 }
 
 /// Reads a CSV request body: the header names members (trimmed, matched case-insensitively), each following

@@ -66,6 +66,10 @@ def test_every_published_operation_answers_through_the_generated_classes(dtos, c
     history = call(client, d.ListCustomerHistory(customer_id=customer.id))
     assert any(entry.member == "name" for entry in history.items)
 
+    imported = call(client, d.ImportCustomers(account_id=account.id, dry_run=True,
+                                              items=[d.CustomerInfo(name=f"imported {RUN}")]))
+    assert imported.created == 1 and imported.dry_run
+
     call(client, d.DeleteCustomer(customer_id=customer.id))
     call(client, d.DeleteAccount(account_id=account.id))
 

@@ -6,7 +6,10 @@
 //!
 //! To add an operation: its request DTO in `dto.rs`, its handler in `handlers/`, one entry here.
 
-use canopy_domain::{history::CustomerHistoryEntry, patch::CustomerChanges, AccountInfo, CustomerInfo, SystemSettings};
+use canopy_domain::{
+    history::CustomerHistoryEntry, import::ImportCustomersResponse, patch::CustomerChanges, AccountInfo, CustomerInfo,
+    SystemSettings,
+};
 use canopy_store::ApiKeyInfo;
 use schemars::JsonSchema;
 
@@ -215,6 +218,17 @@ operations! {
         access: SignedIn,
         cacheable: false,
         handler: handlers::customers::delete,
+    }
+    /// Imports customers from a file (what export writes: ServiceStack CSV, JSON or JSON lines) into one account
+    /// in one transaction: rows update the customers they match by id, else by referenceId, and create the others,
+    /// parents first whatever the order; any refused row refuses the whole file, with every refused row named.
+    ImportCustomers {
+        routes: [Post "/customers/import"],
+        request: dto::ImportCustomers,
+        response: ImportCustomersResponse,
+        access: SignedIn,
+        cacheable: false,
+        handler: handlers::customers::import,
     }
     /// Puts a customer in or out of staging mode.
     SetCustomerStagingMode {
@@ -430,6 +444,12 @@ impl Operation {
             "users" | "apikeys" => "Users and API keys",
             _ => "Authentication",
         }
+    }
+
+    /// Whether the body is a file the handler reads itself (ImportCustomers), not members to bind: its members
+    /// then come from the path and the query alone, and the body may be as large as `max_import_bytes`.
+    pub fn takes_file(self) -> bool {
+        matches!(self, Operation::ImportCustomers)
     }
 
     /// Predefined routes name the DTO case-insensitively, as ServiceStack matches them.

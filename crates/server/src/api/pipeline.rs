@@ -38,11 +38,14 @@ pub async fn handle(
     let statements = req.extensions().get::<StatementCount>().cloned().unwrap_or_default();
     let result = async {
         let deadline = state.limits.body_deadline;
-        let body = actix_web::rt::time::timeout(deadline, read_body(payload, state.limits.max_body_bytes))
+        // A file (ImportCustomers) has its own, larger limit, and is read by its handler, not bound as members.
+        let limit = if op.takes_file() { state.limits.max_import_bytes } else { state.limits.max_body_bytes };
+        let body = actix_web::rt::time::timeout(deadline, read_body(payload, limit))
             .await
             .map_err(|_| ApiError::RequestTimeout(deadline.as_secs()))??
             .freeze();
-        let params = collect_params(&req, &body, body_format)?;
+        let members = if op.takes_file() { &[][..] } else { &body[..] };
+        let params = collect_params(&req, members, body_format)?;
         let if_match = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()).map(IfMatch::parse);
         let request = Request {
             operation: op,

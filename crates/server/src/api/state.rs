@@ -18,6 +18,8 @@ use crate::{
 pub struct Limits {
     /// Largest request body, in bytes.
     pub max_body_bytes: usize,
+    /// Largest import file (the body of ImportCustomers), in bytes.
+    pub max_import_bytes: usize,
     /// Memory for cached answers to reads, in bytes (0: none).
     pub answer_cache_bytes: usize,
     /// How long reading a request body may take: a client that stops sending is answered 408, not waited on for ever.
@@ -28,6 +30,8 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_body_bytes: 1024 * 1024,
+            // 100,000 exported customers with settings and schedules take about 150 MB of JSON.
+            max_import_bytes: 256 * 1024 * 1024,
             answer_cache_bytes: 64 * 1024 * 1024,
             body_deadline: std::time::Duration::from_secs(30),
         }

@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use canopy_domain::{
     access::{FilterIds, Reach},
     history::{effective_source_ids, withhold_effective_sources, CustomerHistoryEntry},
+    import::ImportCustomersResponse,
     listing::{CustomerSortField, Paging, MAX_FILTER_IDS},
     patch::CustomerChanges,
     FieldError, ValidationErrors,
@@ -16,6 +17,7 @@ use crate::{
     error::ApiError,
     export::CustomerListing,
     idempotency,
+    import::FileFormat,
     view::View,
 };
 
@@ -281,6 +283,63 @@ async fn withhold_unknown_sources(ctx: &Ctx, items: &mut [CustomerHistoryEntry])
         });
     }
     Ok(())
+}
+
+/// ImportCustomers: the file in the body read into rows (its format from `fileFormat`, else the Content-Type, else
+/// the negotiated format when it is CSV, else its content), then imported by the store in one transaction under
+/// the caller's reach and field rule. With an `Idempotency-Key`, a retry of the same file answers what the first
+/// import answered.
+pub async fn import(ctx: Ctx, request: dto::ImportCustomers) -> Result<Reply, ApiError> {
+    ctx.caller.may_write_customers()?;
+    let format = import_format(&ctx, request.file_format.as_deref())?;
+    // A typed client's request as the JSON body: its members beside `items` count as the query's would.
+    let envelope = match format {
+        FileFormat::Json => serde_json::from_slice::<dto::ImportEnvelope>(&ctx.body).unwrap_or_default(),
+        _ => dto::ImportEnvelope::default(),
+    };
+    let account_id = request.account_id.filter(|a| !a.trim().is_empty()).or(envelope.account_id);
+    let dry_run = request.dry_run || envelope.dry_run.unwrap_or(false);
+    let include_rows = request.include_rows || envelope.include_rows.unwrap_or(false);
+    let claim = if dry_run { None } else { idempotency::claim(&ctx)? };
+    if let Some(answer) = idempotency::replay::<ImportCustomersResponse>(&ctx, &claim).await? {
+        return Reply::ok(answer);
+    }
+    let (actor, reach, caller, body) = (ctx.actor.clone(), ctx.reach(), ctx.caller.clone(), ctx.body.clone());
+    let stored_claim = claim.clone();
+    let outcome = ctx
+        .store(move |s| {
+            let file = crate::import::read_file(&body, format, account_id, dry_run, include_rows)?;
+            let field_rule = |id: &str, changes: &CustomerChanges| caller.may_patch_customer(id, changes);
+            s.import_customer_rows(file, &actor, &reach, &field_rule, stored_claim.as_ref(), &mut |_| {})
+        })
+        .await;
+    let answer = idempotency::settle(&ctx, &claim, outcome).await?;
+    Reply::ok(answer)
+}
+
+/// What the import file is written in: `fileFormat`, else the body's Content-Type, else CSV when CSV was
+/// negotiated (`?format=csv`, a `.csv` suffix), else what the content looks like.
+fn import_format(ctx: &Ctx, named: Option<&str>) -> Result<FileFormat, ApiError> {
+    if let Some(name) = named.filter(|n| !n.trim().is_empty()) {
+        return FileFormat::from_name(name).ok_or_else(|| {
+            ValidationErrors::single("fileFormat", "InvalidValue", format!("'{name}' is not one of csv, json, jsonl"))
+                .into()
+        });
+    }
+    let content_type = ctx
+        .http
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if let Some(format) = FileFormat::from_content_type(&content_type) {
+        return Ok(format);
+    }
+    if ctx.format == crate::negotiation::Format::Csv {
+        return Ok(FileFormat::Csv);
+    }
+    Ok(FileFormat::sniff(&ctx.body))
 }
 
 pub async fn set_staging(ctx: Ctx, request: dto::SetCustomerStagingMode) -> Result<Reply, ApiError> {

@@ -16,6 +16,7 @@ mod formats;
 mod history;
 mod history_moves;
 mod hostile;
+mod import;
 mod inheritance;
 mod metadata;
 mod processes;

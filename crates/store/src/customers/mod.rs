@@ -11,6 +11,7 @@ mod list;
 mod lookup;
 mod moved;
 mod row;
+mod upsert;
 mod write;
 
 use canopy_domain::{
@@ -25,6 +26,7 @@ use crate::{rows::CustomerRow, StoreError};
 
 pub use import::ImportCustomer;
 pub use lookup::InheritanceContext;
+pub use upsert::{FieldRule, ImportRequest, ImportRow};
 
 /// The filters of ListCustomers. Empty lists mean "no filter".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -138,3 +138,31 @@ impl CustomerInsert {
         })
     }
 }
+
+impl CustomerInsert {
+    /// The row as it will be read back once inserted: what history records of a created customer without a
+    /// statement to read it.
+    pub(super) fn to_row(&self) -> crate::rows::CustomerRow {
+        crate::rows::CustomerRow {
+            id: self.id.clone(),
+            account_id: self.account_id.clone(),
+            parent_customer_id: self.parent_customer_id.clone(),
+            path: self.path.clone(),
+            name: self.name.clone(),
+            reference_id: self.reference_id.clone(),
+            is_staging: self.is_staging,
+            data: self.data.clone(),
+            schedule: self.schedule.clone(),
+            integration_data: self.integration_data.clone(),
+            override_billing_settings: self.override_billing_settings,
+            billing_settings: self.billing_settings.clone(),
+            override_app_settings: self.override_app_settings,
+            app_settings: self.app_settings.clone(),
+            date_created: self.date_created.clone(),
+            date_last_modified: self.date_last_modified.clone(),
+            created_by: self.created_by.clone(),
+            last_modified_by: self.last_modified_by.clone(),
+            version: self.version,
+        }
+    }
+}

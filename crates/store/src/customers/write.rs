@@ -36,7 +36,7 @@ use crate::{
 /// Takes the account's write lock: the first statement of every transaction that changes its customers.
 /// On PostgreSQL this row lock serialises such transactions per account (so two moves cannot race into a cycle);
 /// on SQLite it makes the transaction a writer from its first statement.
-fn lock_account(conn: &mut AnyConnection, account_id: &str) -> StoreResult<bool> {
+pub(super) fn lock_account(conn: &mut AnyConnection, account_id: &str) -> StoreResult<bool> {
     let updated = diesel::update(accounts::table.find(account_id))
         .set(accounts::write_lock.eq(accounts::write_lock + 1))
         .execute(conn)?;
@@ -52,7 +52,7 @@ fn lock_account_of_customer(conn: &mut AnyConnection, customer_id: &str) -> Stor
     Ok(updated == 1)
 }
 
-fn customer_fields_of(conn: &mut AnyConnection, account_id: &str) -> StoreResult<Vec<CustomerDataField>> {
+pub(super) fn customer_fields_of(conn: &mut AnyConnection, account_id: &str) -> StoreResult<Vec<CustomerDataField>> {
     let text: String = accounts::table.find(account_id).select(accounts::customer_fields).first(conn)?;
     from_doc("customer_fields", &text)
 }
@@ -79,7 +79,12 @@ fn check_tags(conn: &mut AnyConnection, account_id: &str, tag_ids: &[String]) ->
     Ok(errors.into_result()?)
 }
 
-fn replace_tags(conn: &mut AnyConnection, customer_id: &str, account_id: &str, tag_ids: &[String]) -> StoreResult<()> {
+pub(super) fn replace_tags(
+    conn: &mut AnyConnection,
+    customer_id: &str,
+    account_id: &str,
+    tag_ids: &[String],
+) -> StoreResult<()> {
     diesel::delete(customer_tags::table.filter(customer_tags::customer_id.eq(customer_id))).execute(conn)?;
     let mut seen = HashSet::new();
     for tag_id in tag_ids.iter().filter(|id| seen.insert(id.as_str())) {
@@ -198,7 +203,7 @@ fn check_if_match(row: &CustomerRow, if_match: Option<i64>) -> StoreResult<()> {
 }
 
 /// Rewrites the paths of the subtree at `old_root` to hang under `new_root`, in one statement.
-fn move_subtree(conn: &mut AnyConnection, old_root: &str, new_root: &str) -> StoreResult<()> {
+pub(super) fn move_subtree(conn: &mut AnyConnection, old_root: &str, new_root: &str) -> StoreResult<()> {
     let keep_from = i32::try_from(old_root.len() + 1).map_err(|_| StoreError::Corrupt("path too long".into()))?;
     let upper = subtree_upper_bound(old_root);
     diesel::update(customers::table.filter(customers::path.ge(old_root)).filter(customers::path.lt(upper)))
@@ -217,7 +222,7 @@ fn move_subtree(conn: &mut AnyConnection, old_root: &str, new_root: &str) -> Sto
 /// A customer as it stands before a change, for its history, from the row already loaded (no breadcrumb names or
 /// account name: the history does not record them). Its tags are read only when `with_tags` (the change sets
 /// them, or deletes the customer); otherwise they are left empty for the caller to fill.
-fn before_change(conn: &mut AnyConnection, row: &CustomerRow, with_tags: bool) -> StoreResult<CustomerInfo> {
+pub(super) fn before_change(conn: &mut AnyConnection, row: &CustomerRow, with_tags: bool) -> StoreResult<CustomerInfo> {
     let tags = if with_tags {
         customer_tags::table
             .inner_join(

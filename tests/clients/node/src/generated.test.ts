@@ -71,6 +71,13 @@ describe('generated DTOs (typescript-ref)', () => {
         const open = await client.post(new dtos.TestSchedule({ customerId: child.id, dateTime: '2026-03-29T10:00:00Z' }));
         assert.equal(typeof open.stateName, 'string');
 
+        const imported = await client.post(new dtos.ImportCustomers({
+            accountId, dryRun: true, includeRows: true, items: [new dtos.CustomerInfo({ name: `${RUN} imported` })],
+        }));
+        assert.equal(imported.created, 1);
+        assert.equal(imported.dryRun, true);
+        assert.equal(imported.rows?.[0]?.action, dtos.ImportAction.Created);
+
         await client.delete(new dtos.DeleteCustomer({ customerId: child.id }));
         await client.delete(new dtos.DeleteCustomer({ customerId: parent.id }));
         await client.delete(new dtos.DeleteAccount({ accountId }));

@@ -1,0 +1,461 @@
+//! ImportCustomers (`POST /customers/import`): what export writes reads back into an empty account field by field
+//! (demo data and 10,000 synthetic customers, in ServiceStack CSV, JSON and JSON lines); rows update what they
+//! match by id or referenceId and create the rest, parents first whatever the order; any refused row refuses the
+//! file with every refused row named; dry runs write nothing; Idempotency-Key; the same reach as single writes.
+
+use std::collections::HashMap;
+
+use actix_web::{
+    http::{Method, StatusCode},
+    test,
+};
+use canopy_domain::{ManagerAccess, Role};
+use canopy_store::Actor;
+use serde_json::{json, Value};
+
+use crate::support::{new_user, spawn, spawn_demo, user_with_key, Reply, TestApp};
+
+/// Members that export writes but that a customer does not own: they are not expected to survive a copy.
+const DERIVED: [&str; 8] =
+    ["id", "accountId", "accountName", "breadcrumb", "dateCreated", "dateLastModified", "createdBy", "lastModifiedBy"];
+
+#[derive(Clone, Copy, Debug)]
+enum FileKind {
+    Csv,
+    Json,
+    JsonLines,
+}
+
+impl FileKind {
+    const ALL: [FileKind; 3] = [FileKind::Csv, FileKind::Json, FileKind::JsonLines];
+
+    fn content_type(self) -> &'static str {
+        match self {
+            FileKind::Csv => "text/csv",
+            FileKind::Json => "application/json",
+            FileKind::JsonLines => "application/x-ndjson",
+        }
+    }
+}
+
+macro_rules! app_type {
+    () => {
+        TestApp<
+            impl actix_web::dev::Service<
+                actix_http::Request,
+                Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+                Error = actix_web::Error,
+            >,
+        >
+    };
+}
+
+/// Sends `body` as an import file, as the administrator unless `key` names another caller.
+async fn post_file(app: &app_type!(), uri: &str, content_type: &str, body: String, headers: &[(&str, &str)]) -> Reply {
+    let mut req = test::TestRequest::default()
+        .method(Method::POST)
+        .uri(uri)
+        .insert_header(("Content-Type", content_type))
+        .set_payload(body);
+    let own_credentials = headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("authorization"));
+    for header in headers {
+        req = req.insert_header(*header);
+    }
+    if own_credentials {
+        app.send_raw(req).await
+    } else {
+        app.send(req).await
+    }
+}
+
+async fn import_json(app: &app_type!(), uri: &str, rows: Value) -> Reply {
+    post_file(app, uri, "application/json", rows.to_string(), &[]).await
+}
+
+/// The file export writes for `account`, in `kind` (JSON lines: the JSON export's items, one per line).
+async fn export(app: &app_type!(), account: &str, kind: FileKind) -> String {
+    let format = match kind {
+        FileKind::Csv => "csv",
+        FileKind::Json | FileKind::JsonLines => "json",
+    };
+    let reply = app.get(&format!("/customers?all=true&accountIds={account}&format={format}")).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    match kind {
+        FileKind::JsonLines => {
+            reply.body["items"].as_array().expect("items").iter().map(|item| format!("{item}\n")).collect()
+        }
+        _ => reply.text,
+    }
+}
+
+async fn customers_of(app: &app_type!(), account: &str) -> Vec<Value> {
+    let reply = app.get(&format!("/customers?all=true&accountIds={account}")).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    reply.body["items"].as_array().expect("items").clone()
+}
+
+/// A new, empty account with `source`'s tag catalogue and data fields.
+async fn empty_copy_of(app: &app_type!(), source: &str, name: &str) -> String {
+    let created = app.post("/accounts", json!({ "name": name })).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.text);
+    let id = created.body["id"].as_str().expect("id").to_owned();
+    let settings = app.get(&format!("/system/settings?accountId={source}")).await;
+    assert_eq!(settings.status, StatusCode::OK, "{}", settings.text);
+    let patched = app
+        .patch(
+            &format!("/system/settings?accountId={id}"),
+            json!({ "tags": settings.body["tags"], "customerFields": settings.body["customerFields"] }),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text);
+    id
+}
+
+/// Exports `source`, imports the file into a new empty account, and checks that every customer came across with
+/// every member it owns (its parent as the copy of its parent).
+async fn assert_round_trip(app: &app_type!(), source: &str, kind: FileKind) {
+    let originals = customers_of(app, source).await;
+    assert!(!originals.is_empty(), "{source} has no customers to copy");
+    let target = empty_copy_of(app, source, &format!("Copy of {source} as {kind:?}")).await;
+    let file = export(app, source, kind).await;
+    let imported = post_file(
+        app,
+        &format!("/customers/import?accountId={target}&includeRows=true"),
+        kind.content_type(),
+        file,
+        &[],
+    )
+    .await;
+    assert_eq!(imported.status, StatusCode::OK, "{kind:?}: {}", &imported.text[..imported.text.len().min(2000)]);
+    assert_eq!(imported.body["created"], originals.len(), "{kind:?}");
+    assert_eq!(imported.body["updated"], 0);
+    // Row n is the nth customer of the export, which lists customers in the order `originals` has.
+    let copies_by_original: HashMap<String, String> = imported.body["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| {
+            let n = row["row"].as_u64().expect("row number") as usize;
+            (originals[n - 1]["id"].as_str().expect("id").to_owned(), row["id"].as_str().expect("id").to_owned())
+        })
+        .collect();
+    let copies: HashMap<String, Value> =
+        customers_of(app, &target).await.into_iter().map(|c| (c["id"].as_str().expect("id").to_owned(), c)).collect();
+    assert_eq!(copies.len(), originals.len());
+    for original in &originals {
+        let original_id = original["id"].as_str().expect("id");
+        let copy = &copies[&copies_by_original[original_id]];
+        let mut expected = original.as_object().expect("object").clone();
+        let mut actual = copy.as_object().expect("object").clone();
+        for member in DERIVED {
+            expected.remove(member);
+            actual.remove(member);
+        }
+        if let Some(parent) = expected.get_mut("parentCustomerId") {
+            *parent = Value::String(copies_by_original[parent.as_str().expect("parent id")].clone());
+        }
+        assert_eq!(Value::Object(actual), Value::Object(expected), "{kind:?}: customer {original_id}");
+        assert_eq!(copy["breadcrumb"].as_array().map(Vec::len), original["breadcrumb"].as_array().map(Vec::len));
+    }
+}
+
+#[actix_web::test]
+async fn the_demo_data_round_trips_through_every_format() {
+    let app = spawn_demo().await;
+    for account in ["acct-northwind", "acct-platform"] {
+        for kind in FileKind::ALL {
+            assert_round_trip(&app, account, kind).await;
+        }
+    }
+}
+
+async fn synthetic_round_trip(kind: FileKind) {
+    let app = spawn().await;
+    let plan =
+        canopy_server::seed::SyntheticPlan { reseller_accounts: 1, ..canopy_server::seed::SyntheticPlan::new(10_000) };
+    canopy_server::seed::seed_synthetic(&app.store, plan, &Actor::named("seed")).expect("seeds");
+    assert_round_trip(&app, "reseller-7-0", kind).await;
+}
+
+#[actix_web::test]
+async fn ten_thousand_synthetic_customers_round_trip_as_servicestack_csv() {
+    synthetic_round_trip(FileKind::Csv).await;
+}
+
+#[actix_web::test]
+async fn ten_thousand_synthetic_customers_round_trip_as_json() {
+    synthetic_round_trip(FileKind::Json).await;
+}
+
+#[actix_web::test]
+async fn ten_thousand_synthetic_customers_round_trip_as_json_lines() {
+    synthetic_round_trip(FileKind::JsonLines).await;
+}
+
+#[actix_web::test]
+async fn rows_upsert_by_id_or_reference_and_parents_resolve_in_any_order() {
+    let app = spawn().await;
+    let account = app.account("A").await;
+    let kept = app.customer(&account, "Kept", None).await;
+    let by_reference =
+        app.post("/customers", json!({"accountId": account, "name": "Old name", "referenceId": "crm-1"})).await;
+    let by_reference = by_reference.body["id"].as_str().expect("id").to_owned();
+    let rows = json!([
+        // A child whose parent is created two rows later, named by its referenceId.
+        {"name": "Child", "referenceId": "crm-child", "parentReferenceId": "crm-parent", "tags": [{"id": "vip"}]},
+        {"id": kept, "name": "Kept"},
+        {"id": "new-parent", "name": "Parent", "referenceId": "crm-parent", "data": {"Seats": {"numberValue": 3}}},
+        {"name": "New name", "referenceId": "crm-1", "parentCustomerId": "new-parent"},
+    ]);
+    let uri = format!("/customers/import?accountId={account}&includeRows=true");
+    let dry = import_json(&app, &format!("{uri}&dryRun=true"), rows.clone()).await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.text);
+    assert_eq!(
+        (dry.body["created"].as_u64(), dry.body["updated"].as_u64(), dry.body["unchanged"].as_u64()),
+        (Some(2), Some(1), Some(1))
+    );
+    assert_eq!(dry.body["dryRun"], true);
+    assert_eq!(customers_of(&app, &account).await.len(), 2, "a dry run writes nothing");
+
+    let done = import_json(&app, &uri, rows).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    assert_eq!(
+        (done.body["created"].as_u64(), done.body["updated"].as_u64(), done.body["unchanged"].as_u64()),
+        (Some(2), Some(1), Some(1))
+    );
+    let actions: Vec<(u64, &str)> = done.body["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| (r["row"].as_u64().unwrap_or(0), r["action"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(actions, [(1, "Created"), (2, "Unchanged"), (3, "Created"), (4, "Updated")]);
+
+    let parent = app.get("/customers/new-parent").await;
+    assert_eq!(parent.status, StatusCode::OK, "the row's id is kept: {}", parent.text);
+    assert_eq!(parent.body["data"]["Seats"]["numberValue"], 3);
+    let child_id = done.body["rows"][0]["id"].as_str().expect("id");
+    let child = app.get(&format!("/customers/{child_id}")).await;
+    assert_eq!(child.body["parentCustomerId"], "new-parent");
+    assert_eq!(child.body["tags"][0]["id"], "vip");
+    let moved = app.get(&format!("/customers/{by_reference}")).await;
+    assert_eq!(moved.body["name"], "New name");
+    assert_eq!(moved.body["parentCustomerId"], "new-parent");
+    assert_eq!(moved.body["breadcrumb"][0]["name"], "Parent");
+
+    let history = app.get(&format!("/customers/{by_reference}/history")).await;
+    let newest = &history.body["items"][0];
+    assert_eq!(newest["operation"], "ImportCustomers", "{}", history.text);
+    let kept_history = app.get(&format!("/customers/{kept}/history")).await;
+    assert!(
+        kept_history.body["items"].as_array().expect("items").iter().all(|e| e["operation"] != "ImportCustomers"),
+        "an unchanged row records nothing: {}",
+        kept_history.text
+    );
+}
+
+#[actix_web::test]
+async fn every_refused_row_is_named_and_nothing_is_written() {
+    let app = spawn().await;
+    let account = app.account("A").await;
+    let other = app.account("B").await;
+    let elsewhere = app.customer(&other, "Elsewhere", None).await;
+    let rows = json!([
+        {"name": "Fine"},
+        {"name": "Tagged", "tagIds": ["no-such-tag"]},
+        {"name": "Bad data", "data": {"Seats": {"stringValue": "many"}}},
+        {"id": "loop-a", "name": "A", "parentCustomerId": "loop-b"},
+        {"id": "loop-b", "name": "B", "parentCustomerId": "loop-a"},
+        {"name": "Foreign parent", "parentCustomerId": elsewhere},
+        {"name": "Bad allowance", "billingSettings": {"base": {"allowance": 1.5}}},
+        {"name": "Missing parent", "parentReferenceId": "nobody"},
+        {"referenceId": "no-name"},
+    ]);
+    let reply = import_json(&app, &format!("/customers/import?accountId={account}"), rows).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+    let errors: Vec<(String, String)> = reply.body["responseStatus"]["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| (e["fieldName"].as_str().unwrap_or("").to_owned(), e["errorCode"].as_str().unwrap_or("").to_owned()))
+        .collect();
+    let expected = [
+        ("rows[2].tagIds[0]", "NotFound"),
+        ("rows[3].data.Seats", "InvalidValue"),
+        ("rows[4].parentCustomerId", "Cycle"),
+        ("rows[5].parentCustomerId", "Cycle"),
+        ("rows[6].parentCustomerId", "CrossAccount"),
+        ("rows[7].billingSettings.base.allowance", "SerializationException"),
+        ("rows[8].parentReferenceId", "NotFound"),
+        ("rows[9].name", "NotEmpty"),
+    ];
+    let expected: Vec<(String, String)> = expected.iter().map(|(f, c)| ((*f).to_owned(), (*c).to_owned())).collect();
+    assert_eq!(errors, expected, "{}", reply.text);
+    assert!(customers_of(&app, &account).await.is_empty(), "all or nothing");
+}
+
+#[actix_web::test]
+async fn a_move_into_its_own_subtree_is_refused_and_rolls_everything_back() {
+    let app = spawn().await;
+    let account = app.account("A").await;
+    let top = app.customer(&account, "Top", None).await;
+    let below = app.customer(&account, "Below", Some(&top)).await;
+    let rows = json!([{"name": "Created first"}, {"id": top, "parentCustomerId": below}]);
+    let reply = import_json(&app, &format!("/customers/import?accountId={account}"), rows).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+    assert_eq!(reply.field_error(), ("rows[2].parentCustomerId", "Cycle"));
+    assert_eq!(customers_of(&app, &account).await.len(), 2, "the created row was rolled back");
+}
+
+#[actix_web::test]
+async fn bad_files_are_clear_400s() {
+    let app = spawn().await;
+    let account = app.account("A").await;
+    let uri = format!("/customers/import?accountId={account}");
+    let not_json = post_file(&app, &uri, "application/json", "{\"items\": [".into(), &[]).await;
+    assert_eq!(not_json.status, StatusCode::BAD_REQUEST, "{}", not_json.text);
+    assert_eq!(not_json.field_error().0, "file");
+    let no_header = post_file(&app, &uri, "text/csv", "x,y\r\n1,2\r\n".into(), &[]).await;
+    assert_eq!(no_header.field_error(), ("file", "InvalidHeader"));
+    let unknown = post_file(&app, &format!("{uri}&fileFormat=xml"), "text/plain", "<a/>".into(), &[]).await;
+    assert_eq!(unknown.field_error(), ("fileFormat", "InvalidValue"));
+    let no_account = import_json(&app, "/customers/import", json!([{"name": "X"}])).await;
+    assert_eq!(no_account.field_error(), ("accountId", "NotEmpty"));
+    let missing_account = import_json(&app, "/customers/import?accountId=nope", json!([{"name": "X"}])).await;
+    assert_eq!(missing_account.status, StatusCode::BAD_REQUEST, "{}", missing_account.text);
+    let reserved = import_json(&app, &uri, json!([{"id": "import", "name": "X"}])).await;
+    assert_eq!(reserved.field_error(), ("rows[1].id", "InvalidId"));
+    // The row's account comes from the rows when the request names none.
+    let from_rows = import_json(&app, "/customers/import", json!([{"accountId": account, "name": "X"}])).await;
+    assert_eq!(from_rows.status, StatusCode::OK, "{}", from_rows.text);
+}
+
+#[actix_web::test]
+async fn a_retry_with_its_idempotency_key_imports_once() {
+    let app = spawn().await;
+    let account = app.account("A").await;
+    let uri = format!("/customers/import?accountId={account}");
+    let file = json!([{"name": "Once"}]).to_string();
+    let key = [("Idempotency-Key", "import-1")];
+    let first = post_file(&app, &uri, "application/json", file.clone(), &key).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    let again = post_file(&app, &uri, "application/json", file, &key).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+    assert_eq!(again.body, first.body);
+    assert_eq!(customers_of(&app, &account).await.len(), 1);
+    let other = post_file(&app, &uri, "application/json", json!([{"name": "Other"}]).to_string(), &key).await;
+    assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", other.text);
+}
+
+#[actix_web::test]
+async fn imports_follow_the_callers_reach_and_field_rule() {
+    let app = spawn().await;
+    let account = app.account("A").await;
+    let other = app.account("B").await;
+    let linked = app.customer(&account, "Linked", None).await;
+    let mut reader = new_user("reader", &[Role::Manager]);
+    reader.account_ids = vec![account.clone()];
+    let reader = user_with_key(&app.store, reader);
+    let mut manager = new_user("manager", &[Role::Manager]);
+    manager.account_ids = vec![account.clone()];
+    manager.manager_access = ManagerAccess::ReadWrite;
+    let manager = user_with_key(&app.store, manager);
+    let mut customer_user = new_user("customer", &[Role::Customer]);
+    customer_user.customer_ids = vec![linked.clone()];
+    let customer_user = user_with_key(&app.store, customer_user);
+    let as_user = |key: &str| format!("Bearer {key}");
+    let file = |rows: Value| rows.to_string();
+
+    let read_only = as_user(&reader);
+    let denied = post_file(
+        &app,
+        &format!("/customers/import?accountId={account}"),
+        "application/json",
+        file(json!([{"name": "X"}])),
+        &[("Authorization", &read_only)],
+    )
+    .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN, "{}", denied.text);
+
+    let writer = as_user(&manager);
+    let outside = post_file(
+        &app,
+        &format!("/customers/import?accountId={other}"),
+        "application/json",
+        file(json!([{"name": "X"}])),
+        &[("Authorization", &writer)],
+    )
+    .await;
+    assert_eq!(outside.status, StatusCode::FORBIDDEN, "{}", outside.text);
+    let inside = post_file(
+        &app,
+        &format!("/customers/import?accountId={account}"),
+        "application/json",
+        file(json!([{"name": "X"}])),
+        &[("Authorization", &writer)],
+    )
+    .await;
+    assert_eq!(inside.status, StatusCode::OK, "{}", inside.text);
+
+    let customer = as_user(&customer_user);
+    let top_level = post_file(
+        &app,
+        &format!("/customers/import?accountId={account}"),
+        "application/json",
+        file(json!([{"name": "Top"}])),
+        &[("Authorization", &customer)],
+    )
+    .await;
+    assert_eq!(top_level.field_error(), ("rows[1].parentCustomerId", "Forbidden"), "{}", top_level.text);
+    let protected = post_file(
+        &app,
+        &format!("/customers/import?accountId={account}"),
+        "application/json",
+        file(json!([{"id": linked, "overrideBillingSettings": true}])),
+        &[("Authorization", &customer)],
+    )
+    .await;
+    assert_eq!(protected.field_error(), ("rows[1].overrideBillingSettings", "Forbidden"), "{}", protected.text);
+    let below = post_file(&app, &format!("/customers/import?accountId={account}"), "application/json", file(json!([{"id": linked, "name": "Linked", "overrideBillingSettings": false}, {"name": "Below", "parentCustomerId": linked}])), &[("Authorization", &customer)]).await;
+    assert_eq!(below.status, StatusCode::OK, "{}", below.text);
+    assert_eq!((below.body["created"].as_u64(), below.body["unchanged"].as_u64()), (Some(1), Some(1)));
+}
+
+#[actix_web::test]
+async fn unique_data_values_are_refused_by_row_whether_held_in_the_file_or_before() {
+    let app = spawn().await;
+    let account = app.account("A").await;
+    let fields = json!({"customerFields": [{"name": "CrmId", "type": "String", "uniqueness": "Unique"}]});
+    let patched = app.patch(&format!("/system/settings?accountId={account}"), fields).await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text);
+    let held = app
+        .post("/customers", json!({"accountId": account, "name": "Holder", "data": {"CrmId": {"stringValue": "c-1"}}}))
+        .await;
+    assert_eq!(held.status, StatusCode::OK, "{}", held.text);
+    let uri = format!("/customers/import?accountId={account}");
+    let crm = |value: &str| json!({"CrmId": {"stringValue": value}});
+    let twice =
+        import_json(&app, &uri, json!([{"name": "A", "data": crm("c-2")}, {"name": "B", "data": crm("c-2")}])).await;
+    assert_eq!(twice.field_error(), ("rows[2].data.CrmId", "Conflict"), "{}", twice.text);
+    let taken =
+        import_json(&app, &uri, json!([{"name": "C", "data": crm("c-3")}, {"name": "D", "data": crm("c-1")}])).await;
+    assert_eq!(taken.field_error(), ("rows[2].data.CrmId", "Conflict"), "{}", taken.text);
+    assert_eq!(customers_of(&app, &account).await.len(), 1, "nothing of either file was written");
+    let fine = import_json(&app, &uri, json!([{"name": "E", "data": crm("c-4")}])).await;
+    assert_eq!(fine.status, StatusCode::OK, "{}", fine.text);
+}
+
+#[actix_web::test]
+async fn a_typed_client_sends_the_request_itself_with_its_items() {
+    let app = spawn().await;
+    let account = app.account("A").await;
+    let request = json!({"accountId": account, "dryRun": true, "includeRows": true, "items": [{"name": "Typed"}]});
+    let rehearsed = app.post("/json/reply/ImportCustomers", request.clone()).await;
+    assert_eq!(rehearsed.status, StatusCode::OK, "{}", rehearsed.text);
+    assert_eq!((rehearsed.body["created"].as_u64(), rehearsed.body["dryRun"].as_bool()), (Some(1), Some(true)));
+    assert_eq!(rehearsed.body["rows"][0]["action"], "Created");
+    assert!(customers_of(&app, &account).await.is_empty());
+    let done = app.post("/customers/import", json!({"accountId": account, "items": [{"name": "Typed"}]})).await;
+    assert_eq!(done.body["created"], 1, "{}", done.text);
+    assert_eq!(customers_of(&app, &account).await[0]["name"], "Typed");
+}
