@@ -41,8 +41,11 @@ pub struct ImportedCustomer {
     pub data: Option<Struct>,
     /// As export writes them; only the ids are read.
     pub tags: Option<Vec<TagRef>>,
-    /// As PatchCustomer takes them; wins over `tags` when both are given.
+    /// As PatchCustomer takes them; wins over `tags` and `tagNames` when given.
     pub tag_ids: Option<Vec<String>>,
+    /// Tags by name, as the flat (spreadsheet) CSV writes them; the import resolves them against the account's
+    /// catalogue. Wins over `tags`.
+    pub tag_names: Option<Vec<String>>,
     pub schedule: Option<Schedule>,
     pub integration_data: Option<IntegrationData>,
     pub override_billing_settings: Option<bool>,
@@ -51,13 +54,15 @@ pub struct ImportedCustomer {
     pub app_settings: Option<AppSettings>,
 }
 
-/// What names a row and its parent, apart from the values it sets.
+/// What names a row, its parent and its tags, for the import to resolve, apart from the values it sets.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RowKeys {
     pub id: Option<String>,
     pub account_id: Option<String>,
     pub parent_customer_id: Option<String>,
     pub parent_reference_id: Option<String>,
+    /// Tags named rather than given by id (the flat CSV): the import turns them into the change's `tag_ids`.
+    pub tag_names: Option<Vec<String>>,
 }
 
 fn non_blank(text: Option<String>) -> Option<String> {
@@ -74,8 +79,13 @@ impl ImportedCustomer {
             account_id: non_blank(self.account_id),
             parent_customer_id: if top_level { Some(String::new()) } else { non_blank(self.parent_customer_id) },
             parent_reference_id: non_blank(self.parent_reference_id),
+            tag_names: if self.tag_ids.is_some() { None } else { self.tag_names.clone() },
         };
-        let tag_ids = self.tag_ids.or_else(|| self.tags.map(|tags| tags.into_iter().map(|t| t.id).collect()));
+        let tag_ids = match (self.tag_ids, &self.tag_names) {
+            (Some(ids), _) => Some(ids),
+            (None, Some(_)) => None,
+            (None, None) => self.tags.map(|tags| tags.into_iter().map(|t| t.id).collect()),
+        };
         let changes = CustomerChanges {
             name: self.name,
             parent_customer_id: None,

@@ -184,7 +184,7 @@ pub struct ImportCustomers {
     pub dry_run: bool,
     /// When true, the answer lists each row's outcome (`rows`), not only the counts.
     pub include_rows: bool,
-    /// The file's format when its Content-Type does not say: `csv`, `json` or `jsonl`.
+    /// The file's format when its Content-Type does not say: `csv`, `flatcsv` (the spreadsheet style), `json` or `jsonl`.
     pub file_format: Option<String>,
     /// The customers, when the JSON body is this request itself (what a typed client sends): read exactly as
     /// export's `items`, and `accountId`, `dryRun` and `includeRows` are then read from the body too.

@@ -13,8 +13,13 @@ use canopy_domain::{
     import::{row_field, ImportedCustomer, MAX_IMPORT_ROWS},
     FieldError, ValidationErrors,
 };
-use canopy_store::{ImportRequest, ImportRow};
-use canopy_wire::binding::{Params, BIND_ERROR_CODE};
+use std::collections::{BTreeMap, HashMap};
+
+use canopy_store::{ImportRequest, ImportRow, Store};
+use canopy_wire::{
+    binding::{Params, BIND_ERROR_CODE},
+    flat::ValueKind,
+};
 
 /// What an import file is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +30,9 @@ pub enum FileFormat {
     Json,
     /// JSON lines: one customer object per line (blank lines are skipped).
     JsonLines,
+    /// The flat spreadsheet CSV (`csvStyle=Flat`): dotted columns, tags by name. A CSV file whose header has a
+    /// dotted column is read so without being named; name it (`flatcsv`) for a flat file without one.
+    FlatCsv,
 }
 
 impl FileFormat {
@@ -34,6 +42,7 @@ impl FileFormat {
             "csv" => Some(FileFormat::Csv),
             "json" => Some(FileFormat::Json),
             "jsonl" | "ndjson" | "jsonlines" => Some(FileFormat::JsonLines),
+            "flatcsv" | "flat" | "csv-flat" => Some(FileFormat::FlatCsv),
             _ => None,
         }
     }
@@ -75,6 +84,21 @@ fn too_many_rows() -> ValidationErrors {
     file_error("Length", format!("an import holds at most {MAX_IMPORT_ROWS} rows; split the file"))
 }
 
+/// How the `data.*` cells of a flat CSV read back for the account the rows go into: its customer field
+/// definitions (a `Number` field's `007` is 7, a `String` field's stays `007`).
+pub type DataKinds<'a> = &'a mut dyn FnMut(&str) -> BTreeMap<String, ValueKind>;
+
+/// [`DataKinds`] read from `store`: an account it cannot read has no definitions (its rows are refused later, by
+/// the store, for the account itself).
+pub fn data_kinds_in(store: &Store) -> impl FnMut(&str) -> BTreeMap<String, ValueKind> + '_ {
+    |account_id| {
+        store
+            .get_system_settings(account_id)
+            .map(|settings| crate::view::data_kinds(&settings.customer_fields))
+            .unwrap_or_default()
+    }
+}
+
 /// A row's members, or why its text could not even be read as a row.
 pub type RowMembers = Result<Params, String>;
 
@@ -84,13 +108,19 @@ type EachRow<'a> = &'a mut dyn FnMut(RowMembers) -> Result<(), ValidationErrors>
 /// Hands every row of `bytes` to `each`, as members, one at a time: a row's parsed form is dropped once `each` has
 /// taken what it needs, so the file is never held twice. Errors of the whole file (not UTF-8, not JSON, no header)
 /// refuse it whole.
-pub fn for_each_row(bytes: &[u8], format: FileFormat, each: EachRow<'_>) -> Result<(), ValidationErrors> {
+pub fn for_each_row(
+    bytes: &[u8],
+    format: FileFormat,
+    flat: FlatReading<'_>,
+    each: EachRow<'_>,
+) -> Result<(), ValidationErrors> {
     let text =
         std::str::from_utf8(bytes).map_err(|e| file_error("InvalidEncoding", format!("the file is not UTF-8: {e}")))?;
     // A UTF-8 byte order mark, as spreadsheets write it, is not part of the first column's name.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     match format {
-        FileFormat::Csv => csv_rows(text, each),
+        FileFormat::Csv => csv_rows(text, false, flat, each),
+        FileFormat::FlatCsv => csv_rows(text, true, flat, each),
         FileFormat::Json => json_rows(text, each),
         FileFormat::JsonLines => json_lines_rows(text, each),
     }
@@ -204,8 +234,49 @@ impl From<canopy_wire::csv::CsvError> for CsvStop {
     }
 }
 
-fn csv_rows(text: &str, each: EachRow<'_>) -> Result<(), ValidationErrors> {
+/// What reading a flat CSV needs besides the file: the account the import goes into, when the request names it
+/// (else each row's `accountId`), and how to learn an account's data kinds.
+pub struct FlatReading<'a> {
+    pub account_id: Option<&'a str>,
+    pub data_kinds: DataKinds<'a>,
+}
+
+/// A flat record read back into members: the nested object `unflatten` gives, tags by name as `tagNames`.
+fn flat_members(
+    header: &[String],
+    cells: &[&str],
+    account: Option<&str>,
+    flat: &mut FlatReading<'_>,
+    kinds_by_account: &mut HashMap<String, BTreeMap<String, ValueKind>>,
+) -> RowMembers {
+    let account = account.or_else(|| {
+        header.iter().position(|h| h.eq_ignore_ascii_case("accountId")).and_then(|i| cells.get(i).copied())
+    });
+    let no_kinds = BTreeMap::new();
+    let kinds = match account.filter(|a| !a.trim().is_empty()) {
+        Some(account) => kinds_by_account.entry(account.to_owned()).or_insert_with(|| (flat.data_kinds)(account)),
+        None => &no_kinds,
+    };
+    let mut value = canopy_wire::flat::unflatten(crate::view::customer_layout(false), header, cells, kinds)
+        .map_err(|e| e.to_string())?;
+    if let Some(object) = value.as_object_mut() {
+        if let Some(names) = object.remove("tags") {
+            object.insert("tagNames".into(), names);
+        }
+    }
+    object_members(value)
+}
+
+fn csv_rows(
+    text: &str,
+    forced_flat: bool,
+    mut flat: FlatReading<'_>,
+    each: EachRow<'_>,
+) -> Result<(), ValidationErrors> {
     let mut header: Option<Vec<String>> = None;
+    let mut is_flat = forced_flat;
+    let mut kinds_by_account = HashMap::new();
+    let import_account = flat.account_id.map(str::to_owned);
     let read = canopy_wire::csv::for_each_record(text, |record| {
         let Some(columns) = &header else {
             let columns: Vec<String> = record.iter().map(|h| h.trim().to_owned()).collect();
@@ -215,21 +286,15 @@ fn csv_rows(text: &str, each: EachRow<'_>) -> Result<(), ValidationErrors> {
                     "the first CSV record must be the header of member names (as export writes it), with 'name' or 'id'",
                 )));
             }
-            // A flat (spreadsheet) CSV names nested members by dotted columns: read as ServiceStack CSV, they
-            // would be dropped without a word, so such a file is refused until the flat reader exists.
-            if let Some(dotted) = columns.iter().find(|h| h.contains('.')) {
-                return Err(CsvStop::Refused(file_error(
-                    "UnsupportedFormat",
-                    format!(
-                        "'{dotted}' is a flat (csvStyle=Flat) column; import reads ServiceStack CSV (nested \
-                         members as JSV in one column each), JSON or JSON lines"
-                    ),
-                )));
-            }
+            // ServiceStack's CSV has one column per member; dotted columns are the flat (spreadsheet) style's.
+            is_flat |= columns.iter().any(|h| h.contains('.'));
             header = Some(columns);
             return Ok(());
         };
-        let members = if record.len() > columns.len() {
+        let members = if is_flat {
+            let cells: Vec<&str> = record.iter().collect();
+            flat_members(columns, &cells, import_account.as_deref(), &mut flat, &mut kinds_by_account)
+        } else if record.len() > columns.len() {
             Err(format!("the record has {} cells, the header {} columns", record.len(), columns.len()))
         } else {
             let mut params = Params::new();
@@ -286,10 +351,12 @@ pub fn read_file(
     account_id: Option<String>,
     dry_run: bool,
     include_rows: bool,
+    data_kinds: DataKinds<'_>,
 ) -> Result<ImportRequest, ValidationErrors> {
     let mut refusals = Vec::new();
     let mut rows: Vec<ImportRow> = Vec::new();
-    for_each_row(bytes, format, &mut |members| {
+    let flat = FlatReading { account_id: account_id.as_deref().filter(|a| !a.trim().is_empty()), data_kinds };
+    for_each_row(bytes, format, flat, &mut |members| {
         if rows.len() == MAX_IMPORT_ROWS {
             return Err(too_many_rows());
         }
@@ -324,13 +391,42 @@ pub fn read_file(
 mod tests {
     use super::*;
 
+    fn no_kinds(_: &str) -> BTreeMap<String, ValueKind> {
+        BTreeMap::new()
+    }
+
+    #[test]
+    fn a_flat_csv_reads_to_the_rows_its_json_reads_to_with_tags_by_name_and_data_by_its_fields_kinds() {
+        let flat = "id,name,tags,billingSettings.base.allowance,data.Code,data.Seats,isStaging\r\n\
+                    c1,Acme,VIP; Gold;;en,5,'=007,12,True\r\n";
+        let json = r#"[{"id":"c1","name":"Acme","tagNames":["VIP","Gold;en"],"billingSettings":{"base":{"allowance":5}},
+                       "data":{"Code":{"stringValue":"=007"},"Seats":{"stringValue":"12"}},"isStaging":true}]"#;
+        let mut asked = Vec::new();
+        let mut kinds = |account: &str| {
+            asked.push(account.to_owned());
+            BTreeMap::from([("data.Code".to_owned(), ValueKind::String), ("data.Seats".to_owned(), ValueKind::String)])
+        };
+        let read = read_file(flat.as_bytes(), FileFormat::Csv, Some("a".into()), false, false, &mut kinds)
+            .expect("a dotted header reads as flat");
+        assert_eq!(asked, ["a"], "the kinds of the import's account, asked once");
+        assert!(read.refusals.is_empty(), "{:?}", read.refusals);
+        let from_json =
+            read_file(json.as_bytes(), FileFormat::Json, Some("a".into()), false, false, &mut no_kinds).expect("reads");
+        let parts = |request: ImportRequest| request.rows.into_iter().map(|r| (r.keys, r.changes)).collect::<Vec<_>>();
+        let (flat_rows, json_rows) = (parts(read), parts(from_json));
+        assert_eq!(flat_rows, json_rows);
+        assert_eq!(flat_rows[0].0.tag_names, Some(vec!["VIP".to_owned(), "Gold;en".to_owned()]));
+        assert_eq!(flat_rows[0].1.tag_ids, None, "names are resolved by the store, against the catalogue");
+    }
+
     #[test]
     fn every_format_reads_to_the_same_rows() {
         let csv = "id,name,tags,billingSettings,isStaging\r\nc1,Acme,\"[{id:vip,name:VIP,color:Gold}]\",\"{base:{allowance:5}}\",True\r\n";
         let json = r#"{"items":[{"id":"c1","name":"Acme","tags":[{"id":"vip","name":"VIP","color":"Gold"}],"billingSettings":{"base":{"allowance":5}},"isStaging":true}],"totalCount":1}"#;
         let lines = "\n{\"id\":\"c1\",\"name\":\"Acme\",\"tagIds\":[\"vip\"],\"billingSettings\":{\"base\":{\"allowance\":5}},\"isStaging\":true}\n";
         let read = |bytes: &str, format| {
-            let request = read_file(bytes.as_bytes(), format, Some("a".into()), false, false).expect("reads");
+            let request =
+                read_file(bytes.as_bytes(), format, Some("a".into()), false, false, &mut no_kinds).expect("reads");
             assert!(request.refusals.is_empty(), "{:?}", request.refusals);
             request.rows.into_iter().map(|r| (r.keys, r.changes)).collect::<Vec<_>>()
         };
@@ -344,8 +440,8 @@ mod tests {
     #[test]
     fn a_bad_row_is_named_by_its_number_and_member() {
         let lines = "{\"name\":\"Ok\"}\n[1]\n{\"name\":\"\",\"billingSettings\":{\"base\":{\"allowance\":1.5}}}\n";
-        let request =
-            read_file(lines.as_bytes(), FileFormat::JsonLines, Some("a".into()), false, false).expect("reads");
+        let request = read_file(lines.as_bytes(), FileFormat::JsonLines, Some("a".into()), false, false, &mut no_kinds)
+            .expect("reads");
         let fields: Vec<&str> = request.refusals.iter().map(|(_, e)| e.field.as_str()).collect();
         assert_eq!(fields, ["rows[2]", "rows[3].billingSettings.base.allowance"], "{:?}", request.refusals);
         assert!(!request.rows[0].refused && request.rows[1].refused && request.rows[2].refused);
@@ -353,15 +449,14 @@ mod tests {
 
     #[test]
     fn whole_file_errors_refuse_it_whole() {
-        let refuse =
-            |bytes: &[u8], format| read_file(bytes, format, Some("a".into()), false, false).expect_err("refused").0;
+        let refuse = |bytes: &[u8], format| {
+            read_file(bytes, format, Some("a".into()), false, false, &mut no_kinds).expect_err("refused").0
+        };
         assert_eq!(refuse(b"not json", FileFormat::Json)[0].field, "file");
         assert_eq!(refuse(b"{\"a\":1}", FileFormat::Json)[0].field, "file");
         assert_eq!(refuse(b"{\"items\":3}", FileFormat::Json)[0].field, "file");
         assert_eq!(refuse(b"[{}] x", FileFormat::Json)[0].field, "file");
         assert_eq!(refuse(b"x,y\r\n1,2\r\n", FileFormat::Csv)[0].code, "InvalidHeader");
-        let flat = b"id,name,billingSettings.base.unitCost\r\nc1,Acme,0.5\r\n";
-        assert_eq!(refuse(flat, FileFormat::Csv)[0].code, "UnsupportedFormat");
         assert_eq!(refuse(&[0xff, 0xfe], FileFormat::Csv)[0].code, "InvalidEncoding");
         assert_eq!(FileFormat::sniff(b" [ ]"), FileFormat::Json);
         assert_eq!(FileFormat::sniff(b"{\"a\":1}\n{\"a\":2}\n"), FileFormat::JsonLines);

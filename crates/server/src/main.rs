@@ -77,7 +77,7 @@ enum Command {
         /// Check and count what would be created, updated or left unchanged, and write nothing.
         #[arg(long)]
         dry_run: bool,
-        /// csv, json or jsonl; without it, from the file's extension, else from its content.
+        /// csv, flatcsv, json or jsonl; without it, from the file's extension, else from its content.
         #[arg(long)]
         format: Option<String>,
     },
@@ -435,7 +435,7 @@ async fn serve(store: Store, settings: &Settings) -> std::io::Result<()> {
 /// `canopy import`: the same reading and the same store import as ImportCustomers, as a SystemAdministrator
 /// (the operator of the database) named `canopy import` in the history.
 fn import(store: &Store, file: &Path, account: Option<String>, dry_run: bool, format: Option<&str>) -> Result<()> {
-    use canopy_server::import::{read_file, FileFormat};
+    use canopy_server::import::{data_kinds_in, read_file, FileFormat};
     let bytes = if file == Path::new("-") {
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).context("reading standard input")?;
@@ -444,9 +444,8 @@ fn import(store: &Store, file: &Path, account: Option<String>, dry_run: bool, fo
         std::fs::read(file).context("reading the file")?
     };
     let format = match format {
-        Some(name) => {
-            FileFormat::from_name(name).ok_or_else(|| anyhow!("--format '{name}' is not one of csv, json, jsonl"))?
-        }
+        Some(name) => FileFormat::from_name(name)
+            .ok_or_else(|| anyhow!("--format '{name}' is not one of csv, flatcsv, json, jsonl"))?,
         None => FileFormat::from_path(file).unwrap_or_else(|| FileFormat::sniff(&bytes)),
     };
     let report = |errors: canopy_domain::ValidationErrors| {
@@ -455,7 +454,7 @@ fn import(store: &Store, file: &Path, account: Option<String>, dry_run: bool, fo
         }
         anyhow!("{} refusal(s); nothing was imported", errors.0.len())
     };
-    let request = read_file(&bytes, format, account, dry_run, false).map_err(report)?;
+    let request = read_file(&bytes, format, account, dry_run, false, &mut data_kinds_in(store)).map_err(report)?;
     drop(bytes);
     let total = request.rows.len();
     eprintln!("read {total} rows ({format:?}); importing into account '{}'", request.account_id);

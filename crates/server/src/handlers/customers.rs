@@ -308,7 +308,8 @@ pub async fn import(ctx: Ctx, request: dto::ImportCustomers) -> Result<Reply, Ap
     let stored_claim = claim.clone();
     let outcome = ctx
         .store(move |s| {
-            let file = crate::import::read_file(&body, format, account_id, dry_run, include_rows)?;
+            let mut kinds = crate::import::data_kinds_in(s);
+            let file = crate::import::read_file(&body, format, account_id, dry_run, include_rows, &mut kinds)?;
             let field_rule = |id: &str, changes: &CustomerChanges| caller.may_patch_customer(id, changes);
             s.import_customer_rows(file, &actor, &reach, &field_rule, stored_claim.as_ref(), &mut |_| {})
         })
@@ -322,8 +323,12 @@ pub async fn import(ctx: Ctx, request: dto::ImportCustomers) -> Result<Reply, Ap
 fn import_format(ctx: &Ctx, named: Option<&str>) -> Result<FileFormat, ApiError> {
     if let Some(name) = named.filter(|n| !n.trim().is_empty()) {
         return FileFormat::from_name(name).ok_or_else(|| {
-            ValidationErrors::single("fileFormat", "InvalidValue", format!("'{name}' is not one of csv, json, jsonl"))
-                .into()
+            ValidationErrors::single(
+                "fileFormat",
+                "InvalidValue",
+                format!("'{name}' is not one of csv, flatcsv, json, jsonl"),
+            )
+            .into()
         });
     }
     let content_type = ctx

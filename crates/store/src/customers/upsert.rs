@@ -388,15 +388,18 @@ fn plan(
     }
 
     // The account's catalogue: tags and data fields, as single writes check them.
-    let catalogue: HashSet<String> = tags::table
-        .filter(tags::account_id.eq(account_id))
-        .select(tags::id)
-        .load::<String>(conn)?
-        .into_iter()
-        .collect();
+    let tag_names: Vec<(String, String)> =
+        tags::table.filter(tags::account_id.eq(account_id)).select((tags::id, tags::name)).load(conn)?;
+    let catalogue: HashSet<String> = tag_names.iter().map(|(id, _)| id.clone()).collect();
     let fields = customer_fields_of(conn, account_id)?;
     for (i, row) in rows.iter_mut().enumerate() {
         let n = row.row;
+        if let Some(names) = row.keys.tag_names.take() {
+            match tag_ids_named(&tag_names, &names) {
+                Ok(ids) => row.changes.tag_ids = Some(ids),
+                Err((k, message)) => refusals.push(n, &format!("tagNames[{k}]"), "NotFound", message),
+            }
+        }
         if let Some(tag_ids) = &row.changes.tag_ids {
             for (k, id) in tag_ids.iter().enumerate() {
                 if !catalogue.contains(id) {
@@ -781,4 +784,27 @@ impl Store {
         }
         Ok(response)
     }
+}
+
+/// The ids of the tags `names` names in an account's catalogue (`(id, name)` pairs): by exact name, else by the one
+/// name equal to it ignoring case, as a spreadsheet user may have retyped it. Errs with the position and a message
+/// for a name that names no tag, or several.
+fn tag_ids_named(catalogue: &[(String, String)], names: &[String]) -> Result<Vec<String>, (usize, String)> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            let exact: Vec<&String> = catalogue.iter().filter(|(_, n)| n == name).map(|(id, _)| id).collect();
+            let matches = if exact.is_empty() {
+                catalogue.iter().filter(|(_, n)| n.to_lowercase() == name.to_lowercase()).map(|(id, _)| id).collect()
+            } else {
+                exact
+            };
+            match matches.as_slice() {
+                [id] => Ok((*id).clone()),
+                [] => Err((k, format!("'{name}' is not the name of a tag of this account"))),
+                _ => Err((k, format!("'{name}' names several tags of this account; give tagIds instead"))),
+            }
+        })
+        .collect()
 }
