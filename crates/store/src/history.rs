@@ -97,39 +97,17 @@ pub(crate) fn record_change(
         return Ok(());
     }
     let change_id = new_id();
-    let changed_at = crate::now_text();
-    let operation = actor.operation.as_deref().unwrap_or(operation);
-    let mut rows = Vec::with_capacity(customers.iter().map(|(_, changes)| changes.len()).sum());
-    for &(customer_id, changes) in customers {
-        for (position, change) in changes.iter().enumerate() {
-            rows.push(HistoryInsert {
-                change_id: &change_id,
-                position: i32::try_from(position).map_err(|_| StoreError::Corrupt("too many members".into()))?,
-                customer_id,
-                account_id,
-                changed_at: &changed_at,
-                user_id: actor.user_id.as_deref(),
-                user_name: actor.user_name.as_deref(),
-                request_id: actor.request_id.as_deref(),
-                operation,
-                member: &change.member,
-                old_value: change.old_value.as_deref(),
-                new_value: change.new_value.as_deref(),
-            });
-        }
-    }
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        // Multi-row INSERTs are outside diesel's MultiConnection subset, so each backend runs its own.
-        match conn {
-            AnyConnection::Sqlite(c) => diesel::insert_into(customer_history::table).values(chunk).execute(c)?,
-            AnyConnection::Postgresql(c) => diesel::insert_into(customer_history::table).values(chunk).execute(c)?,
-        };
-    }
-    Ok(())
+    insert_changes(
+        conn,
+        actor,
+        operation,
+        account_id,
+        customers.iter().map(|&(id, changes)| (&*change_id, id, changes)),
+    )
 }
 
 /// Records the changes of many customers of one account at once (the customers an import created), as
-/// [`record`] would one by one, in multi-row INSERTs of up to a thousand rows.
+/// [`record`] would one by one (a change each), in multi-row INSERTs of up to a thousand rows.
 pub(crate) fn record_many(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -137,12 +115,24 @@ pub(crate) fn record_many(
     account_id: &str,
     changes: &[(&str, Vec<MemberChange>)],
 ) -> StoreResult<()> {
+    let change_ids: Vec<String> = changes.iter().map(|_| new_id()).collect();
+    let entries = changes.iter().zip(&change_ids).map(|((id, members), change)| (change.as_str(), *id, &members[..]));
+    insert_changes(conn, actor, operation, account_id, entries)
+}
+
+/// Writes history rows, one per member of each `(change id, customer id, members)`, all at one `changedAt`.
+fn insert_changes<'a>(
+    conn: &mut AnyConnection,
+    actor: &'a Actor,
+    operation: &'a str,
+    account_id: &'a str,
+    entries: impl Iterator<Item = (&'a str, &'a str, &'a [MemberChange])>,
+) -> StoreResult<()> {
     let changed_at = crate::now_text();
     let operation = actor.operation.as_deref().unwrap_or(operation);
-    let change_ids: Vec<String> = changes.iter().map(|_| new_id()).collect();
     let mut rows = Vec::new();
-    for ((customer_id, members), change_id) in changes.iter().zip(&change_ids) {
-        for (position, change) in members.iter().enumerate() {
+    for (change_id, customer_id, changes) in entries {
+        for (position, change) in changes.iter().enumerate() {
             rows.push(HistoryInsert {
                 change_id,
                 position: i32::try_from(position).map_err(|_| StoreError::Corrupt("too many members".into()))?,
@@ -159,7 +149,7 @@ pub(crate) fn record_many(
             });
         }
     }
-    for chunk in rows.chunks(1_000) {
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
         // Multi-row INSERTs are outside diesel's MultiConnection subset, so each backend runs its own.
         match &mut *conn {
             AnyConnection::Sqlite(c) => diesel::insert_into(customer_history::table).values(chunk).execute(c)?,
