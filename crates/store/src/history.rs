@@ -52,19 +52,53 @@ struct HistoryInsert<'a> {
     new_value: Option<&'a str>,
 }
 
-type HistoryRow = (
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-);
+/// A stored history row as `ListCustomerHistory` reads it (its position only orders the rows).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = customer_history)]
+struct HistoryRow {
+    change_id: String,
+    customer_id: String,
+    account_id: String,
+    changed_at: String,
+    user_id: Option<String>,
+    user_name: Option<String>,
+    request_id: Option<String>,
+    operation: String,
+    member: String,
+    old_value: Option<String>,
+    new_value: Option<String>,
+}
+
+impl From<HistoryRow> for CustomerHistoryEntry {
+    fn from(row: HistoryRow) -> Self {
+        let HistoryRow {
+            change_id,
+            customer_id,
+            account_id,
+            changed_at,
+            user_id,
+            user_name,
+            request_id,
+            operation,
+            member,
+            old_value,
+            new_value,
+        } = row;
+        CustomerHistoryEntry {
+            change_id,
+            customer_id,
+            account_id,
+            changed_at,
+            user_id,
+            user_name,
+            request_id,
+            operation,
+            member,
+            old_value,
+            new_value,
+        }
+    }
+}
 
 /// Records one change of one customer, in the caller's transaction: nothing when `changes` is empty (a change
 /// with no effect), else one row per member, all in one statement. `operation` is the store's name for the write,
@@ -223,57 +257,12 @@ impl Store {
         if let Some((offset, limit)) = query.paging.window() {
             page = page.offset(offset as i64).limit(limit as i64);
         }
-        let mut rows: Vec<HistoryRow> = page
-            .select((
-                customer_history::change_id,
-                customer_history::customer_id,
-                customer_history::account_id,
-                customer_history::changed_at,
-                customer_history::user_id,
-                customer_history::user_name,
-                customer_history::request_id,
-                customer_history::operation,
-                customer_history::member,
-                customer_history::old_value,
-                customer_history::new_value,
-            ))
-            .load(&mut *conn)?;
+        let mut rows: Vec<HistoryRow> = page.select(HistoryRow::as_select()).load(&mut *conn)?;
         let totals = PageTotals::compute(query.paging, total, rows.len());
         if let Paging::Page { count_per_page, .. } = query.paging {
             rows.truncate(count_per_page as usize);
         }
-        let items = rows
-            .into_iter()
-            .map(
-                |(
-                    change_id,
-                    customer_id,
-                    account_id,
-                    changed_at,
-                    user_id,
-                    user_name,
-                    request_id,
-                    operation,
-                    member,
-                    old_value,
-                    new_value,
-                )| {
-                    CustomerHistoryEntry {
-                        change_id,
-                        customer_id,
-                        account_id,
-                        changed_at,
-                        user_id,
-                        user_name,
-                        request_id,
-                        operation,
-                        member,
-                        old_value,
-                        new_value,
-                    }
-                },
-            )
-            .collect();
+        let items = rows.into_iter().map(CustomerHistoryEntry::from).collect();
         Ok((items, totals))
     }
 
