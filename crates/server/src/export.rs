@@ -102,7 +102,9 @@ impl<'a> CustomerExport<'a> {
     pub fn write_to<W: Write>(mut self, store: &Store, out: W) -> Result<(W, u64), ExportError> {
         let flat = self.view.as_ref().filter(|view| view.is_flat(self.format)).map(View::flat_columns);
         let mut writer = match flat {
-            Some(columns) => ListWriter::Flat { writer: FlatCsvWriter::new(out, columns), count: 0 },
+            Some(columns) => {
+                ListWriter::Flat { writer: FlatCsvWriter::new(out, columns), count: 0, header_of: self.view.clone() }
+            }
             None => ListWriter::new(self.format, out, self.columns())?,
         };
         let plain = View::plain(crate::view::customer_layout(false));
@@ -112,9 +114,6 @@ impl<'a> CustomerExport<'a> {
             None => store.for_each_customer(self.query, EXPORT_CHUNK, |mut chunk| -> Result<(), ExportError> {
                 for customer in &mut chunk {
                     (self.prepare)(customer);
-                    if let Some(column) = view.column_missing_for(customer) {
-                        return Err(ExportError::ColumnsChanged(column));
-                    }
                     writer.write(&view.shape(customer, format))?;
                 }
                 (self.progress)(writer.count());
@@ -129,9 +128,6 @@ impl<'a> CustomerExport<'a> {
                         .map_err(|e| ExportError::Effective(e.to_string()))?;
                     for mut row in rows {
                         (self.prepare)(&mut row.customer);
-                        if let Some(column) = view.column_missing_for(&row) {
-                            return Err(ExportError::ColumnsChanged(column));
-                        }
                         writer.write(&view.shape(&row, format))?;
                     }
                     (self.progress)(writer.count());
@@ -162,6 +158,8 @@ enum ListWriter<W: Write> {
     Flat {
         writer: FlatCsvWriter<W>,
         count: u64,
+        /// The view whose first pass made the header: each row is held to it (`View::column_missing_in`).
+        header_of: Option<View>,
     },
 }
 
@@ -185,7 +183,7 @@ impl<W: Write> ListWriter<W> {
         })
     }
 
-    fn write<T: Serialize>(&mut self, row: &T) -> io::Result<()> {
+    fn write<T: Serialize>(&mut self, row: &T) -> Result<(), ExportError> {
         match self {
             ListWriter::Json { out, count } => {
                 if *count > 0 {
@@ -205,8 +203,12 @@ impl<W: Write> ListWriter<W> {
                 writer.write_row(row).map_err(io_error)?;
                 *count += 1;
             }
-            ListWriter::Flat { writer, count } => {
-                writer.write_row(row)?;
+            ListWriter::Flat { writer, count, header_of } => {
+                let value = serde_json::to_value(row).map_err(io_error)?;
+                if let Some(column) = header_of.as_ref().and_then(|view| view.column_missing_in(&value)) {
+                    return Err(ExportError::ColumnsChanged(column));
+                }
+                writer.write_value(&value)?;
                 *count += 1;
             }
         }
