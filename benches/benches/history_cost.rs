@@ -70,17 +70,7 @@ fn main() {
         operation: None,
     };
     let account = store
-        .create_account(
-            NewAccount {
-                id: None,
-                name: "history bench".into(),
-                parent_account_id: None,
-                billing_settings: None,
-                details: Default::default(),
-            },
-            &actor,
-            None,
-        )
+        .create_account(NewAccount { name: "history bench".into(), ..NewAccount::default() }, &actor, None)
         .expect("account");
     let vip = canopy_domain::Tag { id: "vip".into(), name: "VIP".into(), color: Default::default() };
     let tags = SystemSettingsChanges { tags: Some(vec![vip]), customer_fields: None };

@@ -71,31 +71,18 @@ struct HistoryRow {
 
 impl From<HistoryRow> for CustomerHistoryEntry {
     fn from(row: HistoryRow) -> Self {
-        let HistoryRow {
-            change_id,
-            customer_id,
-            account_id,
-            changed_at,
-            user_id,
-            user_name,
-            request_id,
-            operation,
-            member,
-            old_value,
-            new_value,
-        } = row;
-        CustomerHistoryEntry {
-            change_id,
-            customer_id,
-            account_id,
-            changed_at,
-            user_id,
-            user_name,
-            request_id,
-            operation,
-            member,
-            old_value,
-            new_value,
+        Self {
+            change_id: row.change_id,
+            customer_id: row.customer_id,
+            account_id: row.account_id,
+            changed_at: row.changed_at,
+            user_id: row.user_id,
+            user_name: row.user_name,
+            request_id: row.request_id,
+            operation: row.operation,
+            member: row.member,
+            old_value: row.old_value,
+            new_value: row.new_value,
         }
     }
 }

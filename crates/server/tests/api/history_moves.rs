@@ -19,6 +19,26 @@ fn parsed(entry: &Value, side: &str) -> Value {
     entry[side].as_str().map_or(Value::Null, |text| serde_json::from_str(text).expect("a JSON value"))
 }
 
+/// Two top-level customers of `account` that set their own billing, base costs 2 and 3: where a move starts and
+/// where it ends.
+async fn two_parents_billing_2_and_3<S, B>(app: &crate::support::TestApp<S>, account: &str) -> (String, String)
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let old_parent = app.customer(account, "Old parent", None).await;
+    let new_parent = app.customer(account, "New parent", None).await;
+    for (id, cost) in [(&old_parent, 2.0), (&new_parent, 3.0)] {
+        let set = app.patch(&format!("/customers/{id}"), billing(cost)).await;
+        assert_eq!(set.status, StatusCode::OK, "{}", set.text);
+    }
+    (old_parent, new_parent)
+}
+
 fn members(history: &Value) -> Vec<String> {
     history["items"].as_array().into_iter().flatten().map(|e| e["member"].as_str().unwrap_or("").to_owned()).collect()
 }
@@ -27,12 +47,7 @@ fn members(history: &Value) -> Vec<String> {
 async fn a_move_records_the_effective_values_it_changes_for_the_moved_customer_and_descendants_inheriting_through_it() {
     let app = spawn().await;
     let account = app.account("A").await;
-    let old_parent = app.customer(&account, "Old parent", None).await;
-    let new_parent = app.customer(&account, "New parent", None).await;
-    for (id, cost) in [(&old_parent, 2.0), (&new_parent, 3.0)] {
-        let set = app.patch(&format!("/customers/{id}"), billing(cost)).await;
-        assert_eq!(set.status, StatusCode::OK, "{}", set.text);
-    }
+    let (old_parent, new_parent) = two_parents_billing_2_and_3(&app, &account).await;
     let moved = app.customer(&account, "Moved", Some(&old_parent)).await;
     let inherits = app.customer(&account, "Inherits", Some(&moved)).await;
     let grandchild = app.customer(&account, "Grandchild", Some(&inherits)).await;
@@ -260,12 +275,7 @@ async fn a_move_that_changes_more_customers_than_one_insert_takes_records_every_
 async fn a_move_that_also_sets_the_customers_own_settings_records_the_effective_values_after_both() {
     let app = spawn().await;
     let account = app.account("A").await;
-    let old_parent = app.customer(&account, "Old parent", None).await;
-    let new_parent = app.customer(&account, "New parent", None).await;
-    for (id, cost) in [(&old_parent, 2.0), (&new_parent, 3.0)] {
-        let set = app.patch(&format!("/customers/{id}"), billing(cost)).await;
-        assert_eq!(set.status, StatusCode::OK, "{}", set.text);
-    }
+    let (old_parent, new_parent) = two_parents_billing_2_and_3(&app, &account).await;
     let moved = app.customer(&account, "Moved", Some(&old_parent)).await;
     let child = app.customer(&account, "Child", Some(&moved)).await;
     let mut body = billing(7.0);

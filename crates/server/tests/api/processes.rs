@@ -218,13 +218,7 @@ fn serve_with_a_history_retention_removes_older_history_as_it_starts() {
     let actor = canopy_store::Actor::named("history-retention test");
     let account = store
         .create_account(
-            canopy_store::NewAccount {
-                id: None,
-                name: "Retention".into(),
-                parent_account_id: None,
-                billing_settings: None,
-                details: Default::default(),
-            },
+            canopy_store::NewAccount { name: "Retention".into(), ..canopy_store::NewAccount::default() },
             &actor,
             None,
         )
