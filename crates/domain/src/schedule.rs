@@ -13,7 +13,9 @@ use crate::value::Struct;
 #[serde(rename_all = "camelCase")]
 pub struct Schedule {
     /// The IANA time zone id the rules are read in (common Windows ids accepted); empty: the zone of the customers above, else UTC.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    // Empty text is read as absent: both mean the zone above, and keeping one form means a schedule read back from
+    // a spreadsheet (which cannot tell the two apart) is the schedule that was exported.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "empty_as_absent")]
     pub time_zone_id: Option<String>,
     /// Whether the customer uses its parent's effective schedule instead of this one (a top-level customer uses its own).
     #[serde(default)]
@@ -27,6 +29,11 @@ pub struct Schedule {
     /// The state when no rule matches (at most 200 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_state: Option<String>,
+}
+
+/// An optional text where `""` means the same as no text at all.
+fn empty_as_absent<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<String>::deserialize(deserializer)?.filter(|text| !text.is_empty()))
 }
 
 /// What a scheduling rule matches on: always, the parent customer's state, or time windows.
@@ -164,3 +171,18 @@ pub struct SchedulingRule {
 
 /// Rules and schedules accepted at write time are bounded so that evaluation stays cheap.
 pub const MAX_RULES_PER_SCHEDULE: usize = 200;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_time_zone_reads_as_none_as_its_absence_does() {
+        let empty: Schedule = serde_json::from_str(r#"{"timeZoneId":""}"#).expect("reads");
+        let absent: Schedule = serde_json::from_str("{}").expect("reads");
+        assert_eq!(empty, absent);
+        assert_eq!(empty.time_zone_id, None);
+        let named: Schedule = serde_json::from_str(r#"{"timeZoneId":"Europe/Paris"}"#).expect("reads");
+        assert_eq!(named.time_zone_id.as_deref(), Some("Europe/Paris"));
+    }
+}
