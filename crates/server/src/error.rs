@@ -227,9 +227,10 @@ impl From<StoreError> for ApiError {
             StoreError::PreconditionFailed => ApiError::PreconditionFailed,
             StoreError::Forbidden { field, message } => ApiError::Forbidden { field, message },
             StoreError::Pool(cause) => ApiError::Unavailable(cause),
-            StoreError::Config(cause) | StoreError::Migration(cause) | StoreError::Corrupt(cause) => {
-                ApiError::Internal(cause)
-            }
+            StoreError::Config(cause)
+            | StoreError::Migration(cause)
+            | StoreError::Corrupt(cause)
+            | StoreError::Io(cause) => ApiError::Internal(cause),
             StoreError::Database(cause) => ApiError::Internal(cause.to_string()),
             StoreError::NestedConnection => ApiError::Internal(error.to_string()),
             StoreError::Busy => ApiError::Unavailable(error.to_string()),

@@ -15,11 +15,13 @@ use canopy_domain::{
 };
 use std::collections::{BTreeMap, HashMap};
 
-use canopy_store::{ImportRequest, ImportRow, Store};
+use canopy_domain::{import::RowKeys, patch::CustomerChanges};
+use canopy_store::{ImportRequest, ImportRow, Store, StoreError, StoreResult};
 use canopy_wire::{
     binding::{Params, BIND_ERROR_CODE},
     flat::ValueKind,
 };
+use std::io::{self, BufRead, Read};
 
 /// What an import file is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +76,29 @@ impl FileFormat {
             _ => FileFormat::Csv,
         }
     }
+
+    /// [`FileFormat::sniff`] for a file, read from its start as far as it takes, and left at its start.
+    pub fn sniff_file(file: &mut std::fs::File) -> io::Result<Self> {
+        use std::io::Seek;
+        file.rewind()?;
+        let first = io::BufReader::new(&mut *file)
+            .bytes()
+            .find(|byte| !matches!(byte, Ok(b) if b.is_ascii_whitespace()))
+            .transpose()?;
+        file.rewind()?;
+        let format = match first {
+            Some(b'[') => FileFormat::Json,
+            Some(b'{')
+                if serde_json::from_reader::<_, serde::de::IgnoredAny>(io::BufReader::new(&mut *file)).is_ok() =>
+            {
+                FileFormat::Json
+            }
+            Some(b'{') => FileFormat::JsonLines,
+            _ => FileFormat::Csv,
+        };
+        file.rewind()?;
+        Ok(format)
+    }
 }
 
 fn file_error(code: &str, message: impl Into<String>) -> ValidationErrors {
@@ -102,27 +127,143 @@ pub fn data_kinds_in(store: &Store) -> impl FnMut(&str) -> BTreeMap<String, Valu
 /// A row's members, or why its text could not even be read as a row.
 pub type RowMembers = Result<Params, String>;
 
-/// What hears each row's members in turn; it may stop the reading (too many rows).
-type EachRow<'a> = &'a mut dyn FnMut(RowMembers) -> Result<(), ValidationErrors>;
+/// Why reading an import file stopped: the file is refused (whole, or a row too many), or the disk the rows wait
+/// on failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{0}")]
+    Refused(ValidationErrors),
+    #[error("keeping the import's rows: {0}")]
+    Io(#[from] io::Error),
+}
 
-/// Hands every row of `bytes` to `each`, as members, one at a time: a row's parsed form is dropped once `each` has
-/// taken what it needs, so the file is never held twice. Errors of the whole file (not UTF-8, not JSON, no header)
-/// refuse it whole.
-pub fn for_each_row(
-    bytes: &[u8],
-    format: FileFormat,
-    flat: FlatReading<'_>,
-    each: EachRow<'_>,
-) -> Result<(), ValidationErrors> {
-    let text =
-        std::str::from_utf8(bytes).map_err(|e| file_error("InvalidEncoding", format!("the file is not UTF-8: {e}")))?;
-    // A UTF-8 byte order mark, as spreadsheets write it, is not part of the first column's name.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    match format {
-        FileFormat::Csv => csv_rows(text, false, flat, each),
-        FileFormat::FlatCsv => csv_rows(text, true, flat, each),
-        FileFormat::Json => json_rows(text, each),
-        FileFormat::JsonLines => json_lines_rows(text, each),
+impl From<ValidationErrors> for ReadError {
+    fn from(errors: ValidationErrors) -> Self {
+        ReadError::Refused(errors)
+    }
+}
+
+impl From<ReadError> for StoreError {
+    fn from(error: ReadError) -> Self {
+        match error {
+            ReadError::Refused(errors) => StoreError::Validation(errors),
+            ReadError::Io(cause) => StoreError::Io(format!("keeping the import's rows: {cause}")),
+        }
+    }
+}
+
+/// A read import file: what the store plans with (each row's keys), and the rows themselves, kept on disk for the
+/// store to read again one at a time as it writes them.
+pub struct ImportFile {
+    pub request: ImportRequest,
+    pub rows: SpooledRows,
+}
+
+/// How each row's text becomes members: what a CSV header and a flat CSV's accounts taught the first reading,
+/// kept for the second.
+struct RowDecoder {
+    /// A CSV file's header, and whether it is the flat style; `None` for JSON.
+    csv: Option<(Vec<String>, bool)>,
+    /// The account the import goes into, when the request names it.
+    import_account: Option<String>,
+    /// A flat CSV's data kinds, by account, asked once each.
+    kinds_by_account: HashMap<String, BTreeMap<String, ValueKind>>,
+}
+
+impl RowDecoder {
+    /// A CSV record's members. `data_kinds` answers the data kinds of an account not asked yet (the first reading
+    /// only: by the second, every account has been).
+    fn csv_members(&mut self, cells: &[&str], data_kinds: Option<&mut DataKinds<'_>>) -> RowMembers {
+        let Some((columns, is_flat)) = &self.csv else { return Err("not a CSV record".into()) };
+        if *is_flat {
+            let account = self.import_account.as_deref().or_else(|| {
+                columns.iter().position(|h| h.eq_ignore_ascii_case("accountId")).and_then(|i| cells.get(i).copied())
+            });
+            let no_kinds = BTreeMap::new();
+            let kinds = match (account.filter(|a| !a.trim().is_empty()), data_kinds) {
+                (Some(account), Some(data_kinds)) => {
+                    self.kinds_by_account.entry(account.to_owned()).or_insert_with(|| data_kinds(account))
+                }
+                (Some(account), None) => self.kinds_by_account.get(account).unwrap_or(&no_kinds),
+                (None, _) => &no_kinds,
+            };
+            flat_members(columns, cells, kinds)
+        } else if cells.len() > columns.len() {
+            Err(format!("the record has {} cells, the header {} columns", cells.len(), columns.len()))
+        } else {
+            let mut params = Params::new();
+            params.add_source(columns.iter().zip(cells.iter()).map(|(k, v)| (k.as_str(), *v)));
+            Ok(params)
+        }
+    }
+}
+
+/// Where each row's text waits for its second reading: a temporary file (gone when this is dropped) and where each
+/// row lies in it. A CSV row is kept as one CSV record, a JSON row as its JSON text.
+pub struct SpooledRows {
+    file: std::fs::File,
+    spans: Vec<(u64, u32)>,
+    decoder: RowDecoder,
+    buffer: Vec<u8>,
+}
+
+impl canopy_store::RowValues for SpooledRows {
+    fn read(&mut self, index: usize) -> StoreResult<(RowKeys, CustomerChanges)> {
+        use std::os::unix::fs::FileExt;
+        let unreadable =
+            |cause: String| StoreError::Io(format!("reading the import's row {} again: {cause}", index + 1));
+        let &(offset, length) = self.spans.get(index).ok_or_else(|| unreadable("no such row".into()))?;
+        self.buffer.resize(length as usize, 0);
+        self.file.read_exact_at(&mut self.buffer, offset).map_err(|e| unreadable(e.to_string()))?;
+        let members = if self.decoder.csv.is_some() {
+            let text = std::str::from_utf8(&self.buffer).map_err(|e| unreadable(e.to_string()))?;
+            let mut members = Err("an empty record".to_owned());
+            let decoder = &mut self.decoder;
+            canopy_wire::csv::for_each_record(text, |record| -> Result<(), canopy_wire::csv::CsvError> {
+                let cells: Vec<&str> = record.iter().collect();
+                members = decoder.csv_members(&cells, None);
+                Ok(())
+            })
+            .map_err(|e| unreadable(e.to_string()))?;
+            members
+        } else {
+            serde_json::from_slice(&self.buffer).map_err(|e| e.to_string()).and_then(object_members)
+        };
+        Ok(read_values(index + 1, members, &mut Vec::new()))
+    }
+}
+
+/// The first reading: every row in turn is kept on disk and read into its keys (and refusals), its values
+/// dropped at once.
+struct FirstReading<'a> {
+    rows: Vec<ImportRow>,
+    refusals: Vec<(usize, FieldError)>,
+    spool: io::BufWriter<std::fs::File>,
+    spans: Vec<(u64, u32)>,
+    written: u64,
+    decoder: RowDecoder,
+    data_kinds: DataKinds<'a>,
+}
+
+impl FirstReading<'_> {
+    /// Takes the next row: `text` as it is kept, `members` as it reads.
+    fn take(&mut self, text: &[u8], members: RowMembers) -> Result<(), ReadError> {
+        if self.rows.len() == MAX_IMPORT_ROWS {
+            return Err(too_many_rows().into());
+        }
+        io::Write::write_all(&mut self.spool, text)?;
+        let length = u32::try_from(text.len()).map_err(|_| io::Error::other("a row of more than 4 GiB"))?;
+        self.spans.push((self.written, length));
+        self.written += u64::from(length);
+        let (number, before) = (self.rows.len() + 1, self.refusals.len());
+        let (keys, changes) = read_values(number, members, &mut self.refusals);
+        self.rows.push(ImportRow::new(number, keys, &changes, self.refusals.len() > before));
+        Ok(())
+    }
+
+    fn take_json(&mut self, value: serde_json::Value) -> Result<(), ReadError> {
+        let text = serde_json::to_vec(&value).map_err(io::Error::other)?;
+        self.take(&text, object_members(value))
     }
 }
 
@@ -154,9 +295,9 @@ const NOT_A_LIST: &str =
 /// A JSON document read item by item: the plain array, or the envelope's `items` (its other members skipped),
 /// each item parsed alone and handed on.
 struct JsonRows<'a, 'b> {
-    each: &'a mut EachRow<'b>,
-    /// Why `each` stopped the reading, told apart from a JSON syntax error.
-    stopped: &'a mut Option<ValidationErrors>,
+    reading: &'a mut FirstReading<'b>,
+    /// Why the reading stopped, told apart from a JSON syntax error.
+    stopped: &'a mut Option<ReadError>,
 }
 
 impl<'de> serde::de::Visitor<'de> for JsonRows<'_, '_> {
@@ -168,7 +309,7 @@ impl<'de> serde::de::Visitor<'de> for JsonRows<'_, '_> {
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut items: A) -> Result<bool, A::Error> {
         while let Some(item) = items.next_element::<serde_json::Value>()? {
-            if let Err(stop) = (self.each)(object_members(item)) {
+            if let Err(stop) = self.reading.take_json(item) {
                 *self.stopped = Some(stop);
                 return Err(serde::de::Error::custom("stopped"));
             }
@@ -180,7 +321,8 @@ impl<'de> serde::de::Visitor<'de> for JsonRows<'_, '_> {
         let mut found = false;
         while let Some(key) = envelope.next_key::<std::borrow::Cow<'de, str>>()? {
             if key == "items" && !found {
-                found = envelope.next_value_seed(JsonRows { each: &mut *self.each, stopped: &mut *self.stopped })?;
+                found =
+                    envelope.next_value_seed(JsonRows { reading: &mut *self.reading, stopped: &mut *self.stopped })?;
             } else {
                 envelope.next_value::<serde::de::IgnoredAny>()?;
             }
@@ -197,35 +339,48 @@ impl<'de> serde::de::DeserializeSeed<'de> for JsonRows<'_, '_> {
     }
 }
 
-fn json_rows(text: &str, mut each: EachRow<'_>) -> Result<(), ValidationErrors> {
+fn not_utf8(cause: impl std::fmt::Display) -> ReadError {
+    file_error("InvalidEncoding", format!("the file is not UTF-8: {cause}")).into()
+}
+
+fn json_rows(input: impl BufRead, reading: &mut FirstReading<'_>) -> Result<(), ReadError> {
     let mut stopped = None;
-    let mut reader = serde_json::Deserializer::from_str(text);
-    let read =
-        serde::de::DeserializeSeed::deserialize(JsonRows { each: &mut each, stopped: &mut stopped }, &mut reader)
-            .and_then(|found| reader.end().map(|()| found));
+    let mut reader = serde_json::Deserializer::from_reader(input);
+    let read = serde::de::DeserializeSeed::deserialize(JsonRows { reading, stopped: &mut stopped }, &mut reader)
+        .and_then(|found| reader.end().map(|()| found));
     match (read, stopped) {
         (_, Some(stop)) => Err(stop),
         (Ok(true), None) => Ok(()),
-        (Ok(false), None) => Err(file_error(BIND_ERROR_CODE, NOT_A_LIST)),
-        (Err(e), None) if e.is_data() => Err(file_error(BIND_ERROR_CODE, NOT_A_LIST)),
-        (Err(e), None) => Err(file_error(BIND_ERROR_CODE, format!("the file is not a JSON document: {e}"))),
+        (Ok(false), None) => Err(file_error(BIND_ERROR_CODE, NOT_A_LIST).into()),
+        (Err(e), None) if e.is_data() => Err(file_error(BIND_ERROR_CODE, NOT_A_LIST).into()),
+        (Err(e), None) if e.is_io() => Err(ReadError::Io(e.into())),
+        (Err(e), None) => Err(file_error(BIND_ERROR_CODE, format!("the file is not a JSON document: {e}")).into()),
     }
 }
 
-fn json_lines_rows(text: &str, each: EachRow<'_>) -> Result<(), ValidationErrors> {
-    for line in text.lines().filter(|line| !line.trim().is_empty()) {
-        each(match serde_json::from_str(line) {
+fn json_lines_rows(mut input: impl BufRead, reading: &mut FirstReading<'_>) -> Result<(), ReadError> {
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if input.read_until(b'\n', &mut line)? == 0 {
+            return Ok(());
+        }
+        let text = std::str::from_utf8(&line).map_err(not_utf8)?.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let members = match serde_json::from_str(text) {
             Ok(value) => object_members(value),
             Err(e) => Err(format!("the line is not a JSON object: {e}")),
-        })?;
+        };
+        reading.take(text.as_bytes(), members)?;
     }
-    Ok(())
 }
 
-/// Why reading CSV stopped: the file is not CSV, or `each` stopped it.
+/// Why reading CSV stopped: the file is not CSV, or the reading stopped it.
 enum CsvStop {
     Malformed(canopy_wire::csv::CsvError),
-    Refused(ValidationErrors),
+    Stopped(ReadError),
 }
 
 impl From<canopy_wire::csv::CsvError> for CsvStop {
@@ -234,29 +389,8 @@ impl From<canopy_wire::csv::CsvError> for CsvStop {
     }
 }
 
-/// What reading a flat CSV needs besides the file: the account the import goes into, when the request names it
-/// (else each row's `accountId`), and how to learn an account's data kinds.
-pub struct FlatReading<'a> {
-    pub account_id: Option<&'a str>,
-    pub data_kinds: DataKinds<'a>,
-}
-
 /// A flat record read back into members: the nested object `unflatten` gives, tags by name as `tagNames`.
-fn flat_members(
-    header: &[String],
-    cells: &[&str],
-    account: Option<&str>,
-    flat: &mut FlatReading<'_>,
-    kinds_by_account: &mut HashMap<String, BTreeMap<String, ValueKind>>,
-) -> RowMembers {
-    let account = account.or_else(|| {
-        header.iter().position(|h| h.eq_ignore_ascii_case("accountId")).and_then(|i| cells.get(i).copied())
-    });
-    let no_kinds = BTreeMap::new();
-    let kinds = match account.filter(|a| !a.trim().is_empty()) {
-        Some(account) => kinds_by_account.entry(account.to_owned()).or_insert_with(|| (flat.data_kinds)(account)),
-        None => &no_kinds,
-    };
+fn flat_members(header: &[String], cells: &[&str], kinds: &BTreeMap<String, ValueKind>) -> RowMembers {
     let mut value = canopy_wire::flat::unflatten(crate::view::customer_layout(false), header, cells, kinds)
         .map_err(|e| e.to_string())?;
     if let Some(object) = value.as_object_mut() {
@@ -267,53 +401,52 @@ fn flat_members(
     object_members(value)
 }
 
-fn csv_rows(
-    text: &str,
-    forced_flat: bool,
-    mut flat: FlatReading<'_>,
-    each: EachRow<'_>,
-) -> Result<(), ValidationErrors> {
-    let mut header: Option<Vec<String>> = None;
-    let mut is_flat = forced_flat;
-    let mut kinds_by_account = HashMap::new();
-    let import_account = flat.account_id.map(str::to_owned);
-    let read = canopy_wire::csv::for_each_record(text, |record| {
-        let Some(columns) = &header else {
-            let columns: Vec<String> = record.iter().map(|h| h.trim().to_owned()).collect();
+fn csv_rows(input: impl BufRead, forced_flat: bool, reading: &mut FirstReading<'_>) -> Result<(), ReadError> {
+    let mut text = String::new();
+    let read = canopy_wire::csv::for_each_record_in(input, |record| {
+        let cells: Vec<&str> = record.iter().collect();
+        if reading.decoder.csv.is_none() {
+            let columns: Vec<String> = cells.iter().map(|h| h.trim().to_owned()).collect();
             if !columns.iter().any(|h| h.eq_ignore_ascii_case("name") || h.eq_ignore_ascii_case("id")) {
-                return Err(CsvStop::Refused(file_error(
+                return Err(CsvStop::Stopped(ReadError::Refused(file_error(
                     "InvalidHeader",
                     "the first CSV record must be the header of member names (as export writes it), with 'name' or 'id'",
-                )));
+                ))));
             }
             // ServiceStack's CSV has one column per member; dotted columns are the flat (spreadsheet) style's.
-            is_flat |= columns.iter().any(|h| h.contains('.'));
-            header = Some(columns);
+            let is_flat = forced_flat || columns.iter().any(|h| h.contains('.'));
+            reading.decoder.csv = Some((columns, is_flat));
             return Ok(());
-        };
-        let members = if is_flat {
-            let cells: Vec<&str> = record.iter().collect();
-            flat_members(columns, &cells, import_account.as_deref(), &mut flat, &mut kinds_by_account)
-        } else if record.len() > columns.len() {
-            Err(format!("the record has {} cells, the header {} columns", record.len(), columns.len()))
-        } else {
-            let mut params = Params::new();
-            params.add_source(columns.iter().zip(record.iter()).map(|(k, v)| (k.as_str(), v)));
-            Ok(params)
-        };
-        each(members).map_err(CsvStop::Refused)
+        }
+        let members = reading.decoder.csv_members(&cells, Some(&mut reading.data_kinds));
+        text.clear();
+        for (i, cell) in cells.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            canopy_wire::csv::write_cell(&mut text, cell);
+        }
+        text.push('\n');
+        reading.take(text.as_bytes(), members).map_err(CsvStop::Stopped)
     });
     match read {
         Ok(()) => Ok(()),
-        Err(CsvStop::Refused(errors)) => Err(errors),
-        Err(CsvStop::Malformed(e)) => Err(file_error(BIND_ERROR_CODE, format!("the file is not readable as CSV: {e}"))),
+        Err(CsvStop::Stopped(stop)) => Err(stop),
+        Err(CsvStop::Malformed(canopy_wire::csv::CsvError::NotUtf8(cause))) => Err(not_utf8(cause)),
+        Err(CsvStop::Malformed(e)) => {
+            Err(file_error(BIND_ERROR_CODE, format!("the file is not readable as CSV: {e}")).into())
+        }
     }
 }
 
 /// One row, numbered `row` (from 1): bound to [`ImportedCustomer`] and checked on its own (what PatchCustomer
-/// checks before the store, the schedule included). Its refusals name it (`rows[3].schedule.rules[0].startTime`).
-pub fn read_row(row: usize, members: RowMembers, refusals: &mut Vec<(usize, FieldError)>) -> ImportRow {
-    let before = refusals.len();
+/// checks before the store, the schedule included), as its keys and the change it makes. Its refusals name it
+/// (`rows[3].schedule.rules[0].startTime`).
+pub fn read_values(
+    row: usize,
+    members: RowMembers,
+    refusals: &mut Vec<(usize, FieldError)>,
+) -> (RowKeys, CustomerChanges) {
     let imported = match members {
         Err(message) => {
             refusals.push((row, FieldError::new(&row_field(row, ""), BIND_ERROR_CODE, message)));
@@ -340,30 +473,44 @@ pub fn read_row(row: usize, members: RowMembers, refusals: &mut Vec<(usize, Fiel
     for error in errors.0 {
         refusals.push((row, FieldError { field: row_field(row, &error.field), ..error }));
     }
-    ImportRow { row, keys, changes, refused: refusals.len() > before }
+    (keys, changes)
 }
 
-/// What a whole file asks the store for: every row read, with the refusals found so far. `account_id` is the
-/// account to import into; without it, the one account the rows name.
+/// Reads a whole file from `input`, one row at a time: each row's keys for the store's plan, the refusals found
+/// so far, and the rows themselves kept on disk for the store's second reading. `account_id` is the account to
+/// import into; without it, the one account the rows name. Memory holds one row's values at a time.
 pub fn read_file(
-    bytes: &[u8],
+    input: impl Read,
     format: FileFormat,
     account_id: Option<String>,
     dry_run: bool,
     include_rows: bool,
     data_kinds: DataKinds<'_>,
-) -> Result<ImportRequest, ValidationErrors> {
-    let mut refusals = Vec::new();
-    let mut rows: Vec<ImportRow> = Vec::new();
-    let flat = FlatReading { account_id: account_id.as_deref().filter(|a| !a.trim().is_empty()), data_kinds };
-    for_each_row(bytes, format, flat, &mut |members| {
-        if rows.len() == MAX_IMPORT_ROWS {
-            return Err(too_many_rows());
-        }
-        rows.push(read_row(rows.len() + 1, members, &mut refusals));
-        Ok(())
-    })?;
-    let account_id = match account_id.filter(|a| !a.trim().is_empty()) {
+) -> Result<ImportFile, ReadError> {
+    let account_id = account_id.filter(|a| !a.trim().is_empty());
+    let mut reading = FirstReading {
+        rows: Vec::new(),
+        refusals: Vec::new(),
+        spool: io::BufWriter::with_capacity(1 << 16, tempfile::tempfile()?),
+        spans: Vec::new(),
+        written: 0,
+        decoder: RowDecoder { csv: None, import_account: account_id.clone(), kinds_by_account: HashMap::new() },
+        data_kinds,
+    };
+    let mut input = io::BufReader::with_capacity(1 << 16, input);
+    // A UTF-8 byte order mark, as spreadsheets write it, is not part of the first column's name.
+    if input.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
+        input.consume(3);
+    }
+    match format {
+        FileFormat::Csv => csv_rows(input, false, &mut reading)?,
+        FileFormat::FlatCsv => csv_rows(input, true, &mut reading)?,
+        FileFormat::Json => json_rows(input, &mut reading)?,
+        FileFormat::JsonLines => json_lines_rows(input, &mut reading)?,
+    }
+    let FirstReading { rows, refusals, spool, spans, decoder, .. } = reading;
+    let file = spool.into_inner().map_err(io::IntoInnerError::into_error)?;
+    let account_id = match account_id {
         Some(account_id) => account_id,
         None => {
             let mut named = rows.iter().filter_map(|r| r.keys.account_id.as_deref());
@@ -379,17 +526,27 @@ pub fn read_file(
                     "accountId",
                     "NotEmpty",
                     format!("the rows name several accounts ('{first}', '{other}'); name the one to import into"),
-                ));
+                )
+                .into());
             }
             first.to_owned()
         }
     };
-    Ok(ImportRequest { account_id, rows, refusals, dry_run, include_rows })
+    Ok(ImportFile {
+        request: ImportRequest { account_id, rows, refusals, dry_run, include_rows },
+        rows: SpooledRows { file, spans, decoder, buffer: Vec::new() },
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use canopy_store::RowValues;
+
+    /// Every row of a read file as the store reads it again: its keys and its change.
+    fn parts(mut file: ImportFile) -> Vec<(RowKeys, CustomerChanges)> {
+        (0..file.request.rows.len()).map(|i| file.rows.read(i).expect("reads again")).collect()
+    }
 
     fn no_kinds(_: &str) -> BTreeMap<String, ValueKind> {
         BTreeMap::new()
@@ -409,10 +566,9 @@ mod tests {
         let read = read_file(flat.as_bytes(), FileFormat::Csv, Some("a".into()), false, false, &mut kinds)
             .expect("a dotted header reads as flat");
         assert_eq!(asked, ["a"], "the kinds of the import's account, asked once");
-        assert!(read.refusals.is_empty(), "{:?}", read.refusals);
+        assert!(read.request.refusals.is_empty(), "{:?}", read.request.refusals);
         let from_json =
             read_file(json.as_bytes(), FileFormat::Json, Some("a".into()), false, false, &mut no_kinds).expect("reads");
-        let parts = |request: ImportRequest| request.rows.into_iter().map(|r| (r.keys, r.changes)).collect::<Vec<_>>();
         let (flat_rows, json_rows) = (parts(read), parts(from_json));
         assert_eq!(flat_rows, json_rows);
         assert_eq!(flat_rows[0].0.tag_names, Some(vec!["VIP".to_owned(), "Gold;en".to_owned()]));
@@ -425,10 +581,10 @@ mod tests {
         let json = r#"{"items":[{"id":"c1","name":"Acme","tags":[{"id":"vip","name":"VIP","color":"Gold"}],"billingSettings":{"base":{"allowance":5}},"isStaging":true}],"totalCount":1}"#;
         let lines = "\n{\"id\":\"c1\",\"name\":\"Acme\",\"tagIds\":[\"vip\"],\"billingSettings\":{\"base\":{\"allowance\":5}},\"isStaging\":true}\n";
         let read = |bytes: &str, format| {
-            let request =
+            let file =
                 read_file(bytes.as_bytes(), format, Some("a".into()), false, false, &mut no_kinds).expect("reads");
-            assert!(request.refusals.is_empty(), "{:?}", request.refusals);
-            request.rows.into_iter().map(|r| (r.keys, r.changes)).collect::<Vec<_>>()
+            assert!(file.request.refusals.is_empty(), "{:?}", file.request.refusals);
+            parts(file)
         };
         let from_csv = read(csv, FileFormat::Csv);
         assert_eq!(from_csv, read(json, FileFormat::Json));
@@ -441,7 +597,8 @@ mod tests {
     fn a_bad_row_is_named_by_its_number_and_member() {
         let lines = "{\"name\":\"Ok\"}\n[1]\n{\"name\":\"\",\"billingSettings\":{\"base\":{\"allowance\":1.5}}}\n";
         let request = read_file(lines.as_bytes(), FileFormat::JsonLines, Some("a".into()), false, false, &mut no_kinds)
-            .expect("reads");
+            .expect("reads")
+            .request;
         let fields: Vec<&str> = request.refusals.iter().map(|(_, e)| e.field.as_str()).collect();
         assert_eq!(fields, ["rows[2]", "rows[3].billingSettings.base.allowance"], "{:?}", request.refusals);
         assert!(!request.rows[0].refused && request.rows[1].refused && request.rows[2].refused);
@@ -449,9 +606,12 @@ mod tests {
 
     #[test]
     fn whole_file_errors_refuse_it_whole() {
-        let refuse = |bytes: &[u8], format| {
-            read_file(bytes, format, Some("a".into()), false, false, &mut no_kinds).expect_err("refused").0
-        };
+        let refuse =
+            |bytes: &[u8], format| match read_file(bytes, format, Some("a".into()), false, false, &mut no_kinds) {
+                Err(ReadError::Refused(errors)) => errors.0,
+                Err(other) => panic!("not a refusal: {other}"),
+                Ok(_) => panic!("read"),
+            };
         assert_eq!(refuse(b"not json", FileFormat::Json)[0].field, "file");
         assert_eq!(refuse(b"{\"a\":1}", FileFormat::Json)[0].field, "file");
         assert_eq!(refuse(b"{\"items\":3}", FileFormat::Json)[0].field, "file");

@@ -435,18 +435,23 @@ async fn serve(store: Store, settings: &Settings) -> std::io::Result<()> {
 /// `canopy import`: the same reading and the same store import as ImportCustomers, as a SystemAdministrator
 /// (the operator of the database) named `canopy import` in the history.
 fn import(store: &Store, file: &Path, account: Option<String>, dry_run: bool, format: Option<&str>) -> Result<()> {
-    use canopy_server::import::{data_kinds_in, read_file, FileFormat};
-    let bytes = if file == Path::new("-") {
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).context("reading standard input")?;
-        bytes
+    use canopy_server::import::{data_kinds_in, read_file, FileFormat, ReadError};
+    // Read as a stream, never whole: standard input is first copied to a temporary file, as the format may have
+    // to be told from the content.
+    let mut input = if file == Path::new("-") {
+        let mut copy = tempfile::tempfile().context("a temporary file for standard input")?;
+        std::io::copy(&mut std::io::stdin(), &mut copy).context("reading standard input")?;
+        copy
     } else {
-        std::fs::read(file).context("reading the file")?
+        std::fs::File::open(file).context("opening the file")?
     };
     let format = match format {
         Some(name) => FileFormat::from_name(name)
             .ok_or_else(|| anyhow!("--format '{name}' is not one of csv, flatcsv, json, jsonl"))?,
-        None => FileFormat::from_path(file).unwrap_or_else(|| FileFormat::sniff(&bytes)),
+        None => match FileFormat::from_path(file) {
+            Some(format) => format,
+            None => FileFormat::sniff_file(&mut input).context("reading the file")?,
+        },
     };
     let report = |errors: canopy_domain::ValidationErrors| {
         for error in &errors.0 {
@@ -454,10 +459,14 @@ fn import(store: &Store, file: &Path, account: Option<String>, dry_run: bool, fo
         }
         anyhow!("{} refusal(s); nothing was imported", errors.0.len())
     };
-    let request = read_file(&bytes, format, account, dry_run, false, &mut data_kinds_in(store)).map_err(report)?;
-    drop(bytes);
-    let total = request.rows.len();
-    eprintln!("read {total} rows ({format:?}); importing into account '{}'", request.account_id);
+    let read = read_file(std::io::BufReader::new(input), format, account, dry_run, false, &mut data_kinds_in(store));
+    let mut file = match read {
+        Ok(file) => file,
+        Err(ReadError::Refused(errors)) => return Err(report(errors)),
+        Err(ReadError::Io(cause)) => return Err(anyhow!(cause).context("reading the file")),
+    };
+    let total = file.request.rows.len();
+    eprintln!("read {total} rows ({format:?}); importing into account '{}'", file.request.account_id);
     let actor = Actor {
         user_id: None,
         user_name: Some("canopy import".into()),
@@ -468,7 +477,8 @@ fn import(store: &Store, file: &Path, account: Option<String>, dry_run: bool, fo
     let started = std::time::Instant::now();
     let mut progress = |done: u64| eprint!("\r{done}/{total} rows written");
     let outcome = store.import_customer_rows(
-        request,
+        file.request,
+        &mut file.rows,
         &actor,
         &canopy_domain::access::Reach::Everything,
         &anyone,

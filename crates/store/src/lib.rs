@@ -30,7 +30,7 @@ pub use checkout::{statements_on_this_thread, PoolStatus};
 pub use connection::{redact, AnyConnection, Backend, DatabaseUrl};
 pub use customers::{
     CustomerFilter, CustomerPage, CustomerQuery, FieldRule, ImportCustomer, ImportRequest, ImportRow,
-    InheritanceContext, NewCustomer,
+    InheritanceContext, NewCustomer, RowValues,
 };
 pub use generation::{Generations, Touches};
 pub use history::HistoryQuery;
@@ -77,6 +77,9 @@ pub enum StoreError {
     Pool(String),
     #[error("stored document is corrupt: {0}")]
     Corrupt(String),
+    /// What an operation kept outside the database for itself (an import's rows) could not be read back.
+    #[error("{0}")]
+    Io(String),
     #[error("database error: {0}")]
     Database(DieselError),
     /// A thread that holds a connection asked for a second: a bug, refused at once rather than risk a pool

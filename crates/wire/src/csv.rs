@@ -36,6 +36,9 @@ pub enum CsvError {
     Shape(String),
     #[error("malformed CSV: {0}")]
     Malformed(String),
+    /// Read from a stream, the text turned out not to be UTF-8.
+    #[error("the text is not UTF-8: {0}")]
+    NotUtf8(String),
     /// A data row (1-based, header excluded) did not bind to the target type.
     #[error("CSV row {row}: {error}")]
     Row { row: usize, error: BindError },
@@ -846,15 +849,27 @@ pub fn read_records(text: &str) -> Result<Vec<Vec<String>>, CsvError> {
 /// unquoted cells in turn and may stop the reading with an error of its own.
 pub fn for_each_record<E: From<CsvError>>(
     text: &str,
+    each: impl FnMut(&::csv::StringRecord) -> Result<(), E>,
+) -> Result<(), E> {
+    for_each_record_in(text.as_bytes(), each)
+}
+
+/// As [`for_each_record`], reading from `input` as it goes (a file need not be in memory). Text that is not
+/// UTF-8 is [`CsvError::NotUtf8`].
+pub fn for_each_record_in<E: From<CsvError>>(
+    input: impl std::io::Read,
     mut each: impl FnMut(&::csv::StringRecord) -> Result<(), E>,
 ) -> Result<(), E> {
-    let mut reader = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut reader = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
     let mut record = ::csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => return Ok(()),
             Ok(true) if record.len() == 1 && record.get(0) == Some("") => continue,
             Ok(true) => each(&record)?,
+            Err(e) if matches!(e.kind(), ::csv::ErrorKind::Utf8 { .. }) => {
+                return Err(CsvError::NotUtf8(e.to_string()).into())
+            }
             Err(e) => return Err(CsvError::Malformed(e.to_string()).into()),
         }
     }

@@ -309,9 +309,10 @@ pub async fn import(ctx: Ctx, request: dto::ImportCustomers) -> Result<Reply, Ap
     let outcome = ctx
         .store(move |s| {
             let mut kinds = crate::import::data_kinds_in(s);
-            let file = crate::import::read_file(&body, format, account_id, dry_run, include_rows, &mut kinds)?;
+            let mut file = crate::import::read_file(&body[..], format, account_id, dry_run, include_rows, &mut kinds)?;
             let field_rule = |id: &str, changes: &CustomerChanges| caller.may_patch_customer(id, changes);
-            s.import_customer_rows(file, &actor, &reach, &field_rule, stored_claim.as_ref(), &mut |_| {})
+            let rows = &mut file.rows;
+            s.import_customer_rows(file.request, rows, &actor, &reach, &field_rule, stored_claim.as_ref(), &mut |_| {})
         })
         .await;
     let answer = idempotency::settle(&ctx, &claim, outcome).await?;

@@ -191,6 +191,27 @@ async fn the_demo_data_round_trips_through_every_format() {
     }
 }
 
+#[actix_web::test]
+async fn an_account_s_own_export_imported_back_changes_nothing_in_every_format() {
+    let app = spawn_demo().await;
+    for account in ["acct-northwind", "acct-platform"] {
+        let count = customers_of(&app, account).await.len();
+        for kind in FileKind::ALL {
+            let file = export(&app, account, kind).await;
+            let uri = format!("/customers/import?accountId={account}&dryRun=true");
+            let imported = post_file(&app, &uri, kind.content_type(), file, &[]).await;
+            assert_eq!(imported.status, StatusCode::OK, "{kind:?}: {}", imported.text);
+            // The demo holds a schedule with `timeZoneId: ""`, which the flat style writes as an empty cell.
+            assert_eq!(
+                (&imported.body["created"], &imported.body["updated"], &imported.body["unchanged"]),
+                (&json!(0), &json!(0), &json!(count)),
+                "{account} as {kind:?}: {}",
+                imported.text
+            );
+        }
+    }
+}
+
 async fn synthetic_round_trip(kind: FileKind) {
     let app = spawn().await;
     let plan =
@@ -217,6 +238,64 @@ async fn ten_thousand_synthetic_customers_round_trip_as_json() {
 #[actix_web::test]
 async fn ten_thousand_synthetic_customers_round_trip_as_json_lines() {
     synthetic_round_trip(FileKind::JsonLines).await;
+}
+
+#[actix_web::test]
+async fn rows_may_swap_reference_ids_but_not_take_one_a_customer_keeps() {
+    let app = spawn().await;
+    let account = app.account("A").await;
+    let mut ids = Vec::new();
+    for (name, reference) in [("First", "crm-1"), ("Second", "crm-2"), ("Third", "crm-3")] {
+        let created =
+            app.post("/customers", json!({"accountId": account, "name": name, "referenceId": reference})).await;
+        ids.push(created.body["id"].as_str().expect("id").to_owned());
+    }
+    let uri = format!("/customers/import?accountId={account}");
+
+    // The third keeps crm-3 (its row does not mention it), so the first may not take it: a refusal of that row.
+    let taken =
+        import_json(&app, &uri, json!([{"id": ids[0], "referenceId": "crm-3"}, {"id": ids[2], "name": "Third"}])).await;
+    assert_eq!(taken.status, StatusCode::BAD_REQUEST, "{}", taken.text);
+    assert_eq!(taken.body["responseStatus"]["errors"][0]["fieldName"], "rows[1].referenceId", "{}", taken.text);
+    assert_eq!(taken.body["responseStatus"]["errors"][0]["errorCode"], "Conflict");
+
+    // A swap, by id and by referenceId, in either order of the rows.
+    let swapped = import_json(
+        &app,
+        &uri,
+        json!([{"id": ids[0], "referenceId": "crm-2"}, {"id": ids[1], "referenceId": "crm-1"}]),
+    )
+    .await;
+    assert_eq!(swapped.status, StatusCode::OK, "{}", swapped.text);
+    assert_eq!(swapped.body["updated"], 2, "{}", swapped.text);
+    let reference_of = |reply: &Reply| reply.body["referenceId"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(reference_of(&app.get(&format!("/customers/{}", ids[0])).await), "crm-2");
+    assert_eq!(reference_of(&app.get(&format!("/customers/{}", ids[1])).await), "crm-1");
+    let history = app.get(&format!("/customers/{}/history?member=referenceId", ids[0])).await;
+    let newest = &history.body["items"][0];
+    // History values are JSON texts.
+    assert_eq!(
+        (&newest["oldValue"], &newest["newValue"]),
+        (&json!("\"crm-1\""), &json!("\"crm-2\"")),
+        "{}",
+        history.text
+    );
+
+    // Three ways round, one of them clearing its own.
+    let rotated = import_json(
+        &app,
+        &uri,
+        json!([
+            {"id": ids[2], "referenceId": "crm-1"},
+            {"id": ids[1], "referenceId": ""},
+            {"id": ids[0], "referenceId": "crm-3"},
+        ]),
+    )
+    .await;
+    assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.text);
+    assert_eq!(reference_of(&app.get(&format!("/customers/{}", ids[2])).await), "crm-1");
+    assert_eq!(reference_of(&app.get(&format!("/customers/{}", ids[0])).await), "crm-3");
+    assert_eq!(reference_of(&app.get(&format!("/customers/{}", ids[1])).await), "");
 }
 
 #[actix_web::test]

@@ -26,7 +26,7 @@ use crate::{rows::CustomerRow, StoreError};
 
 pub use import::ImportCustomer;
 pub use lookup::InheritanceContext;
-pub use upsert::{FieldRule, ImportRequest, ImportRow};
+pub use upsert::{FieldRule, ImportRequest, ImportRow, RowValues};
 
 /// The filters of ListCustomers. Empty lists mean "no filter".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1,15 +1,20 @@
 //! ImportCustomers: a file's rows written into one account as an upsert, in one transaction.
 //!
+//! The plan holds each row's keys only ([`ImportRow`]); its values are read again ([`RowValues`]) when the row is
+//! checked and written, so an import's memory does not grow with the values of its rows.
+//!
 //! 1. Plan, without writing: each row is matched to an existing customer of the account by `id`, else by
 //!    `referenceId`, or becomes a new one; each row's parent is resolved (a row of the file, by its `id` or
 //!    `referenceId`, or an existing customer); rows are put parent-first whatever their order in the file; every
-//!    refusal (unknown tags, data against the account's fields, parents missing, in another account or out of
-//!    reach, cycles among rows, duplicates) is collected with its row.
-//! 2. Write, parent-first, only when the plan holds no refusal: new customers go in by multi-row INSERTs (a few
-//!    hundred at a time, flushed before any update so a move sees them), existing ones are changed by the members
-//!    that differ (a row that changes nothing writes nothing), with the same move checks as PatchCustomer. A
-//!    refusal only a write can find (a move under its own subtree through customers not in the file, a unique data
-//!    value) stops the writes; the remaining rows are still checked for the field rule.
+//!    refusal the keys show (parents missing, in another account or out of reach, cycles among rows, duplicates,
+//!    a new customer without a name) is collected with its row.
+//! 2. Write, parent-first: each row's values are read and checked (unknown tags, data against the account's
+//!    fields); new customers go in by multi-row INSERTs (a few hundred at a time, flushed before any update so a
+//!    move sees them), existing ones are changed by the members that differ (a row that changes nothing writes
+//!    nothing), with the same move checks as PatchCustomer. The first refusal stops the writes (as does one only
+//!    a write can find: a move under its own subtree through customers not in the file, a unique data value); the
+//!    remaining rows are still checked, their values and the field rule. When the plan refused already, nothing
+//!    is written and every row's values are checked.
 //!
 //! Any refusal rolls the whole transaction back and is answered with every refused row. A dry run does all of the
 //! above in a transaction that is always rolled back, so its counts are exactly what the import would do.
@@ -51,16 +56,41 @@ const RESERVED_IDS: [&str; 1] = ["import"];
 /// Ids or references per look-up statement.
 const KEYS_PER_LOOKUP: usize = 500;
 
-/// One row of an import file, read and checked on its own.
+/// One row of an import file as the plan needs it: what names the row, its customer and its parent, without the
+/// values it sets. Those are read again, row by row, while the import writes ([`RowValues`]), so that an import
+/// holds a few keys per row and never every row's values: memory stays flat however long the file.
 #[derive(Debug, Clone)]
 pub struct ImportRow {
     /// Its number in the file, counting from 1.
     pub row: usize,
+    /// Its keys, without `tag_names` (read again with the values).
     pub keys: RowKeys,
-    pub changes: CustomerChanges,
+    /// The `referenceId` it sets (`""` clears it), by which it may match a customer or be another row's parent.
+    pub reference_id: Option<String>,
+    /// Whether it sets a non-blank name (a new customer needs one).
+    pub named: bool,
     /// Refused already by a check that needs nothing but the row: it still names its customer and parent for
     /// the other rows, and is never written.
     pub refused: bool,
+}
+
+impl ImportRow {
+    /// The row numbered `row` as the plan needs it, from everything it was read into.
+    pub fn new(row: usize, keys: RowKeys, changes: &CustomerChanges, refused: bool) -> Self {
+        Self {
+            row,
+            keys: RowKeys { tag_names: None, ..keys },
+            reference_id: changes.reference_id.clone(),
+            named: changes.name.as_deref().is_some_and(|name| !name.trim().is_empty()),
+            refused,
+        }
+    }
+}
+
+/// Where an import reads each row's values again while it writes, by its index in [`ImportRequest::rows`]: the
+/// row's keys (with its tags by name) and the change it makes, exactly as the first reading gave them.
+pub trait RowValues {
+    fn read(&mut self, index: usize) -> StoreResult<(RowKeys, CustomerChanges)>;
 }
 
 /// What to import, and how.
@@ -153,7 +183,7 @@ fn look_up(conn: &mut AnyConnection, account_id: &str, rows: &[ImportRow]) -> St
         if let Some(parent) = row.keys.parent_customer_id.as_deref().filter(|p| !p.is_empty()) {
             ids.insert(parent);
         }
-        if let Some(Some(reference)) = optional_text(&row.changes.reference_id) {
+        if let Some(Some(reference)) = optional_text(&row.reference_id) {
             references.insert(reference);
         }
         if let Some(reference) = row.keys.parent_reference_id.as_deref() {
@@ -185,6 +215,13 @@ fn look_up(conn: &mut AnyConnection, account_id: &str, rows: &[ImportRow]) -> St
 struct Plan {
     targets: Vec<Target>,
     order: Vec<usize>,
+    /// Each row's change of parent, as the change's `parentCustomerId` (`""` is top-level, `None` stays).
+    parent_ids: Vec<Option<String>>,
+    /// What each row's values are checked against when they are read again.
+    catalogue: Catalogue,
+    /// Existing customers whose rows give their referenceId to another row's customer, with that referenceId:
+    /// they let go of it before the writes.
+    released: HashMap<String, String>,
     /// Paths of existing customers as they stand, for the parents of new ones (dropped after a move).
     paths: HashMap<String, String>,
     unique_fields: Option<Vec<CustomerDataField>>,
@@ -193,7 +230,7 @@ struct Plan {
 fn plan(
     conn: &mut AnyConnection,
     account_id: &str,
-    rows: &mut [ImportRow],
+    rows: &[ImportRow],
     reach: &Reach,
     refusals: &mut Refusals,
 ) -> StoreResult<Plan> {
@@ -209,7 +246,7 @@ fn plan(
     for (i, row) in rows.iter().enumerate() {
         let n = row.row;
         let foreign = row.keys.account_id.as_deref().is_some_and(|a| a != account_id);
-        let by_reference = optional_text(&row.changes.reference_id).flatten().and_then(|r| known.by_reference.get(r));
+        let by_reference = optional_text(&row.reference_id).flatten().and_then(|r| known.by_reference.get(r));
         let target = match (foreign, row.keys.id.as_deref()) {
             (false, Some(id)) => match known.by_id.get(id) {
                 Some((account, _)) if account != account_id => {
@@ -271,10 +308,11 @@ fn plan(
     }
 
     // References: unique within the account once the import is done.
-    let targets_ids: HashSet<&str> = targets.iter().map(Target::id).collect();
+    let row_of_target: HashMap<&str, usize> = targets.iter().enumerate().map(|(i, t)| (t.id(), i)).collect();
+    let mut released = HashMap::new();
     for (i, row) in rows.iter().enumerate() {
         let n = row.row;
-        let Some(Some(reference)) = optional_text(&row.changes.reference_id) else { continue };
+        let Some(Some(reference)) = optional_text(&row.reference_id) else { continue };
         match row_by_reference.get(reference) {
             Some(&first) if first != i => refusals.push(
                 n,
@@ -287,9 +325,17 @@ fn plan(
                 row_by_reference.insert(reference, i);
             }
         }
-        // Held by an existing customer that is not this row's, and that no row of the file takes up.
-        if let Some((holder, _)) = known.by_reference.get(reference) {
-            if holder != targets[i].id() && !targets_ids.contains(holder.as_str()) {
+        // Held by another existing customer: refused, unless that customer's own row gives it another
+        // referenceId (or clears it). Then the holder lets go of it before the writes, so that rows may swap
+        // references whatever order they are written in.
+        if let Some((holder, _)) = known.by_reference.get(reference).filter(|(holder, _)| holder != targets[i].id()) {
+            let lets_go = row_of_target
+                .get(holder.as_str())
+                .and_then(|&j| rows[j].reference_id.as_deref())
+                .is_some_and(|theirs| theirs != reference);
+            if lets_go {
+                released.insert(holder.clone(), reference.to_owned());
+            } else {
                 refusals.push(
                     n,
                     "referenceId",
@@ -387,22 +433,55 @@ fn plan(
         );
     }
 
-    // The account's catalogue: tags and data fields, as single writes check them.
-    let tag_names: Vec<(String, String)> =
-        tags::table.filter(tags::account_id.eq(account_id)).select((tags::id, tags::name)).load(conn)?;
-    let catalogue: HashSet<String> = tag_names.iter().map(|(id, _)| id.clone()).collect();
-    let fields = customer_fields_of(conn, account_id)?;
-    for (i, row) in rows.iter_mut().enumerate() {
-        let n = row.row;
-        if let Some(names) = row.keys.tag_names.take() {
-            match tag_ids_named(&tag_names, &names) {
-                Ok(ids) => row.changes.tag_ids = Some(ids),
+    for (i, row) in rows.iter().enumerate() {
+        if matches!(targets[i], Target::New(_)) && !row.named && !row.refused {
+            refusals.push(row.row, "name", "NotEmpty", "'name' must not be empty: a new customer needs one");
+        }
+    }
+    // The parent each row asks for, as the change's parentCustomerId ("" is top-level).
+    let parent_ids = parents
+        .iter()
+        .map(|parent| match parent {
+            Parent::Keep => None,
+            Parent::TopLevel => Some(String::new()),
+            Parent::Row(j) => Some(targets[*j].id().to_owned()),
+            Parent::Customer(id) => Some(id.clone()),
+        })
+        .collect();
+    let catalogue = Catalogue::of(conn, account_id)?;
+    let unique_fields =
+        catalogue.fields.iter().any(|f| f.uniqueness == DataFieldUniqueness::Unique).then(|| catalogue.fields.clone());
+    Ok(Plan { targets, order, parent_ids, catalogue, released, paths, unique_fields })
+}
+
+/// The account's tags and data fields, which each row's values are checked against as single writes check them.
+struct Catalogue {
+    /// Every tag, `(id, name)`.
+    tags: Vec<(String, String)>,
+    tag_ids: HashSet<String>,
+    fields: Vec<CustomerDataField>,
+}
+
+impl Catalogue {
+    fn of(conn: &mut AnyConnection, account_id: &str) -> StoreResult<Self> {
+        let tags: Vec<(String, String)> =
+            tags::table.filter(tags::account_id.eq(account_id)).select((tags::id, tags::name)).load(conn)?;
+        let tag_ids = tags.iter().map(|(id, _)| id.clone()).collect();
+        Ok(Self { tags, tag_ids, fields: customer_fields_of(conn, account_id)? })
+    }
+
+    /// Turns the tags a row names (the flat CSV) into the change's tag ids, and checks its tags and data; the
+    /// refusals name the row `n`.
+    fn check(&self, n: usize, tag_names: Option<Vec<String>>, changes: &mut CustomerChanges, refusals: &mut Refusals) {
+        if let Some(names) = tag_names {
+            match tag_ids_named(&self.tags, &names) {
+                Ok(ids) => changes.tag_ids = Some(ids),
                 Err((k, message)) => refusals.push(n, &format!("tagNames[{k}]"), "NotFound", message),
             }
         }
-        if let Some(tag_ids) = &row.changes.tag_ids {
+        if let Some(tag_ids) = &changes.tag_ids {
             for (k, id) in tag_ids.iter().enumerate() {
-                if !catalogue.contains(id) {
+                if !self.tag_ids.contains(id) {
                     refusals.push(
                         n,
                         &format!("tagIds[{k}]"),
@@ -412,26 +491,12 @@ fn plan(
                 }
             }
         }
-        if let Some(data) = &row.changes.data {
+        if let Some(data) = &changes.data {
             let mut errors = ValidationErrors::default();
-            validate_customer_data(&row_field(n, "data"), data, &fields, &mut errors);
+            validate_customer_data(&row_field(n, "data"), data, &self.fields, &mut errors);
             refusals.extend(n, errors);
         }
-        if let Target::New(_) = targets[i] {
-            if row.changes.name.as_deref().is_none_or(|name| name.trim().is_empty()) && !row.refused {
-                refusals.push(n, "name", "NotEmpty", "'name' must not be empty: a new customer needs one");
-            }
-        }
-        // The parent each row asks for, as the change's parentCustomerId ("" is top-level).
-        row.changes.parent_customer_id = match &parents[i] {
-            Parent::Keep => None,
-            Parent::TopLevel => Some(String::new()),
-            Parent::Row(j) => Some(targets[*j].id().to_owned()),
-            Parent::Customer(id) => Some(id.clone()),
-        };
     }
-    let unique_fields = fields.iter().any(|f| f.uniqueness == DataFieldUniqueness::Unique).then_some(fields);
-    Ok(Plan { targets, order, paths, unique_fields })
 }
 
 /// A new customer waiting for its multi-row INSERT.
@@ -455,9 +520,32 @@ struct Importer<'a> {
     pending: Vec<PendingCreate>,
     paths: HashMap<String, String>,
     unique_fields: Option<Vec<CustomerDataField>>,
+    /// [`Plan::released`]: these customers' referenceIds were cleared before the writes; each is read as it stood.
+    released: HashMap<String, String>,
 }
 
 impl Importer<'_> {
+    /// Lets go of the referenceIds that rows give to other rows' customers, so that no write meets a reference
+    /// still held by a customer about to give it up.
+    fn release_references(&mut self, conn: &mut AnyConnection) -> StoreResult<()> {
+        let ids: Vec<&String> = self.released.keys().collect();
+        for chunk in ids.chunks(KEYS_PER_LOOKUP) {
+            diesel::update(customers::table.filter(customers::id.eq_any(chunk)))
+                .set(customers::reference_id.eq(None::<String>))
+                .execute(conn)?;
+        }
+        Ok(())
+    }
+
+    /// An existing customer's row as it stood before the import (with the referenceId it let go of).
+    fn current(&self, conn: &mut AnyConnection, id: &str) -> StoreResult<CustomerRow> {
+        let mut row = super::hydrate::load_row(conn, id)?;
+        if let Some(reference) = self.released.get(id) {
+            row.reference_id = Some(reference.clone());
+        }
+        Ok(row)
+    }
+
     /// A customer's path as it stands now: from what this import wrote or looked up, else from the database.
     fn path_of(&mut self, conn: &mut AnyConnection, id: &str) -> StoreResult<String> {
         if let Some(path) = self.paths.get(id) {
@@ -568,7 +656,7 @@ impl Importer<'_> {
     /// anything changed; a refusal is the row's.
     fn update(&mut self, conn: &mut AnyConnection, id: &str, changes: &CustomerChanges) -> StoreResult<UpdateOutcome> {
         self.flush(conn)?;
-        let row: CustomerRow = super::hydrate::load_row(conn, id)?;
+        let row = self.current(conn, id)?;
         let before = before_change(conn, &row, true)?;
         let effective = changes.effective_against(&before);
         if effective.is_empty() {
@@ -662,20 +750,22 @@ fn with_room_for_a_large_write<T>(
 }
 
 impl Store {
-    /// Imports `request`'s rows into its account (see the module documentation). `field_rule` is the caller's
-    /// rule for changing an existing customer; `progress` hears how many rows have been written, now and then.
-    /// With `idempotency`, the answer is kept under the client's key in the same transaction (not for a dry run,
-    /// which writes nothing).
+    /// Imports `request`'s rows into its account (see the module documentation), reading each row's values from
+    /// `values` as it comes to it. `field_rule` is the caller's rule for changing an existing customer; `progress`
+    /// hears how many rows have been written, now and then. With `idempotency`, the answer is kept under the
+    /// client's key in the same transaction (not for a dry run, which writes nothing).
+    #[allow(clippy::too_many_arguments)] // each is one of the import's inputs; a struct would only rename them
     pub fn import_customer_rows(
         &self,
         request: ImportRequest,
+        values: &mut dyn RowValues,
         actor: &Actor,
         reach: &Reach,
         field_rule: FieldRule<'_>,
         idempotency: Option<&IdempotencyClaim>,
         progress: &mut dyn FnMut(u64),
     ) -> StoreResult<ImportCustomersResponse> {
-        let ImportRequest { account_id, mut rows, refusals, dry_run, include_rows } = request;
+        let ImportRequest { account_id, rows, refusals, dry_run, include_rows } = request;
         let reachable = match reach {
             Reach::Everything => true,
             Reach::Accounts(ids) | Reach::Subtrees { accounts: ids, .. } => ids.contains(&account_id),
@@ -697,9 +787,16 @@ impl Store {
                 .into());
             }
             let mut refusals = Refusals(refusals);
-            let plan = plan(conn, &account_id, &mut rows, reach, &mut refusals)?;
-            refusals.into_result()?;
-            let mut refusals = Refusals(Vec::new());
+            let plan = plan(conn, &account_id, &rows, reach, &mut refusals)?;
+            if !refusals.0.is_empty() {
+                // Refused before writing: every row's values are still checked, so that the answer names every
+                // failing row.
+                for (i, row) in rows.iter().enumerate() {
+                    let (keys, mut changes) = values.read(i)?;
+                    plan.catalogue.check(row.row, keys.tag_names, &mut changes, &mut refusals);
+                }
+                std::mem::replace(&mut refusals, Refusals(Vec::new())).into_result()?;
+            }
             let mut importer = Importer {
                 account_id: &account_id,
                 actor,
@@ -709,28 +806,33 @@ impl Store {
                 pending: Vec::new(),
                 paths: plan.paths,
                 unique_fields: plan.unique_fields,
+                released: plan.released,
             };
+            importer.release_references(conn)?;
             let mut actions: Vec<Option<ImportAction>> = vec![None; rows.len()];
             let mut response = ImportCustomersResponse { dry_run, ..Default::default() };
             for (done, &i) in plan.order.iter().enumerate() {
                 let row = &rows[i];
+                let (keys, mut changes) = values.read(i)?;
+                plan.catalogue.check(row.row, keys.tag_names, &mut changes, &mut refusals);
+                changes.parent_customer_id = plan.parent_ids[i].clone();
                 let writing = refusals.0.is_empty();
                 let action = match &plan.targets[i] {
                     Target::New(_) if !writing => continue,
                     Target::New(id) => {
-                        importer.create(conn, row.row, id, &row.changes)?;
+                        importer.create(conn, row.row, id, &changes)?;
                         ImportAction::Created
                     }
                     Target::Existing(id) if !writing => {
                         // A write was refused: the rest is only checked, against the customers as they stand.
-                        let current = super::hydrate::load_row(conn, id)?;
+                        let current = importer.current(conn, id)?;
                         let before = before_change(conn, &current, true)?;
-                        if let Err(denied) = field_rule(id, &row.changes.effective_against(&before)) {
+                        if let Err(denied) = field_rule(id, &changes.effective_against(&before)) {
                             refusals.push(row.row, denied.field.unwrap_or(""), "Forbidden", denied.message);
                         }
                         continue;
                     }
-                    Target::Existing(id) => match importer.update(conn, id, &row.changes)? {
+                    Target::Existing(id) => match importer.update(conn, id, &changes)? {
                         UpdateOutcome::Updated => ImportAction::Updated,
                         UpdateOutcome::Unchanged => ImportAction::Unchanged,
                         UpdateOutcome::Refused(field, code, message) => {
