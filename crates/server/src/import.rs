@@ -532,6 +532,13 @@ pub fn read_file(
             first.to_owned()
         }
     };
+    // A row's own account said again for every row is only memory: a row keeps an account that is not the import's.
+    let mut rows = rows;
+    for row in &mut rows {
+        if row.keys.account_id.as_deref() == Some(account_id.as_str()) {
+            row.keys.account_id = None;
+        }
+    }
     Ok(ImportFile {
         request: ImportRequest { account_id, rows, refusals, dry_run, include_rows },
         rows: SpooledRows { file, spans, decoder, buffer: Vec::new() },
