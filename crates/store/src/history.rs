@@ -103,6 +103,9 @@ pub(crate) fn record(
 
 /// Rows per INSERT: 12 bound values a row stays well under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
 const ROWS_PER_INSERT: usize = 1_000;
+/// Up to this many rows of one customer's change, SQLite inserts them one at a time with one cached statement (see
+/// `insert_changes`).
+const ROWS_ONE_BY_ONE: usize = 32;
 
 /// Records one change that altered several customers of one account (a move and the effective values it changed
 /// below the moved customer): one `changeId` and one `changedAt` for all, each customer's members numbered from 0.
@@ -168,6 +171,19 @@ fn insert_changes<'a>(
                 old_value: change.old_value.as_deref(),
                 new_value: change.new_value.as_deref(),
             });
+        }
+    }
+    let one_customer = rows.windows(2).all(|pair| pair[0].customer_id == pair[1].customer_id);
+    if one_customer && rows.len() <= ROWS_ONE_BY_ONE {
+        if let AnyConnection::Sqlite(c) = &mut *conn {
+            // One customer's change (most writes): SQLite would prepare a multi-row INSERT anew for each number of
+            // rows (diesel caches only statements whose text never changes), and preparing costs more than running
+            // the one cached single-row INSERT a few times. A change across customers (a move and its subtree) or
+            // an import's many keep multi-row INSERTs, and so a number of statements that does not grow with them.
+            for row in &rows {
+                diesel::insert_into(customer_history::table).values(row).execute(c)?;
+            }
+            return Ok(());
         }
     }
     for chunk in rows.chunks(ROWS_PER_INSERT) {
