@@ -124,6 +124,8 @@ pub enum ImportAction {
     Updated,
     /// An existing customer that already held every value the row gives.
     Unchanged,
+    /// Refused, or below a refused row, and not imported (`skipRefusedRows=true`; see `refused`).
+    Skipped,
 }
 
 /// One row's outcome.
@@ -150,9 +152,45 @@ pub struct ImportCustomersResponse {
     pub unchanged: u64,
     /// True when nothing was written (`dryRun=true`): the counts say what the import would do.
     pub dry_run: bool,
+    /// Rows not imported with `skipRefusedRows=true`: refused, or below a refused row.
+    pub skipped: u64,
+    /// Why each skipped row was refused (`skipRefusedRows=true`), as `responseStatus.errors` would name it: its
+    /// error code, its field (`rows[12].billingSettings.base.allowance`) and a message; sorted by row.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<RowRefusal>,
     /// Each row's outcome, in file order; only with `includeRows=true`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rows: Vec<ImportedRow>,
+}
+
+impl ImportCustomersResponse {
+    /// Counts one row's outcome.
+    pub fn count(&mut self, action: ImportAction) {
+        match action {
+            ImportAction::Created => self.created += 1,
+            ImportAction::Updated => self.updated += 1,
+            ImportAction::Unchanged => self.unchanged += 1,
+            ImportAction::Skipped => self.skipped += 1,
+        }
+    }
+}
+
+/// One refusal of a row that was skipped, in the shape of ServiceStack's `ResponseError`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RowRefusal {
+    /// Why, as a code: `NotFound`, `Cycle`, `ParentRefused` (below a refused row), … as the all-or-nothing 400 names it.
+    pub error_code: String,
+    /// The row and its member: `rows[3].tagIds[0]`.
+    pub field_name: String,
+    /// Why, in words.
+    pub message: String,
+}
+
+impl From<crate::FieldError> for RowRefusal {
+    fn from(error: crate::FieldError) -> Self {
+        Self { error_code: error.code, field_name: error.field, message: error.message }
+    }
 }
 
 /// Orders rows so that every row comes after the row that is its parent (`parents[i]` is the index of row `i`'s

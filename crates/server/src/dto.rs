@@ -184,6 +184,9 @@ pub struct ImportCustomers {
     pub dry_run: bool,
     /// When true, the answer lists each row's outcome (`rows`), not only the counts.
     pub include_rows: bool,
+    /// When true, refused rows (and the rows below them in the file) are skipped and the rest is imported; the
+    /// answer counts them (`skipped`) and says why (`refused`). By default a file is imported all or nothing.
+    pub skip_refused_rows: bool,
     /// The file's format when its Content-Type does not say: `csv`, `flatcsv` (the spreadsheet style), `json` or `jsonl`.
     pub file_format: Option<String>,
     /// The customers, when the JSON body is this request itself (what a typed client sends): read exactly as
@@ -199,6 +202,7 @@ pub struct ImportEnvelope {
     pub account_id: Option<String>,
     pub dry_run: Option<bool>,
     pub include_rows: Option<bool>,
+    pub skip_refused_rows: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]

@@ -152,6 +152,24 @@ impl From<ReadError> for StoreError {
     }
 }
 
+/// How to import a file: ImportCustomers's members besides the file (`canopy import`'s options).
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The account to import into; without it, the one account the rows name.
+    pub account_id: Option<String>,
+    pub dry_run: bool,
+    pub include_rows: bool,
+    /// Skip refused rows (and the rows below them) and import the rest, instead of refusing the file.
+    pub skip_refused: bool,
+}
+
+impl ImportOptions {
+    /// Into `account_id` (when given), all or nothing.
+    pub fn into_account(account_id: Option<String>) -> Self {
+        Self { account_id, ..Self::default() }
+    }
+}
+
 /// A read import file: what the store plans with (each row's keys), and the rows themselves, kept on disk for the
 /// store to read again one at a time as it writes them.
 pub struct ImportFile {
@@ -482,11 +500,10 @@ pub fn read_values(
 pub fn read_file(
     input: impl Read,
     format: FileFormat,
-    account_id: Option<String>,
-    dry_run: bool,
-    include_rows: bool,
+    options: ImportOptions,
     data_kinds: DataKinds<'_>,
 ) -> Result<ImportFile, ReadError> {
+    let ImportOptions { account_id, dry_run, include_rows, skip_refused } = options;
     let account_id = account_id.filter(|a| !a.trim().is_empty());
     let mut reading = FirstReading {
         rows: Vec::new(),
@@ -540,7 +557,7 @@ pub fn read_file(
         }
     }
     Ok(ImportFile {
-        request: ImportRequest { account_id, rows, refusals, dry_run, include_rows },
+        request: ImportRequest { account_id, rows, refusals, dry_run, include_rows, skip_refused },
         rows: SpooledRows { file, spans, decoder, buffer: Vec::new() },
     })
 }
@@ -570,12 +587,14 @@ mod tests {
             asked.push(account.to_owned());
             BTreeMap::from([("data.Code".to_owned(), ValueKind::String), ("data.Seats".to_owned(), ValueKind::String)])
         };
-        let read = read_file(flat.as_bytes(), FileFormat::Csv, Some("a".into()), false, false, &mut kinds)
-            .expect("a dotted header reads as flat");
+        let read =
+            read_file(flat.as_bytes(), FileFormat::Csv, ImportOptions::into_account(Some("a".into())), &mut kinds)
+                .expect("a dotted header reads as flat");
         assert_eq!(asked, ["a"], "the kinds of the import's account, asked once");
         assert!(read.request.refusals.is_empty(), "{:?}", read.request.refusals);
         let from_json =
-            read_file(json.as_bytes(), FileFormat::Json, Some("a".into()), false, false, &mut no_kinds).expect("reads");
+            read_file(json.as_bytes(), FileFormat::Json, ImportOptions::into_account(Some("a".into())), &mut no_kinds)
+                .expect("reads");
         let (flat_rows, json_rows) = (parts(read), parts(from_json));
         assert_eq!(flat_rows, json_rows);
         assert_eq!(flat_rows[0].0.tag_names, Some(vec!["VIP".to_owned(), "Gold;en".to_owned()]));
@@ -589,7 +608,8 @@ mod tests {
         let lines = "\n{\"id\":\"c1\",\"name\":\"Acme\",\"tagIds\":[\"vip\"],\"billingSettings\":{\"base\":{\"allowance\":5}},\"isStaging\":true}\n";
         let read = |bytes: &str, format| {
             let file =
-                read_file(bytes.as_bytes(), format, Some("a".into()), false, false, &mut no_kinds).expect("reads");
+                read_file(bytes.as_bytes(), format, ImportOptions::into_account(Some("a".into())), &mut no_kinds)
+                    .expect("reads");
             assert!(file.request.refusals.is_empty(), "{:?}", file.request.refusals);
             parts(file)
         };
@@ -603,9 +623,14 @@ mod tests {
     #[test]
     fn a_bad_row_is_named_by_its_number_and_member() {
         let lines = "{\"name\":\"Ok\"}\n[1]\n{\"name\":\"\",\"billingSettings\":{\"base\":{\"allowance\":1.5}}}\n";
-        let request = read_file(lines.as_bytes(), FileFormat::JsonLines, Some("a".into()), false, false, &mut no_kinds)
-            .expect("reads")
-            .request;
+        let request = read_file(
+            lines.as_bytes(),
+            FileFormat::JsonLines,
+            ImportOptions::into_account(Some("a".into())),
+            &mut no_kinds,
+        )
+        .expect("reads")
+        .request;
         let fields: Vec<&str> = request.refusals.iter().map(|(_, e)| e.field.as_str()).collect();
         assert_eq!(fields, ["rows[2]", "rows[3].billingSettings.base.allowance"], "{:?}", request.refusals);
         assert!(!request.rows[0].refused && request.rows[1].refused && request.rows[2].refused);
@@ -613,12 +638,16 @@ mod tests {
 
     #[test]
     fn whole_file_errors_refuse_it_whole() {
-        let refuse =
-            |bytes: &[u8], format| match read_file(bytes, format, Some("a".into()), false, false, &mut no_kinds) {
-                Err(ReadError::Refused(errors)) => errors.0,
-                Err(other) => panic!("not a refusal: {other}"),
-                Ok(_) => panic!("read"),
-            };
+        let refuse = |bytes: &[u8], format| match read_file(
+            bytes,
+            format,
+            ImportOptions::into_account(Some("a".into())),
+            &mut no_kinds,
+        ) {
+            Err(ReadError::Refused(errors)) => errors.0,
+            Err(other) => panic!("not a refusal: {other}"),
+            Ok(_) => panic!("read"),
+        };
         assert_eq!(refuse(b"not json", FileFormat::Json)[0].field, "file");
         assert_eq!(refuse(b"{\"a\":1}", FileFormat::Json)[0].field, "file");
         assert_eq!(refuse(b"{\"items\":3}", FileFormat::Json)[0].field, "file");

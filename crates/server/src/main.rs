@@ -66,8 +66,8 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         fields: Vec<String>,
     },
-    /// Import customers from a file that export wrote (ServiceStack CSV, JSON or JSON lines) into one account:
-    /// one transaction, all or nothing; progress on standard error.
+    /// Import customers from a file that export wrote (ServiceStack CSV, flat CSV, JSON or JSON lines) into one
+    /// account: one transaction, all or nothing unless --skip-refused; progress on standard error.
     Import {
         /// The file (`-` for standard input).
         file: PathBuf,
@@ -77,6 +77,9 @@ enum Command {
         /// Check and count what would be created, updated or left unchanged, and write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Skip refused rows (and the rows below them), printing why on standard error, and import the rest.
+        #[arg(long)]
+        skip_refused: bool,
         /// csv, flatcsv, json or jsonl; without it, from the file's extension, else from its content.
         #[arg(long)]
         format: Option<String>,
@@ -262,10 +265,15 @@ fn run(command: Command, settings: &Settings) -> Result<()> {
             let store = open_store(settings)?;
             export(&store, &format, &csv_style, &fields).context("exporting customers")
         }
-        Command::Import { file, account, dry_run, format } => {
+        Command::Import { file, account, dry_run, skip_refused, format } => {
             let store = open_store(settings)?;
-            import(&store, &file, account, dry_run, format.as_deref())
-                .with_context(|| format!("importing {}", file.display()))
+            let options = canopy_server::import::ImportOptions {
+                account_id: account,
+                dry_run,
+                skip_refused,
+                include_rows: false,
+            };
+            import(&store, &file, options, format.as_deref()).with_context(|| format!("importing {}", file.display()))
         }
         Command::User { command } => {
             let store = open_store(settings)?;
@@ -434,7 +442,12 @@ async fn serve(store: Store, settings: &Settings) -> std::io::Result<()> {
 
 /// `canopy import`: the same reading and the same store import as ImportCustomers, as a SystemAdministrator
 /// (the operator of the database) named `canopy import` in the history.
-fn import(store: &Store, file: &Path, account: Option<String>, dry_run: bool, format: Option<&str>) -> Result<()> {
+fn import(
+    store: &Store,
+    file: &Path,
+    options: canopy_server::import::ImportOptions,
+    format: Option<&str>,
+) -> Result<()> {
     use canopy_server::import::{data_kinds_in, read_file, FileFormat, ReadError};
     // Read as a stream, never whole: standard input is first copied to a temporary file, as the format may have
     // to be told from the content.
@@ -459,7 +472,8 @@ fn import(store: &Store, file: &Path, account: Option<String>, dry_run: bool, fo
         }
         anyhow!("{} refusal(s); nothing was imported", errors.0.len())
     };
-    let read = read_file(std::io::BufReader::new(input), format, account, dry_run, false, &mut data_kinds_in(store));
+    let dry_run = options.dry_run;
+    let read = read_file(std::io::BufReader::new(input), format, options, &mut data_kinds_in(store));
     let mut file = match read {
         Ok(file) => file,
         Err(ReadError::Refused(errors)) => return Err(report(errors)),
@@ -492,9 +506,13 @@ fn import(store: &Store, file: &Path, account: Option<String>, dry_run: bool, fo
         Err(other) => return Err(other.into()),
     };
     let seconds = started.elapsed().as_secs_f64();
+    for refusal in &summary.refused {
+        eprintln!("skipped {}: {} ({})", refusal.field_name, refusal.message, refusal.error_code);
+    }
     let what = if dry_run { "dry run, nothing written" } else { "imported" };
+    let skipped = if summary.skipped > 0 { format!(", {} skipped", summary.skipped) } else { String::new() };
     println!(
-        "{} created, {} updated, {} unchanged ({what} in {seconds:.1} s)",
+        "{} created, {} updated, {} unchanged{skipped} ({what} in {seconds:.1} s)",
         summary.created, summary.updated, summary.unchanged
     );
     Ok(())

@@ -300,6 +300,7 @@ pub async fn import(ctx: Ctx, request: dto::ImportCustomers) -> Result<Reply, Ap
     let account_id = request.account_id.filter(|a| !a.trim().is_empty()).or(envelope.account_id);
     let dry_run = request.dry_run || envelope.dry_run.unwrap_or(false);
     let include_rows = request.include_rows || envelope.include_rows.unwrap_or(false);
+    let skip_refused = request.skip_refused_rows || envelope.skip_refused_rows.unwrap_or(false);
     let claim = if dry_run { None } else { idempotency::claim(&ctx)? };
     if let Some(answer) = idempotency::replay::<ImportCustomersResponse>(&ctx, &claim).await? {
         return Reply::ok(answer);
@@ -309,7 +310,8 @@ pub async fn import(ctx: Ctx, request: dto::ImportCustomers) -> Result<Reply, Ap
     let outcome = ctx
         .store(move |s| {
             let mut kinds = crate::import::data_kinds_in(s);
-            let mut file = crate::import::read_file(&body[..], format, account_id, dry_run, include_rows, &mut kinds)?;
+            let options = crate::import::ImportOptions { account_id, dry_run, include_rows, skip_refused };
+            let mut file = crate::import::read_file(&body[..], format, options, &mut kinds)?;
             let field_rule = |id: &str, changes: &CustomerChanges| caller.may_patch_customer(id, changes);
             let rows = &mut file.rows;
             s.import_customer_rows(file.request, rows, &actor, &reach, &field_rule, stored_claim.as_ref(), &mut |_| {})

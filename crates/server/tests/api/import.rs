@@ -434,6 +434,68 @@ async fn a_move_into_its_own_subtree_is_refused_and_rolls_everything_back() {
 }
 
 #[actix_web::test]
+async fn skip_refused_rows_imports_the_rest_and_says_why_each_skipped_row_was_refused() {
+    let app = spawn().await;
+    let account = app.account("A").await;
+    let top = app.customer(&account, "Top", None).await;
+    let below = app.customer(&account, "Below", Some(&top)).await;
+    let rows = json!([
+        {"name": "Fine", "tags": [{"id": "vip"}]},
+        {"id": "bad-tag", "name": "Unknown tag", "tagIds": ["no-such-tag"]},
+        {"name": "Child of a refused row", "parentCustomerId": "bad-tag"},
+        {"id": "nameless"},
+        // Refused while writing (a move under its own subtree): its rename is undone with it.
+        {"id": top, "name": "Top renamed", "parentCustomerId": below},
+        {"id": below, "name": "Below renamed"},
+    ]);
+    let uri = format!("/customers/import?accountId={account}&includeRows=true");
+    let all_or_nothing = import_json(&app, &uri, rows.clone()).await;
+    assert_eq!(all_or_nothing.status, StatusCode::BAD_REQUEST, "the default: {}", all_or_nothing.text);
+    assert_eq!(customers_of(&app, &account).await.len(), 2);
+
+    let dry = import_json(&app, &format!("{uri}&skipRefusedRows=true&dryRun=true"), rows.clone()).await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.text);
+    assert_eq!(customers_of(&app, &account).await.len(), 2, "a dry run writes nothing");
+
+    let done = import_json(&app, &format!("{uri}&skipRefusedRows=true"), rows).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    let counts = |reply: &Reply| {
+        ["created", "updated", "unchanged", "skipped"].map(|k| reply.body[k].as_u64().unwrap_or(u64::MAX))
+    };
+    assert_eq!(counts(&done), [1, 1, 0, 4], "{}", done.text);
+    assert_eq!(counts(&dry), counts(&done), "a dry run counts what the import does");
+    let refused: Vec<(&str, &str)> = done.body["refused"]
+        .as_array()
+        .expect("refused")
+        .iter()
+        .map(|r| (r["fieldName"].as_str().unwrap_or(""), r["errorCode"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            ("rows[2].tagIds[0]", "NotFound"),
+            ("rows[3].parentCustomerId", "ParentRefused"),
+            ("rows[4].name", "NotEmpty"),
+            ("rows[5].parentCustomerId", "Cycle"),
+        ],
+        "{}",
+        done.text
+    );
+    let actions: Vec<&str> =
+        done.body["rows"].as_array().expect("rows").iter().map(|r| r["action"].as_str().unwrap_or("")).collect();
+    assert_eq!(actions, ["Created", "Skipped", "Skipped", "Skipped", "Skipped", "Updated"]);
+    let names: Vec<String> =
+        customers_of(&app, &account).await.iter().map(|c| c["name"].as_str().unwrap_or("").to_owned()).collect();
+    assert_eq!(names, ["Below renamed", "Fine", "Top"], "the refused move's rename was undone");
+    let top_history = app.get(&format!("/customers/{top}/history")).await;
+    assert!(
+        top_history.body["items"].as_array().expect("items").iter().all(|e| e["operation"] != "ImportCustomers"),
+        "a skipped row records no history: {}",
+        top_history.text
+    );
+}
+
+#[actix_web::test]
 async fn bad_files_are_clear_400s() {
     let app = spawn().await;
     let account = app.account("A").await;

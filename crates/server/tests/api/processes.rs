@@ -267,3 +267,54 @@ fn serve_with_a_history_retention_removes_older_history_as_it_starts() {
     assert_eq!(history(&store, &ids[2]), recorded[2], "history just recorded stays");
     assert!(store.get_customer(&ids[0], &Reach::Everything).is_ok(), "the customer itself stays");
 }
+
+/// `canopy import`: standard input and a file without an extension (its format told from its content), all or
+/// nothing by default, `--skip-refused` to import the rest.
+#[test]
+fn canopy_import_reads_a_stream_and_skips_refused_rows_when_told() {
+    let db = TestDb::new();
+    let store = canopy_store::Store::open(&db.url).expect("opens");
+    let actor = canopy_store::Actor::named("import test");
+    let account = store
+        .create_account(
+            canopy_store::NewAccount { name: "Imports".into(), ..canopy_store::NewAccount::default() },
+            &actor,
+            None,
+        )
+        .expect("account");
+    drop(store);
+    let lines = "{\"name\":\"Fine\",\"referenceId\":\"ok-1\"}\n{\"referenceId\":\"nameless\"}\n";
+    let import = |args: &[&str], input: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_canopy"));
+        command.args(["--database", &db.url, "import"]).args(args).args(["--account", &account.id]);
+        command.env("CANOPY_LOG", "warn").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = command.spawn().expect("canopy starts");
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(input.unwrap_or("").as_bytes()).expect("writes");
+        drop(stdin);
+        let output = child.wait_with_output().expect("runs");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (ok, _, stderr) = import(&["-"], Some(lines));
+    assert!(!ok, "all or nothing by default");
+    assert!(stderr.contains("rows[2].name") && stderr.contains("nothing was imported"), "{stderr}");
+
+    let (ok, stdout, stderr) = import(&["-", "--skip-refused"], Some(lines));
+    assert!(ok, "{stderr}");
+    assert!(stdout.starts_with("1 created, 0 updated, 0 unchanged, 1 skipped"), "{stdout}");
+    assert!(stderr.contains("skipped rows[2].name"), "{stderr}");
+
+    // The same rows again from a file named without an extension: JSON lines, told from the content.
+    let file = std::env::temp_dir().join(format!("canopy-import-test-{}", std::process::id()));
+    let named = lines.replace("{\"referenceId\":\"nameless\"}", "{\"name\":\"Second\"}");
+    std::fs::write(&file, named).expect("writes the file");
+    let (ok, stdout, stderr) = import(&[file.to_str().expect("a UTF-8 path")], None);
+    let _ = std::fs::remove_file(&file);
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("(JsonLines)"), "{stderr}");
+    assert!(stdout.starts_with("1 created, 0 updated, 1 unchanged"), "the first matched by its referenceId: {stdout}");
+}

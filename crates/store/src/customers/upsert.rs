@@ -105,6 +105,8 @@ pub struct ImportRequest {
     pub refusals: Vec<(usize, FieldError)>,
     /// Plan and write in a transaction that is rolled back: nothing changes, the counts are what would.
     pub dry_run: bool,
+    /// Skip the refused rows (and the rows below them) and import the rest, instead of refusing the file.
+    pub skip_refused: bool,
     /// Answer each row's outcome, not only the counts.
     pub include_rows: bool,
 }
@@ -222,9 +224,9 @@ struct Plan {
     parents: Vec<Parent>,
     /// What each row's values are checked against when they are read again.
     catalogue: Catalogue,
-    /// Existing customers whose rows give their referenceId to another row's customer, with that referenceId:
-    /// they let go of it before the writes.
-    released: HashMap<String, String>,
+    /// Existing customers whose rows give their referenceId to another row's customer: they let go of it before
+    /// the writes.
+    released: HashMap<String, Release>,
     /// Paths of existing customers as they stand, for the parents of new ones (dropped after a move).
     paths: HashMap<String, String>,
     unique_fields: Option<Vec<CustomerDataField>>,
@@ -339,12 +341,11 @@ fn plan(
         // referenceId (or clears it). Then the holder lets go of it before the writes, so that rows may swap
         // references whatever order they are written in.
         if let Some((holder, _)) = known.by_reference.get(reference).filter(|(holder, _)| holder != targets[i].id()) {
-            let lets_go = row_of_target
-                .get(holder.as_str())
-                .and_then(|&j| rows[j].reference_id.as_deref())
-                .is_some_and(|theirs| theirs != reference);
-            if lets_go {
-                released.insert(holder.clone(), reference.to_owned());
+            let holder_row = row_of_target.get(holder.as_str()).copied();
+            let lets_go =
+                holder_row.and_then(|j| rows[j].reference_id.as_deref()).is_some_and(|theirs| theirs != reference);
+            if let (true, Some(holder_row)) = (lets_go, holder_row) {
+                released.insert(holder.clone(), Release { reference: reference.to_owned(), holder_row, taker_row: i });
             } else {
                 refusals.push(
                     n,
@@ -455,7 +456,43 @@ fn plan(
     Ok(Plan { targets, order, parents, catalogue, released, paths, unique_fields })
 }
 
+/// A referenceId that an existing customer lets go of, because its own row (`holder_row`) gives it another and
+/// the row `taker_row` takes it.
+struct Release {
+    reference: String,
+    holder_row: usize,
+    taker_row: usize,
+}
+
 impl Plan {
+    /// With `skipRefusedRows`: a customer whose row is skipped keeps its referenceId, so the row that would take it
+    /// is refused too (and so on, for references passed round several rows). Answers the rows this refuses.
+    fn keep_references_of_skipped(&mut self, rows: &[ImportRow], skipped: &mut [bool], refusals: &mut Refusals) {
+        loop {
+            let kept: Vec<String> =
+                self.released.iter().filter(|(_, r)| skipped[r.holder_row]).map(|(holder, _)| holder.clone()).collect();
+            if kept.is_empty() {
+                return;
+            }
+            for holder in kept {
+                if let Some(release) = self.released.remove(&holder) {
+                    if !skipped[release.taker_row] {
+                        skipped[release.taker_row] = true;
+                        refusals.push(
+                            rows[release.taker_row].row,
+                            "referenceId",
+                            "Conflict",
+                            format!(
+                                "customer '{holder}' keeps referenceId '{}': its own row {} was refused",
+                                release.reference, rows[release.holder_row].row
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     /// The parent row `i` asks for, as its change's `parentCustomerId` (`""` is top-level, `None` stays).
     fn parent_change(&self, i: usize) -> Option<String> {
         match &self.parents[i] {
@@ -548,6 +585,72 @@ impl Importer<'_> {
                 .execute(conn)?;
         }
         Ok(())
+    }
+
+    /// With `skipRefusedRows`: writes one row so that a refusal found while writing undoes that row alone, in a
+    /// savepoint of its own. Answers what was done, or the row's refusals. A new customer goes into the waiting
+    /// multi-row INSERT as usual unless it sets data the account keeps unique (the one refusal a new customer's write
+    /// can meet): that one goes in at once, in its savepoint.
+    fn write_alone(
+        &mut self,
+        conn: &mut AnyConnection,
+        row: usize,
+        target: &Target,
+        changes: &CustomerChanges,
+    ) -> StoreResult<Result<ImportAction, Refusals>> {
+        enum Stop {
+            Refused(Refusals),
+            Failed(StoreError),
+        }
+        impl From<diesel::result::Error> for Stop {
+            fn from(error: diesel::result::Error) -> Self {
+                Stop::Failed(error.into())
+            }
+        }
+        let checked_at_once = match target {
+            Target::New(_) => self.unique_fields.is_some() && changes.data.is_some(),
+            Target::Existing(_) => true,
+        };
+        if !checked_at_once {
+            if let Target::New(id) = target {
+                self.create(conn, row, id, changes)?;
+            }
+            return Ok(Ok(ImportAction::Created));
+        }
+        // What waits for its INSERT goes in first: rolling back this row must not take other rows with it.
+        self.flush(conn)?;
+        let outcome = conn.transaction(|conn| -> Result<ImportAction, Stop> {
+            match target {
+                Target::New(id) => {
+                    self.create(conn, row, id, changes).map_err(Stop::Failed)?;
+                    match self.flush(conn) {
+                        Ok(()) => Ok(ImportAction::Created),
+                        Err(StoreError::Validation(errors)) => {
+                            Err(Stop::Refused(Refusals(errors.0.into_iter().map(|e| (row, e)).collect())))
+                        }
+                        Err(other) => Err(Stop::Failed(other)),
+                    }
+                }
+                Target::Existing(id) => match self.update(conn, id, changes).map_err(Stop::Failed)? {
+                    UpdateOutcome::Updated => Ok(ImportAction::Updated),
+                    UpdateOutcome::Unchanged => Ok(ImportAction::Unchanged),
+                    UpdateOutcome::Refused(field, code, message) => {
+                        let mut refusals = Refusals(Vec::new());
+                        refusals.push(row, &field, code, message);
+                        Err(Stop::Refused(refusals))
+                    }
+                },
+            }
+        });
+        match outcome {
+            Ok(action) => Ok(Ok(action)),
+            Err(Stop::Refused(refusals)) => {
+                // What this row wrote is undone: so is what was remembered of it.
+                self.paths.clear();
+                Ok(Err(refusals))
+            }
+            Err(Stop::Failed(error)) => Err(error),
+        }
     }
 
     /// An existing customer's row as it stood before the import (with the referenceId it let go of).
@@ -784,7 +887,7 @@ impl Store {
         idempotency: Option<&IdempotencyClaim>,
         progress: &mut dyn FnMut(u64),
     ) -> StoreResult<ImportCustomersResponse> {
-        let ImportRequest { account_id, rows, refusals, dry_run, include_rows } = request;
+        let ImportRequest { account_id, rows, refusals, dry_run, include_rows, skip_refused } = request;
         let reachable = match reach {
             Reach::Everything => true,
             Reach::Accounts(ids) | Reach::Subtrees { accounts: ids, .. } => ids.contains(&account_id),
@@ -807,7 +910,20 @@ impl Store {
             }
             let mut refusals = Refusals(refusals);
             let mut plan = plan(conn, &account_id, &rows, reach, &mut refusals)?;
-            if !refusals.0.is_empty() {
+            // With skipRefusedRows, the rows refused so far are skipped (and kept as the answer's refusals);
+            // otherwise any refusal refuses the file.
+            let mut skipped = vec![false; rows.len()];
+            let mut skipped_refusals = Refusals(Vec::new());
+            if skip_refused {
+                for (n, _) in &refusals.0 {
+                    skipped[n - 1] = true;
+                }
+                for (i, row) in rows.iter().enumerate() {
+                    skipped[i] |= row.refused;
+                }
+                plan.keep_references_of_skipped(&rows, &mut skipped, &mut refusals);
+                skipped_refusals = std::mem::replace(&mut refusals, Refusals(Vec::new()));
+            } else if !refusals.0.is_empty() {
                 // Refused before writing: every row's values are still checked, so that the answer names every
                 // failing row.
                 for (i, row) in rows.iter().enumerate() {
@@ -825,47 +941,85 @@ impl Store {
                 pending: Vec::new(),
                 paths: std::mem::take(&mut plan.paths),
                 unique_fields: plan.unique_fields.take(),
-                released: std::mem::take(&mut plan.released),
+                released: plan.released.iter().map(|(holder, r)| (holder.clone(), r.reference.clone())).collect(),
             };
             importer.release_references(conn)?;
             let mut actions: Vec<Option<ImportAction>> = vec![None; rows.len()];
             let mut response = ImportCustomersResponse { dry_run, ..Default::default() };
             for (done, &i) in plan.order.iter().enumerate() {
                 let row = &rows[i];
-                let (keys, mut changes) = values.read(i)?;
-                plan.catalogue.check(row.row, keys.tag_names, &mut changes, &mut refusals);
-                changes.parent_customer_id = plan.parent_change(i);
-                let writing = refusals.0.is_empty();
-                let action = match &plan.targets[i] {
-                    Target::New(_) if !writing => continue,
-                    Target::New(id) => {
-                        importer.create(conn, row.row, id, &changes)?;
-                        ImportAction::Created
-                    }
-                    Target::Existing(id) if !writing => {
-                        // A write was refused: the rest is only checked, against the customers as they stand.
-                        let current = importer.current(conn, id)?;
-                        let before = before_change(conn, &current, true)?;
-                        if let Err(denied) = field_rule(id, &changes.effective_against(&before)) {
-                            refusals.push(row.row, denied.field.unwrap_or(""), "Forbidden", denied.message);
+                if skip_refused {
+                    if let (false, Parent::Row(j)) = (skipped[i], &plan.parents[i]) {
+                        if skipped[*j] {
+                            skipped[i] = true;
+                            let field = if row.keys.parent_customer_id.is_some() {
+                                "parentCustomerId"
+                            } else {
+                                "parentReferenceId"
+                            };
+                            let message = format!("its parent, row {}, was refused", rows[*j].row);
+                            skipped_refusals.push(row.row, field, "ParentRefused", message);
                         }
+                    }
+                    if skipped[i] {
                         continue;
                     }
-                    Target::Existing(id) => match importer.update(conn, id, &changes)? {
-                        UpdateOutcome::Updated => ImportAction::Updated,
-                        UpdateOutcome::Unchanged => ImportAction::Unchanged,
-                        UpdateOutcome::Refused(field, code, message) => {
-                            refusals.push(row.row, &field, code, message);
+                }
+                let (keys, mut changes) = values.read(i)?;
+                changes.parent_customer_id = plan.parent_change(i);
+                if skip_refused {
+                    let mut own = Refusals(Vec::new());
+                    plan.catalogue.check(row.row, keys.tag_names, &mut changes, &mut own);
+                    let written = if own.0.is_empty() {
+                        importer.write_alone(conn, row.row, &plan.targets[i], &changes)?
+                    } else {
+                        Err(own)
+                    };
+                    match written {
+                        Ok(action) => {
+                            response.count(action);
+                            actions[i] = Some(action);
+                        }
+                        Err(own) => {
+                            if importer.released.contains_key(plan.targets[i].id()) {
+                                // Its referenceId went to another row already: the file cannot be imported in part.
+                                refusals.0.extend(own.0);
+                                break;
+                            }
+                            skipped[i] = true;
+                            skipped_refusals.0.extend(own.0);
+                        }
+                    }
+                } else {
+                    plan.catalogue.check(row.row, keys.tag_names, &mut changes, &mut refusals);
+                    let writing = refusals.0.is_empty();
+                    let action = match &plan.targets[i] {
+                        Target::New(_) if !writing => continue,
+                        Target::New(id) => {
+                            importer.create(conn, row.row, id, &changes)?;
+                            ImportAction::Created
+                        }
+                        Target::Existing(id) if !writing => {
+                            // A write was refused: the rest is only checked, against the customers as they stand.
+                            let current = importer.current(conn, id)?;
+                            let before = before_change(conn, &current, true)?;
+                            if let Err(denied) = field_rule(id, &changes.effective_against(&before)) {
+                                refusals.push(row.row, denied.field.unwrap_or(""), "Forbidden", denied.message);
+                            }
                             continue;
                         }
-                    },
-                };
-                match action {
-                    ImportAction::Created => response.created += 1,
-                    ImportAction::Updated => response.updated += 1,
-                    ImportAction::Unchanged => response.unchanged += 1,
+                        Target::Existing(id) => match importer.update(conn, id, &changes)? {
+                            UpdateOutcome::Updated => ImportAction::Updated,
+                            UpdateOutcome::Unchanged => ImportAction::Unchanged,
+                            UpdateOutcome::Refused(field, code, message) => {
+                                refusals.push(row.row, &field, code, message);
+                                continue;
+                            }
+                        },
+                    };
+                    response.count(action);
+                    actions[i] = Some(action);
                 }
-                actions[i] = Some(action);
                 if done % 1_000 == 999 {
                     progress(done as u64 + 1);
                 }
@@ -874,6 +1028,16 @@ impl Store {
                 importer.flush(conn)?;
             }
             refusals.into_result()?;
+            // Rows on a cycle are in no order: refused by the plan, so skipped.
+            for (i, action) in actions.iter_mut().enumerate() {
+                if action.is_none() {
+                    *action = Some(ImportAction::Skipped);
+                    response.skipped += 1;
+                    debug_assert!(skipped[i]);
+                }
+            }
+            skipped_refusals.0.sort_by_key(|(row, _)| *row);
+            response.refused = skipped_refusals.0.into_iter().map(|(_, error)| error.into()).collect();
             progress(rows.len() as u64);
             if include_rows {
                 response.rows = rows
