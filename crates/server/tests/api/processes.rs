@@ -209,20 +209,24 @@ fn serve_on_port_zero_reports_the_port_it_got() {
     drop(server);
 }
 
+/// The test database's store, an actor named for the test, and a new account named `name`.
+fn store_with_account(
+    db: &TestDb,
+    name: &str,
+) -> (canopy_store::Store, canopy_store::Actor, canopy_domain::AccountInfo) {
+    let store = canopy_store::Store::open(&db.url).expect("opens");
+    let actor = canopy_store::Actor::named(&format!("{name} test"));
+    let new = canopy_store::NewAccount { name: name.into(), ..canopy_store::NewAccount::default() };
+    let account = store.create_account(new, &actor, None).expect("account");
+    (store, actor, account)
+}
+
 /// `history_retention_days`: `serve` removes older history as it starts (and then once a day, on the same thread),
 /// and keeps what is younger.
 #[test]
 fn serve_with_a_history_retention_removes_older_history_as_it_starts() {
     let db = TestDb::new();
-    let store = canopy_store::Store::open(&db.url).expect("opens");
-    let actor = canopy_store::Actor::named("history-retention test");
-    let account = store
-        .create_account(
-            canopy_store::NewAccount { name: "Retention".into(), ..canopy_store::NewAccount::default() },
-            &actor,
-            None,
-        )
-        .expect("account");
+    let (store, actor, account) = store_with_account(&db, "Retention");
     let mut ids = Vec::new();
     for name in ["Expired", "Kept", "Recent"] {
         let new = canopy_store::NewCustomer {
@@ -273,15 +277,7 @@ fn serve_with_a_history_retention_removes_older_history_as_it_starts() {
 #[test]
 fn canopy_import_reads_a_stream_and_skips_refused_rows_when_told() {
     let db = TestDb::new();
-    let store = canopy_store::Store::open(&db.url).expect("opens");
-    let actor = canopy_store::Actor::named("import test");
-    let account = store
-        .create_account(
-            canopy_store::NewAccount { name: "Imports".into(), ..canopy_store::NewAccount::default() },
-            &actor,
-            None,
-        )
-        .expect("account");
+    let (store, _, account) = store_with_account(&db, "Imports");
     drop(store);
     let lines = "{\"name\":\"Fine\",\"referenceId\":\"ok-1\"}\n{\"referenceId\":\"nameless\"}\n";
     let import = |args: &[&str], input: Option<&str>| {
