@@ -153,6 +153,7 @@ pub struct ImportCustomersResponse {
     /// True when nothing was written (`dryRun=true`): the counts say what the import would do.
     pub dry_run: bool,
     /// Rows not imported with `skipRefusedRows=true`: refused, or below a refused row.
+    #[serde(default)]
     pub skipped: u64,
     /// Why each skipped row was refused (`skipRefusedRows=true`), as `responseStatus.errors` would name it: its
     /// error code, its field (`rows[12].billingSettings.base.allowance`) and a message; sorted by row.

@@ -217,7 +217,9 @@ impl RowDecoder {
 }
 
 /// Where each row's text waits for its second reading: a temporary file (gone when this is dropped) and where each
-/// row lies in it. A CSV row is kept as one CSV record, a JSON row as its JSON text.
+/// row lies in it. A JSON row is kept as the very text it was read from; a CSV row as the JSON list of its cells, as
+/// the CSV reader gave them (CSV text read again alone could read otherwise: a leading byte order mark is dropped
+/// from the start of any CSV text).
 pub struct SpooledRows {
     file: std::fs::File,
     spans: Vec<(u64, u32)>,
@@ -234,16 +236,9 @@ impl canopy_store::RowValues for SpooledRows {
         self.buffer.resize(length as usize, 0);
         self.file.read_exact_at(&mut self.buffer, offset).map_err(|e| unreadable(e.to_string()))?;
         let members = if self.decoder.csv.is_some() {
-            let text = std::str::from_utf8(&self.buffer).map_err(|e| unreadable(e.to_string()))?;
-            let mut members = Err("an empty record".to_owned());
-            let decoder = &mut self.decoder;
-            canopy_wire::csv::for_each_record(text, |record| -> Result<(), canopy_wire::csv::CsvError> {
-                let cells: Vec<&str> = record.iter().collect();
-                members = decoder.csv_members(&cells, None);
-                Ok(())
-            })
-            .map_err(|e| unreadable(e.to_string()))?;
-            members
+            let cells: Vec<String> = serde_json::from_slice(&self.buffer).map_err(|e| unreadable(e.to_string()))?;
+            let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+            self.decoder.csv_members(&cells, None)
         } else {
             serde_json::from_slice(&self.buffer).map_err(|e| e.to_string()).and_then(object_members)
         };
@@ -279,9 +274,10 @@ impl FirstReading<'_> {
         Ok(())
     }
 
-    fn take_json(&mut self, value: serde_json::Value) -> Result<(), ReadError> {
-        let text = serde_json::to_vec(&value).map_err(io::Error::other)?;
-        self.take(&text, object_members(value))
+    /// A JSON row, kept as the text it was read from, so that reading it again gives exactly the same values.
+    fn take_json(&mut self, raw: &serde_json::value::RawValue) -> Result<(), ReadError> {
+        let members = serde_json::from_str(raw.get()).map_err(|e| e.to_string()).and_then(object_members);
+        self.take(raw.get().as_bytes(), members)
     }
 }
 
@@ -326,8 +322,8 @@ impl<'de> serde::de::Visitor<'de> for JsonRows<'_, '_> {
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut items: A) -> Result<bool, A::Error> {
-        while let Some(item) = items.next_element::<serde_json::Value>()? {
-            if let Err(stop) = self.reading.take_json(item) {
+        while let Some(item) = items.next_element::<Box<serde_json::value::RawValue>>()? {
+            if let Err(stop) = self.reading.take_json(&item) {
                 *self.stopped = Some(stop);
                 return Err(serde::de::Error::custom("stopped"));
             }
@@ -420,7 +416,7 @@ fn flat_members(header: &[String], cells: &[&str], kinds: &BTreeMap<String, Valu
 }
 
 fn csv_rows(input: impl BufRead, forced_flat: bool, reading: &mut FirstReading<'_>) -> Result<(), ReadError> {
-    let mut text = String::new();
+    let mut text = Vec::new();
     let read = canopy_wire::csv::for_each_record_in(input, |record| {
         let cells: Vec<&str> = record.iter().collect();
         if reading.decoder.csv.is_none() {
@@ -438,14 +434,8 @@ fn csv_rows(input: impl BufRead, forced_flat: bool, reading: &mut FirstReading<'
         }
         let members = reading.decoder.csv_members(&cells, Some(&mut reading.data_kinds));
         text.clear();
-        for (i, cell) in cells.iter().enumerate() {
-            if i > 0 {
-                text.push(',');
-            }
-            canopy_wire::csv::write_cell(&mut text, cell);
-        }
-        text.push('\n');
-        reading.take(text.as_bytes(), members).map_err(CsvStop::Stopped)
+        serde_json::to_writer(&mut text, &cells).map_err(|e| CsvStop::Stopped(ReadError::Io(e.into())))?;
+        reading.take(&text, members).map_err(CsvStop::Stopped)
     });
     match read {
         Ok(()) => Ok(()),
@@ -618,6 +608,16 @@ mod tests {
         assert_eq!(from_csv, read(lines, FileFormat::JsonLines));
         assert_eq!(from_csv[0].1.tag_ids, Some(vec!["vip".to_owned()]));
         assert_eq!(from_csv[0].1.is_staging, Some(true));
+    }
+
+    #[test]
+    fn a_row_read_again_is_what_it_was_read_as_the_first_time() {
+        // A cell starting with a byte order mark, which CSV text read alone would drop.
+        let csv = "id,name\r\n\u{feff}x,Acme\r\n";
+        let options = ImportOptions::into_account(Some("a".into()));
+        let file = read_file(csv.as_bytes(), FileFormat::Csv, options, &mut no_kinds).expect("reads");
+        assert_eq!(file.request.rows[0].keys.id.as_deref(), Some("\u{feff}x"));
+        assert_eq!(parts(file)[0].0.id.as_deref(), Some("\u{feff}x"));
     }
 
     #[test]

@@ -454,6 +454,7 @@ fn import(
     let mut input = if file == Path::new("-") {
         let mut copy = tempfile::tempfile().context("a temporary file for standard input")?;
         std::io::copy(&mut std::io::stdin(), &mut copy).context("reading standard input")?;
+        std::io::Seek::rewind(&mut copy).context("reading standard input")?;
         copy
     } else {
         std::fs::File::open(file).context("opening the file")?

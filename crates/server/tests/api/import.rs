@@ -496,6 +496,51 @@ async fn skip_refused_rows_imports_the_rest_and_says_why_each_skipped_row_was_re
 }
 
 #[actix_web::test]
+async fn a_skipped_row_keeps_its_customer_s_reference_id_and_a_row_taking_it_is_skipped_too() {
+    let app = spawn().await;
+    let account = app.account("A").await;
+    let mut ids = Vec::new();
+    for (name, reference) in [("Holder", Some("crm-x")), ("Taker", None), ("Second taker", None)] {
+        let created =
+            app.post("/customers", json!({"accountId": account, "name": name, "referenceId": reference})).await;
+        ids.push(created.body["id"].as_str().expect("id").to_owned());
+    }
+    let uri = format!("/customers/import?accountId={account}&skipRefusedRows=true");
+    // The holder's row is below a refused row; two rows would take its reference (the second a duplicate).
+    let rows = json!([
+        {"id": "new-parent", "name": "Parent", "parentCustomerId": "no-such-customer"},
+        {"id": ids[0], "referenceId": "crm-y", "parentCustomerId": "new-parent"},
+        {"id": ids[1], "referenceId": "crm-x"},
+        {"id": ids[2], "referenceId": "crm-x"},
+    ]);
+    let reply = import_json(&app, &uri, rows).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let refused: Vec<(&str, &str)> = reply.body["refused"]
+        .as_array()
+        .expect("refused")
+        .iter()
+        .map(|r| (r["fieldName"].as_str().unwrap_or(""), r["errorCode"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            ("rows[1].parentCustomerId", "NotFound"),
+            ("rows[2].parentCustomerId", "ParentRefused"),
+            ("rows[3].referenceId", "Conflict"),
+            ("rows[4].referenceId", "Duplicate"),
+            ("rows[4].referenceId", "Conflict"),
+        ],
+        "{}",
+        reply.text
+    );
+    assert_eq!(reply.body["skipped"], 4);
+    let holder = app.get(&format!("/customers/{}", ids[0])).await;
+    assert_eq!(holder.body["referenceId"], "crm-x", "a skipped row writes nothing: {}", holder.text);
+    let found = app.get(&format!("/customers/by-reference/crm-x?accountId={account}")).await;
+    assert_eq!(found.body["id"], ids[0], "{}", found.text);
+}
+
+#[actix_web::test]
 async fn bad_files_are_clear_400s() {
     let app = spawn().await;
     let account = app.account("A").await;

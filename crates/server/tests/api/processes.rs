@@ -299,7 +299,7 @@ fn canopy_import_reads_a_stream_and_skips_refused_rows_when_told() {
     assert!(!ok, "all or nothing by default");
     assert!(stderr.contains("rows[2].name") && stderr.contains("nothing was imported"), "{stderr}");
 
-    let (ok, stdout, stderr) = import(&["-", "--skip-refused"], Some(lines));
+    let (ok, stdout, stderr) = import(&["-", "--skip-refused", "--format", "jsonl"], Some(lines));
     assert!(ok, "{stderr}");
     assert!(stdout.starts_with("1 created, 0 updated, 0 unchanged, 1 skipped"), "{stdout}");
     assert!(stderr.contains("skipped rows[2].name"), "{stderr}");

@@ -344,7 +344,8 @@ fn plan(
             let holder_row = row_of_target.get(holder.as_str()).copied();
             let lets_go =
                 holder_row.and_then(|j| rows[j].reference_id.as_deref()).is_some_and(|theirs| theirs != reference);
-            if let (true, Some(holder_row)) = (lets_go, holder_row) {
+            let first_taker = row_by_reference.get(reference) == Some(&i);
+            if let (true, true, Some(holder_row)) = (lets_go, first_taker, holder_row) {
                 released.insert(holder.clone(), Release { reference: reference.to_owned(), holder_row, taker_row: i });
             } else {
                 refusals.push(
@@ -456,6 +457,20 @@ fn plan(
     Ok(Plan { targets, order, parents, catalogue, released, paths, unique_fields })
 }
 
+/// The member by which `row` names its parent row.
+fn parent_field(row: &ImportRow) -> &'static str {
+    if row.keys.parent_customer_id.is_some() {
+        "parentCustomerId"
+    } else {
+        "parentReferenceId"
+    }
+}
+
+/// Why a row below `parent` is skipped.
+fn parent_refused(parent: &ImportRow) -> String {
+    format!("its parent, row {}, was refused", parent.row)
+}
+
 /// A referenceId that an existing customer lets go of, because its own row (`holder_row`) gives it another and
 /// the row `taker_row` takes it.
 struct Release {
@@ -465,13 +480,24 @@ struct Release {
 }
 
 impl Plan {
-    /// With `skipRefusedRows`: a customer whose row is skipped keeps its referenceId, so the row that would take it
-    /// is refused too (and so on, for references passed round several rows). Answers the rows this refuses.
-    fn keep_references_of_skipped(&mut self, rows: &[ImportRow], skipped: &mut [bool], refusals: &mut Refusals) {
+    /// With `skipRefusedRows`, before writing: the rows below a skipped row are skipped too, and a customer whose
+    /// row is skipped keeps its referenceId, so the row that would take it over is skipped too; and so on, until
+    /// neither finds another row to skip.
+    fn skip_what_skipped_rows_hold_up(&mut self, rows: &[ImportRow], skipped: &mut [bool], refusals: &mut Refusals) {
         loop {
+            let mut more = false;
+            for &i in &self.order {
+                if let (false, Parent::Row(j)) = (skipped[i], &self.parents[i]) {
+                    if skipped[*j] {
+                        skipped[i] = true;
+                        more = true;
+                        refusals.push(rows[i].row, parent_field(&rows[i]), "ParentRefused", parent_refused(&rows[*j]));
+                    }
+                }
+            }
             let kept: Vec<String> =
                 self.released.iter().filter(|(_, r)| skipped[r.holder_row]).map(|(holder, _)| holder.clone()).collect();
-            if kept.is_empty() {
+            if kept.is_empty() && !more {
                 return;
             }
             for holder in kept {
@@ -607,15 +633,25 @@ impl Importer<'_> {
                 Stop::Failed(error.into())
             }
         }
-        let checked_at_once = match target {
-            Target::New(_) => self.unique_fields.is_some() && changes.data.is_some(),
-            Target::Existing(_) => true,
-        };
-        if !checked_at_once {
-            if let Target::New(id) = target {
-                self.create(conn, row, id, changes)?;
-            }
-            return Ok(Ok(ImportAction::Created));
+        // The one refusal met after something was written is a unique data value (a move's cycle and the field
+        // rule are checked before the update writes): only such rows need a savepoint.
+        let may_conflict = self.unique_fields.is_some() && changes.data.is_some();
+        if !may_conflict {
+            return match target {
+                Target::New(id) => {
+                    self.create(conn, row, id, changes)?;
+                    Ok(Ok(ImportAction::Created))
+                }
+                Target::Existing(id) => Ok(match self.update(conn, id, changes)? {
+                    UpdateOutcome::Updated => Ok(ImportAction::Updated),
+                    UpdateOutcome::Unchanged => Ok(ImportAction::Unchanged),
+                    UpdateOutcome::Refused(field, code, message) => {
+                        let mut refusals = Refusals(Vec::new());
+                        refusals.push(row, &field, code, message);
+                        Err(refusals)
+                    }
+                }),
+            };
         }
         // What waits for its INSERT goes in first: rolling back this row must not take other rows with it.
         self.flush(conn)?;
@@ -711,15 +747,15 @@ impl Importer<'_> {
 
     /// Inserts the waiting new customers, their tags, their unique data values and their history.
     fn flush(&mut self, conn: &mut AnyConnection) -> StoreResult<()> {
+        // Every customer is in the database once this returns, so the paths remembered can be read again:
+        // forgetting them keeps memory flat however many rows the import has (nothing reads a path meanwhile).
+        if self.paths.len() >= PATHS_KEPT {
+            self.paths.clear();
+        }
         if self.pending.is_empty() {
             return Ok(());
         }
         let pending = std::mem::take(&mut self.pending);
-        // Every customer is in the database now, so the paths remembered can be read again: forgetting them keeps
-        // memory flat however many rows the import has.
-        if self.paths.len() >= PATHS_KEPT {
-            self.paths.clear();
-        }
         let rows: Vec<&CustomerInsert> = pending.iter().map(|p| &p.insert).collect();
         let tag_rows: Vec<_> = pending
             .iter()
@@ -826,10 +862,12 @@ impl Importer<'_> {
             replace_tags(conn, id, self.account_id, tag_ids)?;
         }
         if let (Some(data), Some(fields)) = (&effective.data, &self.unique_fields) {
-            if let Err(StoreError::Conflict { field, message }) =
-                crate::unique::index(conn, self.account_id, id, data, fields)
-            {
-                return Ok(UpdateOutcome::Refused(field, "Conflict", message));
+            match crate::unique::index(conn, self.account_id, id, data, fields) {
+                Ok(_) => {}
+                Err(StoreError::Conflict { field, message }) => {
+                    return Ok(UpdateOutcome::Refused(field, "Conflict", message))
+                }
+                Err(other) => return Err(other),
             }
         }
         if self.record_history {
@@ -921,7 +959,7 @@ impl Store {
                 for (i, row) in rows.iter().enumerate() {
                     skipped[i] |= row.refused;
                 }
-                plan.keep_references_of_skipped(&rows, &mut skipped, &mut refusals);
+                plan.skip_what_skipped_rows_hold_up(&rows, &mut skipped, &mut refusals);
                 skipped_refusals = std::mem::replace(&mut refusals, Refusals(Vec::new()));
             } else if !refusals.0.is_empty() {
                 // Refused before writing: every row's values are still checked, so that the answer names every
@@ -948,32 +986,28 @@ impl Store {
             let mut response = ImportCustomersResponse { dry_run, ..Default::default() };
             for (done, &i) in plan.order.iter().enumerate() {
                 let row = &rows[i];
-                if skip_refused {
-                    if let (false, Parent::Row(j)) = (skipped[i], &plan.parents[i]) {
-                        if skipped[*j] {
-                            skipped[i] = true;
-                            let field = if row.keys.parent_customer_id.is_some() {
-                                "parentCustomerId"
-                            } else {
-                                "parentReferenceId"
-                            };
-                            let message = format!("its parent, row {}, was refused", rows[*j].row);
-                            skipped_refusals.push(row.row, field, "ParentRefused", message);
-                        }
-                    }
-                    if skipped[i] {
-                        continue;
-                    }
+                if skip_refused && skipped[i] {
+                    continue;
                 }
+                let parent_skipped = match plan.parents[i] {
+                    Parent::Row(j) if skipped[j] => Some(j),
+                    _ => None,
+                };
                 let (keys, mut changes) = values.read(i)?;
                 changes.parent_customer_id = plan.parent_change(i);
                 if skip_refused {
                     let mut own = Refusals(Vec::new());
-                    plan.catalogue.check(row.row, keys.tag_names, &mut changes, &mut own);
-                    let written = if own.0.is_empty() {
-                        importer.write_alone(conn, row.row, &plan.targets[i], &changes)?
-                    } else {
+                    let written = if let Some(j) = parent_skipped {
+                        // Its parent row was refused while writing.
+                        own.push(row.row, parent_field(row), "ParentRefused", parent_refused(&rows[j]));
                         Err(own)
+                    } else {
+                        plan.catalogue.check(row.row, keys.tag_names, &mut changes, &mut own);
+                        if own.0.is_empty() {
+                            importer.write_alone(conn, row.row, &plan.targets[i], &changes)?
+                        } else {
+                            Err(own)
+                        }
                     };
                     match written {
                         Ok(action) => {
@@ -982,8 +1016,10 @@ impl Store {
                         }
                         Err(own) => {
                             if importer.released.contains_key(plan.targets[i].id()) {
-                                // Its referenceId went to another row already: the file cannot be imported in part.
+                                // It gives its referenceId to another row, and let go of it already: skipping it
+                                // would leave it without. The file is refused whole, as without the option.
                                 refusals.0.extend(own.0);
+                                refusals.0.append(&mut skipped_refusals.0);
                                 break;
                             }
                             skipped[i] = true;
