@@ -353,6 +353,41 @@ impl<'de> serde::de::DeserializeSeed<'de> for JsonRows<'_, '_> {
     }
 }
 
+/// Reads `inner`, failing with [`NotUtf8`] where its bytes stop being UTF-8: the file is checked as it streams
+/// past, whatever its format's reader would make of such bytes.
+struct Utf8Checked<R> {
+    inner: R,
+    /// The last bytes read that may be the start of a character the next read completes.
+    pending: Vec<u8>,
+}
+
+/// Why a [`Utf8Checked`] read failed: the file is not UTF-8 (told apart from other I/O errors by downcasting).
+#[derive(Debug, thiserror::Error)]
+#[error("invalid UTF-8 in a read, after its byte {0}")]
+struct NotUtf8(u64);
+
+impl<R: Read> Read for Utf8Checked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        // Most reads end on a whole character and are checked where they are; a character cut by the end of a read
+        // is checked with the bytes before it.
+        let joined;
+        let checked = if self.pending.is_empty() {
+            &buf[..n]
+        } else {
+            joined = [std::mem::take(&mut self.pending).as_slice(), &buf[..n]].concat();
+            &joined[..]
+        };
+        match std::str::from_utf8(checked) {
+            Ok(_) => {}
+            // An incomplete character at the end, completed by the next read (or refused at the end of the file).
+            Err(e) if e.error_len().is_none() && n > 0 => self.pending = checked[e.valid_up_to()..].to_vec(),
+            Err(e) => return Err(io::Error::new(io::ErrorKind::InvalidData, NotUtf8(e.valid_up_to() as u64))),
+        }
+        Ok(n)
+    }
+}
+
 fn not_utf8(cause: impl std::fmt::Display) -> ReadError {
     file_error("InvalidEncoding", format!("the file is not UTF-8: {cause}")).into()
 }
@@ -441,6 +476,7 @@ fn csv_rows(input: impl BufRead, forced_flat: bool, reading: &mut FirstReading<'
         Ok(()) => Ok(()),
         Err(CsvStop::Stopped(stop)) => Err(stop),
         Err(CsvStop::Malformed(canopy_wire::csv::CsvError::NotUtf8(cause))) => Err(not_utf8(cause)),
+        Err(CsvStop::Malformed(canopy_wire::csv::CsvError::Io(cause))) => Err(ReadError::Io(cause)),
         Err(CsvStop::Malformed(e)) => {
             Err(file_error(BIND_ERROR_CODE, format!("the file is not readable as CSV: {e}")).into())
         }
@@ -504,16 +540,22 @@ pub fn read_file(
         decoder: RowDecoder { csv: None, import_account: account_id.clone(), kinds_by_account: HashMap::new() },
         data_kinds,
     };
-    let mut input = io::BufReader::with_capacity(1 << 16, input);
-    // A UTF-8 byte order mark, as spreadsheets write it, is not part of the first column's name.
-    if input.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
-        input.consume(3);
-    }
-    match format {
-        FileFormat::Csv => csv_rows(input, false, &mut reading)?,
-        FileFormat::FlatCsv => csv_rows(input, true, &mut reading)?,
-        FileFormat::Json => json_rows(input, &mut reading)?,
-        FileFormat::JsonLines => json_lines_rows(input, &mut reading)?,
+    let mut input = io::BufReader::with_capacity(1 << 16, Utf8Checked { inner: input, pending: Vec::new() });
+    let read = (|| {
+        // A UTF-8 byte order mark, as spreadsheets write it, is not part of the first column's name.
+        if input.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
+            input.consume(3);
+        }
+        match format {
+            FileFormat::Csv => csv_rows(input, false, &mut reading),
+            FileFormat::FlatCsv => csv_rows(input, true, &mut reading),
+            FileFormat::Json => json_rows(input, &mut reading),
+            FileFormat::JsonLines => json_lines_rows(input, &mut reading),
+        }
+    })();
+    match read {
+        Err(ReadError::Io(e)) if e.get_ref().is_some_and(|inner| inner.is::<NotUtf8>()) => return Err(not_utf8(e)),
+        other => other?,
     }
     let FirstReading { rows, refusals, spool, spans, decoder, .. } = reading;
     let file = spool.into_inner().map_err(io::IntoInnerError::into_error)?;
@@ -654,6 +696,14 @@ mod tests {
         assert_eq!(refuse(b"[{}] x", FileFormat::Json)[0].field, "file");
         assert_eq!(refuse(b"x,y\r\n1,2\r\n", FileFormat::Csv)[0].code, "InvalidHeader");
         assert_eq!(refuse(&[0xff, 0xfe], FileFormat::Csv)[0].code, "InvalidEncoding");
+        for format in [FileFormat::Csv, FileFormat::Json, FileFormat::JsonLines] {
+            // A character cut short at the very end, and a stray byte in the middle of a long file.
+            assert_eq!(refuse(b"{\"name\":\"caf\xc3", format)[0].code, "InvalidEncoding", "{format:?}");
+            let mut long = b"[".to_vec();
+            long.extend(std::iter::repeat_n(&b"{\"name\":\"\xc3\xa9\"},"[..], 10_000).flatten());
+            long.extend(b"{\"name\":\"\xff\"}]");
+            assert_eq!(refuse(&long, format)[0].code, "InvalidEncoding", "{format:?}");
+        }
         assert_eq!(FileFormat::sniff(b" [ ]"), FileFormat::Json);
         assert_eq!(FileFormat::sniff(b"{\"a\":1}\n{\"a\":2}\n"), FileFormat::JsonLines);
         assert_eq!(FileFormat::sniff(b"id,name\r\n"), FileFormat::Csv);

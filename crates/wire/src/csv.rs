@@ -870,6 +870,13 @@ pub fn for_each_record_in<E: From<CsvError>>(
             Err(e) if matches!(e.kind(), ::csv::ErrorKind::Utf8 { .. }) => {
                 return Err(CsvError::NotUtf8(e.to_string()).into())
             }
+            Err(e) if matches!(e.kind(), ::csv::ErrorKind::Io(_)) => {
+                return Err(match e.into_kind() {
+                    ::csv::ErrorKind::Io(cause) => CsvError::Io(cause),
+                    other => CsvError::Malformed(format!("{other:?}")),
+                }
+                .into())
+            }
             Err(e) => return Err(CsvError::Malformed(e.to_string()).into()),
         }
     }
