@@ -54,9 +54,17 @@ fn start(db: &TestDb, port: u16) -> Server {
 }
 
 fn start_with(db: &TestDb, port: u16, env: &[(&str, &str)]) -> Server {
+    serve(&db.url, port, env, &[])
+}
+
+/// `canopy serve` on `url` with `args` besides, once it answers `/health`.
+fn serve(url: &str, port: u16, env: &[(&str, &str)], args: &[&str]) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_canopy"))
+        // The workspace's root, where `--demo` finds `fixtures/demo`.
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
         .envs(env.iter().copied())
-        .args(["serve", "--database", &db.url, "--bind", &format!("127.0.0.1:{port}")])
+        .args(["serve", "--database", url, "--bind", &format!("127.0.0.1:{port}")])
+        .args(args)
         .env("CANOPY_JWT_SECRET", "shared by every instance of this test")
         .env("CANOPY_LOG", "warn")
         .stdout(Stdio::null())
@@ -313,4 +321,38 @@ fn canopy_import_reads_a_stream_and_skips_refused_rows_when_told() {
     assert!(ok, "{stderr}");
     assert!(stderr.contains("(JsonLines)"), "{stderr}");
     assert!(stdout.starts_with("1 created, 0 updated, 1 unchanged"), "the first matched by its referenceId: {stdout}");
+}
+
+/// A new SQLite database that `serve` migrates itself: a migration's `ALTER TABLE … RENAME` opens SQLite's temporary
+/// database on the connection that ran it, after which that connection may not change `temp_store` inside a
+/// transaction. An import on it (a typed client's first call did this) must still work.
+#[test]
+fn an_import_right_after_serve_migrated_a_new_sqlite_database_works() {
+    let path = std::env::temp_dir().join(format!("canopy-fresh-{}-{}.db", std::process::id(), free_port()));
+    let port = free_port();
+    let server = serve(&format!("sqlite://{}", path.display()), port, &[], &["--demo"]);
+    let (code, head, _) = http(
+        port,
+        "POST",
+        "/auth/credentials",
+        &[],
+        r#"{"userName":"admin","password":"canopy-demo-admin","useTokenCookie":false}"#,
+    );
+    assert_eq!(code, 200);
+    let cookie = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: ss-id=").or_else(|| l.strip_prefix("Set-Cookie: ss-id=")))
+        .and_then(|c| c.split(';').next())
+        .expect("an ss-id cookie")
+        .to_owned();
+    let cookie = format!("ss-id={cookie}");
+    for dry_run in [true, false, true] {
+        let uri = format!("/customers/import?accountId=acct-northwind&dryRun={dry_run}");
+        let (code, _, body) = http(port, "POST", &uri, &[("Cookie", &cookie)], r#"[{"name":"Imported"}]"#);
+        assert_eq!(code, 200, "dryRun={dry_run}: {body}");
+    }
+    drop(server);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
 }

@@ -891,8 +891,8 @@ enum UpdateOutcome {
 /// imports 100,000 rows as fast as 128 MiB did (13.6 s against 13.3 s, `benches/import/run`), 32 MiB 15 % slower.
 const IMPORT_CACHE_KIB: i64 = 64 * 1024;
 
-/// Runs `work` with a larger page cache and statement journals in memory on SQLite, then sets both back to the
-/// connection's defaults whatever `work` answered.
+/// Runs `work` with a larger page cache and (where the connection allows it) statement journals in memory on
+/// SQLite, then sets both back to the connection's defaults whatever `work` answered.
 fn with_room_for_a_large_write<T>(
     conn: &mut AnyConnection,
     work: impl FnOnce(&mut AnyConnection) -> StoreResult<T>,
@@ -901,9 +901,18 @@ fn with_room_for_a_large_write<T>(
     if !matches!(conn, AnyConnection::Sqlite(_)) {
         return work(conn);
     }
-    conn.batch_execute(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}; PRAGMA temp_store = MEMORY;"))?;
+    conn.batch_execute(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB};"))?;
+    // Statement journals in memory where the connection allows it. Inside a transaction SQLite refuses to change
+    // `temp_store` once the connection has opened its temporary database (a migration's `ALTER TABLE … RENAME`
+    // does, on the connection that ran it); the import then keeps temporary files, which is only slower.
+    let in_memory = conn.batch_execute("PRAGMA temp_store = MEMORY;").is_ok();
     let answer = work(conn);
-    let restored = conn.batch_execute("PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT;");
+    let restored = conn.batch_execute("PRAGMA cache_size = -2000;");
+    if in_memory {
+        if let Err(cause) = conn.batch_execute("PRAGMA temp_store = DEFAULT;") {
+            tracing::warn!(%cause, "an import could not set temp_store back; the connection keeps it in memory");
+        }
+    }
     let answer = answer?;
     restored?;
     Ok(answer)
