@@ -244,12 +244,12 @@ async fn ten_thousand_synthetic_customers_round_trip_as_json_lines() {
 async fn rows_may_swap_reference_ids_but_not_take_one_a_customer_keeps() {
     let app = spawn().await;
     let account = app.account("A").await;
-    let mut ids = Vec::new();
-    for (name, reference) in [("First", "crm-1"), ("Second", "crm-2"), ("Third", "crm-3")] {
-        let created =
-            app.post("/customers", json!({"accountId": account, "name": name, "referenceId": reference})).await;
-        ids.push(created.body["id"].as_str().expect("id").to_owned());
-    }
+    let ids = customers_named(
+        &app,
+        &account,
+        &[("First", Some("crm-1")), ("Second", Some("crm-2")), ("Third", Some("crm-3"))],
+    )
+    .await;
     let uri = format!("/customers/import?accountId={account}");
 
     // The third keeps crm-3 (its row does not mention it), so the first may not take it: a refusal of that row.
@@ -352,12 +352,39 @@ async fn rows_upsert_by_id_or_reference_and_parents_resolve_in_any_order() {
     let history = app.get(&format!("/customers/{by_reference}/history")).await;
     let newest = &history.body["items"][0];
     assert_eq!(newest["operation"], "ImportCustomers", "{}", history.text);
-    let kept_history = app.get(&format!("/customers/{kept}/history")).await;
+    assert_no_import_in_history_of(&app, &kept, "an unchanged row records nothing").await;
+}
+
+/// New top-level customers of `account`, `(name, referenceId)` each: their ids.
+async fn customers_named(app: &app_type!(), account: &str, customers: &[(&str, Option<&str>)]) -> Vec<String> {
+    let mut ids = Vec::new();
+    for (name, reference) in customers {
+        let created =
+            app.post("/customers", json!({"accountId": account, "name": name, "referenceId": reference})).await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.text);
+        ids.push(created.body["id"].as_str().expect("id").to_owned());
+    }
+    ids
+}
+
+/// Asserts that no import changed customer `id`, by its history.
+async fn assert_no_import_in_history_of(app: &app_type!(), id: &str, why: &str) {
+    let history = app.get(&format!("/customers/{id}/history")).await;
     assert!(
-        kept_history.body["items"].as_array().expect("items").iter().all(|e| e["operation"] != "ImportCustomers"),
-        "an unchanged row records nothing: {}",
-        kept_history.text
+        history.body["items"].as_array().expect("items").iter().all(|e| e["operation"] != "ImportCustomers"),
+        "{why}: {}",
+        history.text
     );
+}
+
+/// The `(fieldName, errorCode)` of each refusal an import with skipRefusedRows answered.
+fn refused_of(reply: &Reply) -> Vec<(&str, &str)> {
+    reply.body["refused"]
+        .as_array()
+        .expect("refused")
+        .iter()
+        .map(|r| (r["fieldName"].as_str().unwrap_or(""), r["errorCode"].as_str().unwrap_or("")))
+        .collect()
 }
 
 #[actix_web::test]
@@ -464,14 +491,8 @@ async fn skip_refused_rows_imports_the_rest_and_says_why_each_skipped_row_was_re
     };
     assert_eq!(counts(&done), [1, 1, 0, 4], "{}", done.text);
     assert_eq!(counts(&dry), counts(&done), "a dry run counts what the import does");
-    let refused: Vec<(&str, &str)> = done.body["refused"]
-        .as_array()
-        .expect("refused")
-        .iter()
-        .map(|r| (r["fieldName"].as_str().unwrap_or(""), r["errorCode"].as_str().unwrap_or("")))
-        .collect();
     assert_eq!(
-        refused,
+        refused_of(&done),
         [
             ("rows[2].tagIds[0]", "NotFound"),
             ("rows[3].parentCustomerId", "ParentRefused"),
@@ -487,24 +508,15 @@ async fn skip_refused_rows_imports_the_rest_and_says_why_each_skipped_row_was_re
     let names: Vec<String> =
         customers_of(&app, &account).await.iter().map(|c| c["name"].as_str().unwrap_or("").to_owned()).collect();
     assert_eq!(names, ["Below renamed", "Fine", "Top"], "the refused move's rename was undone");
-    let top_history = app.get(&format!("/customers/{top}/history")).await;
-    assert!(
-        top_history.body["items"].as_array().expect("items").iter().all(|e| e["operation"] != "ImportCustomers"),
-        "a skipped row records no history: {}",
-        top_history.text
-    );
+    assert_no_import_in_history_of(&app, &top, "a skipped row records no history").await;
 }
 
 #[actix_web::test]
 async fn a_skipped_row_keeps_its_customer_s_reference_id_and_a_row_taking_it_is_skipped_too() {
     let app = spawn().await;
     let account = app.account("A").await;
-    let mut ids = Vec::new();
-    for (name, reference) in [("Holder", Some("crm-x")), ("Taker", None), ("Second taker", None)] {
-        let created =
-            app.post("/customers", json!({"accountId": account, "name": name, "referenceId": reference})).await;
-        ids.push(created.body["id"].as_str().expect("id").to_owned());
-    }
+    let ids =
+        customers_named(&app, &account, &[("Holder", Some("crm-x")), ("Taker", None), ("Second taker", None)]).await;
     let uri = format!("/customers/import?accountId={account}&skipRefusedRows=true");
     // The holder's row is below a refused row; two rows would take its reference (the second a duplicate).
     let rows = json!([
@@ -515,14 +527,8 @@ async fn a_skipped_row_keeps_its_customer_s_reference_id_and_a_row_taking_it_is_
     ]);
     let reply = import_json(&app, &uri, rows).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
-    let refused: Vec<(&str, &str)> = reply.body["refused"]
-        .as_array()
-        .expect("refused")
-        .iter()
-        .map(|r| (r["fieldName"].as_str().unwrap_or(""), r["errorCode"].as_str().unwrap_or("")))
-        .collect();
     assert_eq!(
-        refused,
+        refused_of(&reply),
         [
             ("rows[1].parentCustomerId", "NotFound"),
             ("rows[2].parentCustomerId", "ParentRefused"),
