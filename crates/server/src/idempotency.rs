@@ -33,11 +33,30 @@ pub fn claim(ctx: &Ctx) -> Result<Option<IdempotencyClaim>, ApiError> {
     let content_type =
         ctx.http.headers().get(actix_web::http::header::CONTENT_TYPE).map(|v| v.as_bytes()).unwrap_or_default();
     let mut digest = Sha256::new();
-    for part in
-        [operation.as_bytes(), ctx.http.path().as_bytes(), ctx.http.query_string().as_bytes(), content_type, &ctx.body]
-    {
+    let parts = [operation.as_bytes(), ctx.http.path().as_bytes(), ctx.http.query_string().as_bytes(), content_type];
+    for part in parts {
         digest.update((part.len() as u64).to_le_bytes());
         digest.update(part);
+    }
+    match &ctx.upload {
+        // A file on disk, read through as the body in memory would be hashed.
+        Some(upload) => {
+            digest.update(upload.len().to_le_bytes());
+            let unreadable = |e: std::io::Error| ApiError::Internal(format!("reading the uploaded file: {e}"));
+            let mut file = upload.reader().map_err(unreadable)?;
+            let mut buffer = vec![0u8; 1 << 16];
+            loop {
+                let n = std::io::Read::read(&mut file, &mut buffer).map_err(unreadable)?;
+                if n == 0 {
+                    break;
+                }
+                digest.update(&buffer[..n]);
+            }
+        }
+        None => {
+            digest.update((ctx.body.len() as u64).to_le_bytes());
+            digest.update(&ctx.body);
+        }
     }
     let request_digest = digest.finalize().iter().map(|b| format!("{b:02x}")).collect();
     Ok(Some(IdempotencyClaim {

@@ -11,7 +11,7 @@ use canopy_store::{Actor, Generations, Store, StoreError};
 use canopy_wire::binding::{Params, BIND_ERROR_CODE};
 use serde::de::DeserializeOwned;
 
-use super::{AppState, Operation};
+use super::{AppState, Operation, Upload};
 use crate::{auth::Signed, error::ApiError, negotiation::Format};
 
 /// SQL statements a request has run so far, for `/metrics`; shared between the pipeline and the middleware.
@@ -52,8 +52,10 @@ pub struct Request {
     pub if_match: Option<IfMatch>,
     pub http: HttpRequest,
     pub format: Format,
-    /// The raw body, for the answer cache's key and idempotency digests.
+    /// The raw body, for the answer cache's key and idempotency digests (empty for an operation that takes a file).
     pub body: web::Bytes,
+    /// The body of an operation that takes a file, on disk.
+    pub upload: Option<Arc<Upload>>,
     pub statements: StatementCount,
 }
 
@@ -73,6 +75,7 @@ pub struct Ctx {
     pub generations: Generations,
     pub http: HttpRequest,
     pub body: web::Bytes,
+    pub upload: Option<Arc<Upload>>,
     pub statements: StatementCount,
 }
 
@@ -133,6 +136,7 @@ impl Request {
             generations: identity.generations,
             http: self.http,
             body: self.body,
+            upload: self.upload,
             statements: self.statements,
         })
     }

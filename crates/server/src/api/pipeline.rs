@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use super::{
     context::{IfMatch, OperationName, StatementCount},
     params::{collect_params, read_body},
+    upload::spool_body,
     AnswerKey, AppState, Ctx, Operation, Request,
 };
 use crate::{
@@ -38,14 +39,20 @@ pub async fn handle(
     let statements = req.extensions().get::<StatementCount>().cloned().unwrap_or_default();
     let result = async {
         let deadline = state.limits.body_deadline;
-        // A file (ImportCustomers) has its own, larger limit, and is read by its handler, not bound as members.
-        let limit = if op.takes_file() { state.limits.max_import_bytes } else { state.limits.max_body_bytes };
-        let body = actix_web::rt::time::timeout(deadline, read_body(payload, limit))
-            .await
-            .map_err(|_| ApiError::RequestTimeout(deadline.as_secs()))??
-            .freeze();
-        let members = if op.takes_file() { &[][..] } else { &body[..] };
-        let params = collect_params(&req, members, body_format)?;
+        // A file (ImportCustomers) has its own, larger limit, is kept on disk as it arrives, and is read by its
+        // handler, not bound as members.
+        let timed_out = |_| ApiError::RequestTimeout(deadline.as_secs());
+        let (body, upload) = if op.takes_file() {
+            let limit = state.limits.max_import_bytes;
+            let upload =
+                actix_web::rt::time::timeout(deadline, spool_body(payload, limit)).await.map_err(timed_out)??;
+            (web::Bytes::new(), Some(std::sync::Arc::new(upload)))
+        } else {
+            let limit = state.limits.max_body_bytes;
+            let body = actix_web::rt::time::timeout(deadline, read_body(payload, limit)).await.map_err(timed_out)??;
+            (body.freeze(), None)
+        };
+        let params = collect_params(&req, &body, body_format)?;
         let if_match = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()).map(IfMatch::parse);
         let request = Request {
             operation: op,
@@ -55,6 +62,7 @@ pub async fn handle(
             http: req.clone(),
             format,
             body,
+            upload,
             statements,
         };
         op.run(request).await

@@ -291,12 +291,29 @@ async fn withhold_unknown_sources(ctx: &Ctx, items: &mut [CustomerHistoryEntry])
 /// import answered.
 pub async fn import(ctx: Ctx, request: dto::ImportCustomers) -> Result<Reply, ApiError> {
     ctx.caller.may_write_customers()?;
-    let format = import_format(&ctx, request.file_format.as_deref())?;
-    // A typed client's request as the JSON body: its members beside `items` count as the query's would.
-    let envelope = match format {
-        FileFormat::Json => serde_json::from_slice::<dto::ImportEnvelope>(&ctx.body).unwrap_or_default(),
-        _ => dto::ImportEnvelope::default(),
-    };
+    let upload =
+        ctx.upload.clone().ok_or_else(|| ApiError::Internal("ImportCustomers came without its file".into()))?;
+    let named = import_format(&ctx, request.file_format.as_deref())?;
+    // The file is on disk: telling its format from its content and reading a typed client's envelope read it.
+    let file = std::sync::Arc::clone(&upload);
+    let (format, envelope) = actix_web::web::block(move || -> std::io::Result<_> {
+        let format = match named {
+            Some(format) => format,
+            None => FileFormat::sniff_file(&mut file.reader()?)?,
+        };
+        // A typed client's request as the JSON body: its members beside `items` count as the query's would.
+        let envelope = match format {
+            FileFormat::Json => {
+                serde_json::from_reader::<_, dto::ImportEnvelope>(std::io::BufReader::new(file.reader()?))
+                    .unwrap_or_default()
+            }
+            _ => dto::ImportEnvelope::default(),
+        };
+        Ok((format, envelope))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+    .map_err(|e| ApiError::Internal(format!("reading the uploaded file: {e}")))?;
     let account_id = request.account_id.filter(|a| !a.trim().is_empty()).or(envelope.account_id);
     let dry_run = request.dry_run || envelope.dry_run.unwrap_or(false);
     let include_rows = request.include_rows || envelope.include_rows.unwrap_or(false);
@@ -305,13 +322,14 @@ pub async fn import(ctx: Ctx, request: dto::ImportCustomers) -> Result<Reply, Ap
     if let Some(answer) = idempotency::replay::<ImportCustomersResponse>(&ctx, &claim).await? {
         return Reply::ok(answer);
     }
-    let (actor, reach, caller, body) = (ctx.actor.clone(), ctx.reach(), ctx.caller.clone(), ctx.body.clone());
+    let (actor, reach, caller) = (ctx.actor.clone(), ctx.reach(), ctx.caller.clone());
     let stored_claim = claim.clone();
     let outcome = ctx
         .store(move |s| {
             let mut kinds = crate::import::data_kinds_in(s);
             let options = crate::import::ImportOptions { account_id, dry_run, include_rows, skip_refused };
-            let mut file = crate::import::read_file(&body[..], format, options, &mut kinds)?;
+            let input = upload.reader().map_err(|e| canopy_store::StoreError::Io(format!("the uploaded file: {e}")))?;
+            let mut file = crate::import::read_file(input, format, options, &mut kinds)?;
             let field_rule = |id: &str, changes: &CustomerChanges| caller.may_patch_customer(id, changes);
             let rows = &mut file.rows;
             s.import_customer_rows(file.request, rows, &actor, &reach, &field_rule, stored_claim.as_ref(), &mut |_| {})
@@ -321,11 +339,11 @@ pub async fn import(ctx: Ctx, request: dto::ImportCustomers) -> Result<Reply, Ap
     Reply::ok(answer)
 }
 
-/// What the import file is written in: `fileFormat`, else the body's Content-Type, else CSV when CSV was
-/// negotiated (`?format=csv`, a `.csv` suffix), else what the content looks like.
-fn import_format(ctx: &Ctx, named: Option<&str>) -> Result<FileFormat, ApiError> {
+/// What the import file is written in, when the request says: `fileFormat`, else the body's Content-Type, else CSV
+/// when CSV was negotiated (`?format=csv`, a `.csv` suffix). `None`: its content will tell.
+fn import_format(ctx: &Ctx, named: Option<&str>) -> Result<Option<FileFormat>, ApiError> {
     if let Some(name) = named.filter(|n| !n.trim().is_empty()) {
-        return FileFormat::from_name(name).ok_or_else(|| {
+        return FileFormat::from_name(name).map(Some).ok_or_else(|| {
             ValidationErrors::single(
                 "fileFormat",
                 "InvalidValue",
@@ -342,12 +360,12 @@ fn import_format(ctx: &Ctx, named: Option<&str>) -> Result<FileFormat, ApiError>
         .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
         .unwrap_or_default();
     if let Some(format) = FileFormat::from_content_type(&content_type) {
-        return Ok(format);
+        return Ok(Some(format));
     }
     if ctx.format == crate::negotiation::Format::Csv {
-        return Ok(FileFormat::Csv);
+        return Ok(Some(FileFormat::Csv));
     }
-    Ok(FileFormat::sniff(&ctx.body))
+    Ok(None)
 }
 
 pub async fn set_staging(ctx: Ctx, request: dto::SetCustomerStagingMode) -> Result<Reply, ApiError> {

@@ -325,12 +325,13 @@ fn canopy_import_reads_a_stream_and_skips_refused_rows_when_told() {
 
 /// A new SQLite database that `serve` migrates itself: a migration's `ALTER TABLE … RENAME` opens SQLite's temporary
 /// database on the connection that ran it, after which that connection may not change `temp_store` inside a
-/// transaction. An import on it (a typed client's first call did this) must still work.
+/// transaction. An import on it (a typed client's first call did this) must still work. The file, kept on disk as it
+/// arrives, is held to `max_import_bytes` all the same.
 #[test]
 fn an_import_right_after_serve_migrated_a_new_sqlite_database_works() {
     let path = std::env::temp_dir().join(format!("canopy-fresh-{}-{}.db", std::process::id(), free_port()));
     let port = free_port();
-    let server = serve(&format!("sqlite://{}", path.display()), port, &[], &["--demo"]);
+    let server = serve(&format!("sqlite://{}", path.display()), port, &[], &["--demo", "--max-import-bytes", "4096"]);
     let (code, head, _) = http(
         port,
         "POST",
@@ -351,6 +352,16 @@ fn an_import_right_after_serve_migrated_a_new_sqlite_database_works() {
         let (code, _, body) = http(port, "POST", &uri, &[("Cookie", &cookie)], r#"[{"name":"Imported"}]"#);
         assert_eq!(code, 200, "dryRun={dry_run}: {body}");
     }
+    // The file is kept on disk as it arrives, and still held to `max_import_bytes`.
+    let rows: Vec<String> = (0..300).map(|n| format!(r#"{{"name":"Imported {n}"}}"#)).collect();
+    let large = format!("[{}]", rows.join(","));
+    assert!(large.len() > 4096);
+    let uri = "/customers/import?accountId=acct-northwind&dryRun=true";
+    let (code, _, body) = http(port, "POST", uri, &[("Cookie", &cookie)], &large);
+    assert_eq!(code, 413, "{body}");
+    let (code, _, body) = http(port, "POST", uri, &[("Cookie", &cookie)], &format!("[{}]", rows[..40].join(",")));
+    assert_eq!(code, 200, "{body}");
+    assert!(body.contains(r#""created":40"#), "{body}");
     drop(server);
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
