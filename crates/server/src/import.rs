@@ -67,36 +67,26 @@ impl FileFormat {
     }
 
     /// By the content, when nothing says: a JSON document starts with `[` or is one object; JSON lines are
-    /// several objects, one per line; anything else is read as CSV.
-    pub fn sniff(bytes: &[u8]) -> Self {
-        match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
-            Some(b'[') => FileFormat::Json,
-            Some(b'{') if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() => FileFormat::Json,
-            Some(b'{') => FileFormat::JsonLines,
-            _ => FileFormat::Csv,
-        }
-    }
-
-    /// [`FileFormat::sniff`] for a file, read from its start as far as it takes, and left at its start.
-    pub fn sniff_file(file: &mut std::fs::File) -> io::Result<Self> {
-        use std::io::Seek;
-        file.rewind()?;
-        let first = io::BufReader::new(&mut *file)
+    /// several objects, one per line; anything else is read as CSV. Reads `input` from its start as far as it
+    /// takes (the whole of it, for a file starting with `{`), and leaves it at its start.
+    pub fn sniff(input: &mut (impl Read + io::Seek)) -> io::Result<Self> {
+        input.rewind()?;
+        let first = io::BufReader::new(&mut *input)
             .bytes()
             .find(|byte| !matches!(byte, Ok(b) if b.is_ascii_whitespace()))
             .transpose()?;
-        file.rewind()?;
+        input.rewind()?;
         let format = match first {
             Some(b'[') => FileFormat::Json,
             Some(b'{')
-                if serde_json::from_reader::<_, serde::de::IgnoredAny>(io::BufReader::new(&mut *file)).is_ok() =>
+                if serde_json::from_reader::<_, serde::de::IgnoredAny>(io::BufReader::new(&mut *input)).is_ok() =>
             {
                 FileFormat::Json
             }
             Some(b'{') => FileFormat::JsonLines,
             _ => FileFormat::Csv,
         };
-        file.rewind()?;
+        input.rewind()?;
         Ok(format)
     }
 }
@@ -161,13 +151,6 @@ pub struct ImportOptions {
     pub include_rows: bool,
     /// Skip refused rows (and the rows below them) and import the rest, instead of refusing the file.
     pub skip_refused: bool,
-}
-
-impl ImportOptions {
-    /// Into `account_id` (when given), all or nothing.
-    pub fn into_account(account_id: Option<String>) -> Self {
-        Self { account_id, ..Self::default() }
-    }
 }
 
 /// A read import file: what the store plans with (each row's keys), and the rows themselves, kept on disk for the
@@ -599,6 +582,11 @@ mod tests {
     use super::*;
     use canopy_store::RowValues;
 
+    /// Into account `a`, all or nothing.
+    fn into_a() -> ImportOptions {
+        ImportOptions { account_id: Some("a".into()), ..ImportOptions::default() }
+    }
+
     /// Every row of a read file as the store reads it again: its keys and its change.
     fn parts(mut file: ImportFile) -> Vec<(RowKeys, CustomerChanges)> {
         (0..file.request.rows.len()).map(|i| file.rows.read(i).expect("reads again")).collect()
@@ -620,13 +608,10 @@ mod tests {
             BTreeMap::from([("data.Code".to_owned(), ValueKind::String), ("data.Seats".to_owned(), ValueKind::String)])
         };
         let read =
-            read_file(flat.as_bytes(), FileFormat::Csv, ImportOptions::into_account(Some("a".into())), &mut kinds)
-                .expect("a dotted header reads as flat");
+            read_file(flat.as_bytes(), FileFormat::Csv, into_a(), &mut kinds).expect("a dotted header reads as flat");
         assert_eq!(asked, ["a"], "the kinds of the import's account, asked once");
         assert!(read.request.refusals.is_empty(), "{:?}", read.request.refusals);
-        let from_json =
-            read_file(json.as_bytes(), FileFormat::Json, ImportOptions::into_account(Some("a".into())), &mut no_kinds)
-                .expect("reads");
+        let from_json = read_file(json.as_bytes(), FileFormat::Json, into_a(), &mut no_kinds).expect("reads");
         let (flat_rows, json_rows) = (parts(read), parts(from_json));
         assert_eq!(flat_rows, json_rows);
         assert_eq!(flat_rows[0].0.tag_names, Some(vec!["VIP".to_owned(), "Gold;en".to_owned()]));
@@ -639,9 +624,7 @@ mod tests {
         let json = r#"{"items":[{"id":"c1","name":"Acme","tags":[{"id":"vip","name":"VIP","color":"Gold"}],"billingSettings":{"base":{"allowance":5}},"isStaging":true}],"totalCount":1}"#;
         let lines = "\n{\"id\":\"c1\",\"name\":\"Acme\",\"tagIds\":[\"vip\"],\"billingSettings\":{\"base\":{\"allowance\":5}},\"isStaging\":true}\n";
         let read = |bytes: &str, format| {
-            let file =
-                read_file(bytes.as_bytes(), format, ImportOptions::into_account(Some("a".into())), &mut no_kinds)
-                    .expect("reads");
+            let file = read_file(bytes.as_bytes(), format, into_a(), &mut no_kinds).expect("reads");
             assert!(file.request.refusals.is_empty(), "{:?}", file.request.refusals);
             parts(file)
         };
@@ -656,7 +639,7 @@ mod tests {
     fn a_row_read_again_is_what_it_was_read_as_the_first_time() {
         // A cell starting with a byte order mark, which CSV text read alone would drop.
         let csv = "id,name\r\n\u{feff}x,Acme\r\n";
-        let options = ImportOptions::into_account(Some("a".into()));
+        let options = into_a();
         let file = read_file(csv.as_bytes(), FileFormat::Csv, options, &mut no_kinds).expect("reads");
         assert_eq!(file.request.rows[0].keys.id.as_deref(), Some("\u{feff}x"));
         assert_eq!(parts(file)[0].0.id.as_deref(), Some("\u{feff}x"));
@@ -665,14 +648,8 @@ mod tests {
     #[test]
     fn a_bad_row_is_named_by_its_number_and_member() {
         let lines = "{\"name\":\"Ok\"}\n[1]\n{\"name\":\"\",\"billingSettings\":{\"base\":{\"allowance\":1.5}}}\n";
-        let request = read_file(
-            lines.as_bytes(),
-            FileFormat::JsonLines,
-            ImportOptions::into_account(Some("a".into())),
-            &mut no_kinds,
-        )
-        .expect("reads")
-        .request;
+        let request =
+            read_file(lines.as_bytes(), FileFormat::JsonLines, into_a(), &mut no_kinds).expect("reads").request;
         let fields: Vec<&str> = request.refusals.iter().map(|(_, e)| e.field.as_str()).collect();
         assert_eq!(fields, ["rows[2]", "rows[3].billingSettings.base.allowance"], "{:?}", request.refusals);
         assert!(!request.rows[0].refused && request.rows[1].refused && request.rows[2].refused);
@@ -680,12 +657,7 @@ mod tests {
 
     #[test]
     fn whole_file_errors_refuse_it_whole() {
-        let refuse = |bytes: &[u8], format| match read_file(
-            bytes,
-            format,
-            ImportOptions::into_account(Some("a".into())),
-            &mut no_kinds,
-        ) {
+        let refuse = |bytes: &[u8], format| match read_file(bytes, format, into_a(), &mut no_kinds) {
             Err(ReadError::Refused(errors)) => errors.0,
             Err(other) => panic!("not a refusal: {other}"),
             Ok(_) => panic!("read"),
@@ -704,8 +676,9 @@ mod tests {
             long.extend(b"{\"name\":\"\xff\"}]");
             assert_eq!(refuse(&long, format)[0].code, "InvalidEncoding", "{format:?}");
         }
-        assert_eq!(FileFormat::sniff(b" [ ]"), FileFormat::Json);
-        assert_eq!(FileFormat::sniff(b"{\"a\":1}\n{\"a\":2}\n"), FileFormat::JsonLines);
-        assert_eq!(FileFormat::sniff(b"id,name\r\n"), FileFormat::Csv);
+        let sniff = |bytes: &[u8]| FileFormat::sniff(&mut io::Cursor::new(bytes)).expect("reads");
+        assert_eq!(sniff(b" [ ]"), FileFormat::Json);
+        assert_eq!(sniff(b"{\"a\":1}\n{\"a\":2}\n"), FileFormat::JsonLines);
+        assert_eq!(sniff(b"id,name\r\n"), FileFormat::Csv);
     }
 }

@@ -464,7 +464,7 @@ fn import(
             .ok_or_else(|| anyhow!("--format '{name}' is not one of csv, flatcsv, json, jsonl"))?,
         None => match FileFormat::from_path(file) {
             Some(format) => format,
-            None => FileFormat::sniff_file(&mut input).context("reading the file")?,
+            None => FileFormat::sniff(&mut input).context("reading the file")?,
         },
     };
     let report = |errors: canopy_domain::ValidationErrors| {

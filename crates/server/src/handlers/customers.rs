@@ -299,7 +299,7 @@ pub async fn import(ctx: Ctx, request: dto::ImportCustomers) -> Result<Reply, Ap
     let (format, envelope) = actix_web::web::block(move || -> std::io::Result<_> {
         let format = match named {
             Some(format) => format,
-            None => FileFormat::sniff_file(&mut file.reader()?)?,
+            None => FileFormat::sniff(&mut file.reader()?)?,
         };
         // A typed client's request as the JSON body: its members beside `items` count as the query's would.
         let envelope = match format {

@@ -637,46 +637,14 @@ impl Importer<'_> {
         // rule are checked before the update writes): only such rows need a savepoint.
         let may_conflict = self.unique_fields.is_some() && changes.data.is_some();
         if !may_conflict {
-            return match target {
-                Target::New(id) => {
-                    self.create(conn, row, id, changes)?;
-                    Ok(Ok(ImportAction::Created))
-                }
-                Target::Existing(id) => Ok(match self.update(conn, id, changes)? {
-                    UpdateOutcome::Updated => Ok(ImportAction::Updated),
-                    UpdateOutcome::Unchanged => Ok(ImportAction::Unchanged),
-                    UpdateOutcome::Refused(field, code, message) => {
-                        let mut refusals = Refusals(Vec::new());
-                        refusals.push(row, &field, code, message);
-                        Err(refusals)
-                    }
-                }),
-            };
+            return self.write_row(conn, row, target, changes, false);
         }
         // What waits for its INSERT goes in first: rolling back this row must not take other rows with it.
         self.flush(conn)?;
-        let outcome = conn.transaction(|conn| -> Result<ImportAction, Stop> {
-            match target {
-                Target::New(id) => {
-                    self.create(conn, row, id, changes).map_err(Stop::Failed)?;
-                    match self.flush(conn) {
-                        Ok(()) => Ok(ImportAction::Created),
-                        Err(StoreError::Validation(errors)) => {
-                            Err(Stop::Refused(Refusals(errors.0.into_iter().map(|e| (row, e)).collect())))
-                        }
-                        Err(other) => Err(Stop::Failed(other)),
-                    }
-                }
-                Target::Existing(id) => match self.update(conn, id, changes).map_err(Stop::Failed)? {
-                    UpdateOutcome::Updated => Ok(ImportAction::Updated),
-                    UpdateOutcome::Unchanged => Ok(ImportAction::Unchanged),
-                    UpdateOutcome::Refused(field, code, message) => {
-                        let mut refusals = Refusals(Vec::new());
-                        refusals.push(row, &field, code, message);
-                        Err(Stop::Refused(refusals))
-                    }
-                },
-            }
+        let outcome = conn.transaction(|conn| match self.write_row(conn, row, target, changes, true) {
+            Ok(Ok(action)) => Ok(action),
+            Ok(Err(refusals)) => Err(Stop::Refused(refusals)),
+            Err(error) => Err(Stop::Failed(error)),
         });
         match outcome {
             Ok(action) => Ok(Ok(action)),
@@ -686,6 +654,31 @@ impl Importer<'_> {
                 Ok(Err(refusals))
             }
             Err(Stop::Failed(error)) => Err(error),
+        }
+    }
+
+    /// Creates or updates one row's customer. A new customer waits for its multi-row INSERT unless `at_once`, which
+    /// inserts it now so that a unique data value it takes is refused as this row's.
+    fn write_row(
+        &mut self,
+        conn: &mut AnyConnection,
+        row: usize,
+        target: &Target,
+        changes: &CustomerChanges,
+        at_once: bool,
+    ) -> StoreResult<Result<ImportAction, Refusals>> {
+        match target {
+            Target::New(id) => {
+                self.create(conn, row, id, changes)?;
+                match if at_once { self.flush(conn) } else { Ok(()) } {
+                    Ok(()) => Ok(Ok(ImportAction::Created)),
+                    Err(StoreError::Validation(errors)) => {
+                        Ok(Err(Refusals(errors.0.into_iter().map(|e| (row, e)).collect())))
+                    }
+                    Err(other) => Err(other),
+                }
+            }
+            Target::Existing(id) => Ok(self.update(conn, id, changes)?.action(row)),
         }
     }
 
@@ -885,6 +878,21 @@ enum UpdateOutcome {
     Refused(String, &'static str, String),
 }
 
+impl UpdateOutcome {
+    /// What row `row` did, or its refusal.
+    fn action(self, row: usize) -> Result<ImportAction, Refusals> {
+        match self {
+            UpdateOutcome::Updated => Ok(ImportAction::Updated),
+            UpdateOutcome::Unchanged => Ok(ImportAction::Unchanged),
+            UpdateOutcome::Refused(field, code, message) => {
+                let mut refusals = Refusals(Vec::new());
+                refusals.push(row, &field, code, message);
+                Err(refusals)
+            }
+        }
+    }
+}
+
 /// SQLite's page cache while an import writes: with the default 2 MB, a transaction of tens of thousands of new
 /// customers spills pages to the WAL and reads them back for every index it touches (three quarters of the time
 /// of 100,000 rows went to that). It is one connection's, for this transaction only, and set back after. 64 MiB
@@ -998,19 +1006,19 @@ impl Store {
                 if skip_refused && skipped[i] {
                     continue;
                 }
-                let parent_skipped = match plan.parents[i] {
-                    Parent::Row(j) if skipped[j] => Some(j),
-                    _ => None,
-                };
-                let (keys, mut changes) = values.read(i)?;
-                changes.parent_customer_id = plan.parent_change(i);
                 if skip_refused {
+                    let parent_skipped = match plan.parents[i] {
+                        Parent::Row(j) if skipped[j] => Some(j),
+                        _ => None,
+                    };
                     let mut own = Refusals(Vec::new());
                     let written = if let Some(j) = parent_skipped {
                         // Its parent row was refused while writing.
                         own.push(row.row, parent_field(row), "ParentRefused", parent_refused(&rows[j]));
                         Err(own)
                     } else {
+                        let (keys, mut changes) = values.read(i)?;
+                        changes.parent_customer_id = plan.parent_change(i);
                         plan.catalogue.check(row.row, keys.tag_names, &mut changes, &mut own);
                         if own.0.is_empty() {
                             importer.write_alone(conn, row.row, &plan.targets[i], &changes)?
@@ -1036,6 +1044,8 @@ impl Store {
                         }
                     }
                 } else {
+                    let (keys, mut changes) = values.read(i)?;
+                    changes.parent_customer_id = plan.parent_change(i);
                     plan.catalogue.check(row.row, keys.tag_names, &mut changes, &mut refusals);
                     let writing = refusals.0.is_empty();
                     let action = match &plan.targets[i] {
@@ -1053,11 +1063,10 @@ impl Store {
                             }
                             continue;
                         }
-                        Target::Existing(id) => match importer.update(conn, id, &changes)? {
-                            UpdateOutcome::Updated => ImportAction::Updated,
-                            UpdateOutcome::Unchanged => ImportAction::Unchanged,
-                            UpdateOutcome::Refused(field, code, message) => {
-                                refusals.push(row.row, &field, code, message);
+                        Target::Existing(id) => match importer.update(conn, id, &changes)?.action(row.row) {
+                            Ok(action) => action,
+                            Err(refused) => {
+                                refusals.0.extend(refused.0);
                                 continue;
                             }
                         },
