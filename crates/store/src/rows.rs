@@ -10,6 +10,10 @@ use crate::{
     StoreError, StoreResult,
 };
 
+/// Names by id (of customers, or of accounts), shared rather than copied: a walk hands the same ancestor's name
+/// to every chunk that needs it.
+pub(crate) type Names = std::collections::HashMap<std::sync::Arc<str>, std::sync::Arc<str>>;
+
 pub(crate) fn to_doc<T: Serialize>(value: &T) -> StoreResult<String> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
@@ -48,15 +52,13 @@ pub(crate) struct CustomerRow {
 
 impl CustomerRow {
     /// The customer as users see it; `names` holds the names of (at least) its ancestors.
-    pub fn into_info(
-        self,
-        account_name: Option<String>,
-        tags: Vec<Tag>,
-        names: &std::collections::HashMap<String, String>,
-    ) -> StoreResult<CustomerInfo> {
+    pub fn into_info(self, account_name: Option<String>, tags: Vec<Tag>, names: &Names) -> StoreResult<CustomerInfo> {
         let breadcrumb = canopy_domain::hierarchy::ancestor_ids(&self.path)
             .into_iter()
-            .map(|id| CustomerBreadcrumb { id: id.to_owned(), name: names.get(id).cloned().unwrap_or_default() })
+            .map(|id| CustomerBreadcrumb {
+                id: id.to_owned(),
+                name: names.get(id).map(|name| name.to_string()).unwrap_or_default(),
+            })
             .collect();
         Ok(CustomerInfo {
             data: from_doc("data", &self.data)?,

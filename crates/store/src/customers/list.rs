@@ -4,11 +4,15 @@ use canopy_domain::{
     listing::{PageTotals, Paging},
     CustomerInfo,
 };
-use diesel::prelude::*;
+use diesel::{
+    dsl::sql,
+    prelude::*,
+    sql_types::{Nullable, Text},
+};
 
 use super::{
     filter::{ordered, resolve_filter},
-    hydrate::{gather, hydrate, Gathered, KnownNames},
+    hydrate::{gather, hydrate, Gathered, KnownNames, TagIds, TAG_IDS_POSTGRES, TAG_IDS_SQLITE},
     keyset::{after_key, keyset_column},
     lookup::{inheritance_context, InheritanceContext},
     CustomerPage, CustomerQuery,
@@ -142,7 +146,14 @@ impl Store {
             // may be NULL or are booleans fall back to OFFSET.
             let mut after: Option<(String, String)> = None;
             let mut offset = 0i64;
-            let mut known = KnownNames::for_walk();
+            let mut known = KnownNames::default();
+            if query.filter.is_whole_scope() {
+                known.prime(conn, resolved.query())?;
+            }
+            let tag_ids = match conn {
+                AnyConnection::Sqlite(_) => TAG_IDS_SQLITE,
+                AnyConnection::Postgresql(_) => TAG_IDS_POSTGRES,
+            };
             loop {
                 let mut next = ordered(resolved.query(), sort, order);
                 match (&after, keyset_column(sort)) {
@@ -150,14 +161,19 @@ impl Store {
                     (_, None) => next = next.offset(offset),
                     (None, Some(_)) => {}
                 }
-                let rows: Vec<CustomerRow> = next.limit(chunk as i64).select(CustomerRow::as_select()).load(conn)?;
+                let (rows, tags): (Vec<CustomerRow>, Vec<Option<String>>) = next
+                    .limit(chunk as i64)
+                    .select((CustomerRow::as_select(), sql::<Nullable<Text>>(tag_ids)))
+                    .load::<(CustomerRow, Option<String>)>(conn)?
+                    .into_iter()
+                    .unzip();
                 let done = rows.len() < chunk;
                 offset += rows.len() as i64;
                 if let (Some(last), Some(column)) = (rows.last(), keyset_column(sort)) {
                     after = Some((column.key_of(last), last.id.clone()));
                 }
                 if !rows.is_empty() {
-                    let gathered = gather(conn, rows, &mut known)?;
+                    let gathered = gather(conn, rows, TagIds::Listed(tags), &mut known)?;
                     if let Err(e) = sink(conn, gathered)? {
                         return Ok(Err(e));
                     }

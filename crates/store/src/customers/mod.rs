@@ -47,6 +47,19 @@ pub struct CustomerFilter {
     pub top_level_only: bool,
 }
 
+impl CustomerFilter {
+    /// Whether this filter keeps whole accounts (or everything): no name, parent, tag, id or reference filter, not
+    /// only the top level. A walk over such a scope meets most of its forest's ancestors.
+    pub fn is_whole_scope(&self) -> bool {
+        self.name_filter.as_deref().is_none_or(str::is_empty)
+            && self.parent_customer_ids.is_empty()
+            && self.tag_ids.is_empty()
+            && self.specific_ids.is_empty()
+            && self.reference_ids.is_empty()
+            && !self.top_level_only
+    }
+}
+
 /// Which customers to read and in what order: the one value a list of a page and a walk over every match both
 /// take.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! Creating, changing, moving and deleting customers, and the checks each write makes in its transaction.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use canopy_domain::{
     access::Reach,
@@ -238,7 +238,7 @@ pub(super) fn before_change(conn: &mut AnyConnection, row: &CustomerRow, with_ta
     } else {
         Vec::new()
     };
-    row.clone().into_info(None, tags, &HashMap::new())
+    row.clone().into_info(None, tags, &crate::rows::Names::new())
 }
 
 impl Store {
