@@ -4,6 +4,13 @@
 
 use crate::{patch::CustomerChanges, user::ManagerAccess, user::Role};
 
+/// A caller's [`Reach`], borrowing the caller's lists.
+enum ReachRef<'a> {
+    Everything,
+    Accounts(&'a [String]),
+    Subtrees { customers: &'a [String], accounts: &'a [String] },
+}
+
 /// The signed-in user, as far as access decisions need it. Built from the store on every request, so a change
 /// of roles or links takes effect at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,25 +77,36 @@ impl Caller {
 
     /// The widest reach of the caller's roles.
     pub fn reach(&self) -> Reach {
+        match self.reach_by_reference() {
+            ReachRef::Everything => Reach::Everything,
+            ReachRef::Accounts(ids) => Reach::Accounts(ids.to_vec()),
+            ReachRef::Subtrees { customers, accounts } => {
+                Reach::Subtrees { customers: customers.to_vec(), accounts: accounts.to_vec() }
+            }
+        }
+    }
+
+    /// [`Caller::reach`] without copying its lists: what is asked once per customer of an export.
+    fn reach_by_reference(&self) -> ReachRef<'_> {
         if self.has(Role::SystemAdministrator) {
-            Reach::Everything
+            ReachRef::Everything
         } else if self.has(Role::Manager) {
-            Reach::Accounts(self.managed_accounts.clone())
+            ReachRef::Accounts(&self.managed_accounts)
         } else if self.has(Role::Customer) {
-            Reach::Subtrees { customers: self.linked_customers.clone(), accounts: self.linked_accounts.clone() }
+            ReachRef::Subtrees { customers: &self.linked_customers, accounts: &self.linked_accounts }
         } else {
             // No customer in reach; the accounts are those `readable_accounts` names, so that the two agree.
-            Reach::Subtrees { customers: Vec::new(), accounts: self.linked_accounts.clone() }
+            ReachRef::Subtrees { customers: &[], accounts: &self.linked_accounts }
         }
     }
 
     /// Accounts whose catalogue and settings the caller may read; `None` means all. The same as
     /// `self.reach().readable_accounts()`, without copying the lists.
     pub fn readable_accounts(&self) -> Option<&[String]> {
-        match self.reach() {
-            Reach::Everything => None,
-            Reach::Accounts(_) => Some(&self.managed_accounts),
-            Reach::Subtrees { .. } => Some(&self.linked_accounts),
+        match self.reach_by_reference() {
+            ReachRef::Everything => None,
+            ReachRef::Accounts(ids) => Some(ids),
+            ReachRef::Subtrees { accounts, .. } => Some(accounts),
         }
     }
 
@@ -240,7 +258,7 @@ impl Caller {
     /// starts at its linked customer, and a linked customer's own parent is not named. Managers and
     /// administrators reach whole accounts, so nothing on a breadcrumb is beyond them.
     pub fn redact(&self, customer: &mut crate::CustomerInfo) {
-        let Reach::Subtrees { customers: roots, .. } = self.reach() else { return };
+        let ReachRef::Subtrees { customers: roots, .. } = self.reach_by_reference() else { return };
         if roots.contains(&customer.id) {
             customer.breadcrumb.clear();
             customer.parent_customer_id = None;

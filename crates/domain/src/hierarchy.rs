@@ -43,9 +43,13 @@ pub fn path_ids(path: &str) -> impl Iterator<Item = &str> {
 
 /// The ancestors' ids, root first, excluding the node itself.
 pub fn ancestor_ids(path: &str) -> Vec<&str> {
-    let mut ids: Vec<&str> = path_ids(path).collect();
-    ids.pop();
-    ids
+    ancestors(path).collect()
+}
+
+/// The ancestors' ids, root first, excluding the node itself, without collecting them (a walk meets millions).
+pub fn ancestors(path: &str) -> impl Iterator<Item = &str> {
+    let above = path.trim_end_matches(SEPARATOR).rsplit_once(SEPARATOR).map_or("", |(above, _)| above);
+    path_ids(above)
 }
 
 /// Depth of the node: 0 for a root.
@@ -110,6 +114,8 @@ mod tests {
         let leaf = child_path(Some(&mid), "c");
         assert_eq!(leaf, "/a/b/c/");
         assert_eq!(ancestor_ids(&leaf), ["a", "b"]);
+        assert_eq!(ancestor_ids(&mid), ["a"]);
+        assert!(ancestor_ids(&root).is_empty());
         assert_eq!(depth(&leaf), 2);
         assert_eq!(depth(&root), 0);
     }

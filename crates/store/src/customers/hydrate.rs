@@ -72,8 +72,9 @@ impl KnownNames {
     /// How many names a walk reads at its start: room is left for the names it still meets chunk by chunk.
     const PRIMED: usize = Self::LIMIT - Self::LIMIT / 5;
 
-    fn customer_name(&self, id: &str) -> Option<&Arc<str>> {
-        self.primed.get(id).or_else(|| self.customers.get(id))
+    /// The id and name of customer `id`, if the walk knows them.
+    fn customer(&self, id: &str) -> Option<(&Arc<str>, &Arc<str>)> {
+        self.primed.get_key_value(id).or_else(|| self.customers.get_key_value(id))
     }
 
     /// Makes room for `more` names, forgetting all but the primed ones when they would not fit.
@@ -142,24 +143,51 @@ pub(super) fn gather(
     if rows.is_empty() {
         return Ok(Gathered { rows, tags: HashMap::new(), names: KnownNames::default() });
     }
-    let missing = |known: &KnownNames| -> (Vec<String>, Vec<String>) {
-        let ancestors: HashSet<&str> = rows
-            .iter()
-            .flat_map(|r| hierarchy::ancestor_ids(&r.path))
-            .filter(|id| known.customer_name(id).is_none())
-            .collect();
-        let accounts: HashSet<&str> =
-            rows.iter().map(|r| r.account_id.as_str()).filter(|id| !known.accounts.contains_key(*id)).collect();
-        (ancestors.into_iter().map(str::to_owned).collect(), accounts.into_iter().map(str::to_owned).collect())
-    };
-    let (mut ancestor_ids, mut account_ids) = missing(known);
-    if ancestor_ids.len() + account_ids.len() > 0 {
-        let before = known.customers.len() + known.accounts.len();
-        known.make_room(ancestor_ids.len() + account_ids.len());
-        if known.customers.len() + known.accounts.len() < before {
-            (ancestor_ids, account_ids) = missing(known);
+    // This chunk's names, shared with what the walk knows (not copied), and the ones it does not know yet: one
+    // pass over the chunk's ancestors.
+    let mut names = KnownNames::default();
+    let mut missing_ancestors: HashSet<&str> = HashSet::new();
+    let mut missing_accounts: HashSet<&str> = HashSet::new();
+    for row in &rows {
+        for id in hierarchy::ancestors(&row.path) {
+            if names.customers.contains_key(id) || missing_ancestors.contains(id) {
+                continue;
+            }
+            match known.customer(id) {
+                Some((id, name)) => {
+                    names.customers.insert(id.clone(), name.clone());
+                }
+                None => {
+                    missing_ancestors.insert(id);
+                }
+            }
+        }
+        let account = row.account_id.as_str();
+        if !names.accounts.contains_key(account) && !missing_accounts.contains(account) {
+            match known.accounts.get_key_value(account) {
+                Some((id, name)) => {
+                    names.accounts.insert(id.clone(), name.clone());
+                }
+                None => {
+                    missing_accounts.insert(account);
+                }
+            }
         }
     }
+    // Forgetting what the walk knows leaves this chunk's names as they are.
+    known.make_room(missing_ancestors.len() + missing_accounts.len());
+    let mut ancestor_ids: Vec<String> = missing_ancestors.into_iter().map(str::to_owned).collect();
+    let mut account_ids: Vec<String> = missing_accounts.into_iter().map(str::to_owned).collect();
+    let learn = |known: &mut KnownNames, names: &mut KnownNames, id: String, name: String, account: bool| {
+        let (id, name): (Arc<str>, Arc<str>) = (id.into(), name.into());
+        let (theirs, ours) = if account {
+            (&mut known.accounts, &mut names.accounts)
+        } else {
+            (&mut known.customers, &mut names.customers)
+        };
+        theirs.insert(id.clone(), name.clone());
+        ours.insert(id, name);
+    };
     let mut tags_by_customer: HashMap<String, Vec<Tag>> = HashMap::new();
     match tag_ids {
         TagIds::Ask => {
@@ -173,12 +201,8 @@ pub(super) fn gather(
                             position,
                             TagRow { account_id: String::new(), id: text, name, color, position },
                         )),
-                        ("n", ..) => {
-                            known.customers.insert(key.into(), text.into());
-                        }
-                        ("a", ..) => {
-                            known.accounts.insert(key.into(), text.into());
-                        }
+                        ("n", ..) => learn(known, &mut names, key, text, false),
+                        ("a", ..) => learn(known, &mut names, key, text, true),
                         _ => return Err(StoreError::Corrupt(format!("unexpected lookup row of kind '{kind}'"))),
                     }
                 }
@@ -243,29 +267,15 @@ pub(super) fn gather(
     for chunk in ancestor_ids.chunks(BIND_CHUNK) {
         let found: Vec<(String, String)> =
             customers::table.filter(customers::id.eq_any(chunk)).select((customers::id, customers::name)).load(conn)?;
-        known.customers.extend(found.into_iter().map(|(id, name)| (id.into(), name.into())));
+        for (id, name) in found {
+            learn(known, &mut names, id, name, false);
+        }
     }
     for chunk in account_ids.chunks(BIND_CHUNK) {
         let found: Vec<(String, String)> =
             accounts::table.filter(accounts::id.eq_any(chunk)).select((accounts::id, accounts::name)).load(conn)?;
-        known.accounts.extend(found.into_iter().map(|(id, name)| (id.into(), name.into())));
-    }
-    // This chunk's names, shared with what the walk knows (the ids and names are not copied).
-    let mut names = KnownNames::default();
-    for row in &rows {
-        for id in hierarchy::ancestor_ids(&row.path) {
-            if names.customers.contains_key(id) {
-                continue;
-            }
-            if let Some((id, name)) = known.primed.get_key_value(id).or_else(|| known.customers.get_key_value(id)) {
-                names.customers.insert(id.clone(), name.clone());
-            }
-        }
-        if let (false, Some((id, name))) = (
-            names.accounts.contains_key(row.account_id.as_str()),
-            known.accounts.get_key_value(row.account_id.as_str()),
-        ) {
-            names.accounts.insert(id.clone(), name.clone());
+        for (id, name) in found {
+            learn(known, &mut names, id, name, true);
         }
     }
     Ok(Gathered { rows, tags: tags_by_customer, names })
