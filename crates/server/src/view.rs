@@ -165,26 +165,28 @@ pub fn account_layout() -> &'static Layout {
 }
 
 /// The open-ended keys of every customer a query matches (its paging aside), found by a first pass over them, so
-/// that a flat stream's header names every `data.*` and `integrationData.*` column before its first row. Memory
-/// holds a chunk and the keys (at most `MAX_MAP_KEYS`), however many customers match.
+/// that a flat stream's header names every `data.*` and `integrationData.*` column before its first row. The pass
+/// reads the two stored maps alone and only their keys (a customer's `data` and `integrationData` are maps by
+/// key, so the stored object's keys are the customer's). Memory holds a chunk and the keys (at most
+/// `MAX_MAP_KEYS`), however many customers match.
 pub fn customer_map_keys(
     store: &canopy_store::Store,
     query: &canopy_store::CustomerQuery,
 ) -> Result<MapKeys, ApiError> {
     let mut keys = MapKeys::default();
-    store.for_each_customer(query, crate::export::EXPORT_CHUNK, |chunk| -> Result<(), FlatError> {
-        chunk.iter().try_for_each(|customer| add_customer_keys(&mut keys, customer))
+    store.for_each_customer_maps(query, |data, integration_data| -> Result<(), ApiError> {
+        add_stored_keys(&mut keys, "data", data)?;
+        add_stored_keys(&mut keys, "integrationData", integration_data)
     })??;
     Ok(keys)
 }
 
-/// One customer's open-ended keys (the two open maps of the customer layout).
-fn add_customer_keys(keys: &mut MapKeys, customer: &canopy_domain::CustomerInfo) -> Result<(), FlatError> {
-    for key in customer.data.keys() {
-        keys.insert("data", key)?;
-    }
-    for key in customer.integration_data.keys() {
-        keys.insert("integrationData", key)?;
+/// The keys of one stored map (a JSON object) under `map` in `keys`.
+fn add_stored_keys(keys: &mut MapKeys, map: &str, stored: &str) -> Result<(), ApiError> {
+    let object: BTreeMap<String, serde::de::IgnoredAny> = serde_json::from_str(stored)
+        .map_err(|e| ApiError::from(canopy_store::StoreError::Corrupt(format!("stored {map}: {e}"))))?;
+    for key in object.keys() {
+        keys.insert(map, key)?;
     }
     Ok(())
 }

@@ -324,3 +324,42 @@ fn canopy_export_writes_the_flat_style_too() {
     let (ok, _, stderr) = export(&["--fields", "nickname"]);
     assert!(!ok && stderr.contains("nickname"), "{stderr}");
 }
+
+#[actix_web::test]
+async fn a_flat_stream_names_every_map_key_of_every_customer_across_many_chunks() {
+    use canopy_server::seed::{seed_synthetic, SyntheticPlan};
+    let app = crate::support::spawn().await;
+    let plan = SyntheticPlan { customers: 2_300, reseller_accounts: 2, max_depth: 6, seed: 11 };
+    seed_synthetic(&app.store, plan, &canopy_store::Actor::default()).expect("synthetic data");
+    // The first pass reads the stored maps 2,000 customers at a time, in the order of their ids; the header must
+    // still name the keys of every customer, and every row must fit it. The last customer by id alone carries one
+    // integration, so a pass that stopped early would miss its column.
+    let ids = app.get("/customers?all=true&sortField=id").await.ids();
+    let last = ids.last().expect("customers");
+    let reply =
+        app.patch(&format!("/customers/{last}"), json!({"integrationData": {"zz-late": {"thirdPartyId": "x"}}})).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let json = app.get("/customers?all=true").await;
+    let items = json.body["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 2_300);
+    let mut expected = std::collections::BTreeSet::new();
+    for item in &items {
+        for map in ["data", "integrationData"] {
+            for key in item[map].as_object().into_iter().flat_map(|object| object.keys()) {
+                expected.insert(format!("{map}.{key}"));
+            }
+        }
+    }
+    assert!(expected.iter().any(|column| column.starts_with("data.")), "the synthetic customers carry data");
+    assert!(expected.contains("integrationData.zz-late"));
+    let flat = app.get("/customers.csv?csvStyle=flat&all=true").await;
+    assert_eq!(flat.status, StatusCode::OK, "{}", flat.text);
+    let (header, rows) = python_csv(&flat.text);
+    assert_eq!(rows.len(), 2_300, "every customer, none refused for a column the header lacks");
+    let named: std::collections::BTreeSet<String> = header
+        .iter()
+        .filter(|column| column.starts_with("data.") || column.starts_with("integrationData."))
+        .map(|column| column.splitn(3, '.').take(2).collect::<Vec<_>>().join("."))
+        .collect();
+    assert_eq!(named, expected);
+}

@@ -17,7 +17,7 @@ use super::{
     lookup::{inheritance_context, InheritanceContext},
     CustomerPage, CustomerQuery,
 };
-use crate::{connection::AnyConnection, rows::CustomerRow, Store, StoreResult};
+use crate::{connection::AnyConnection, rows::CustomerRow, schema::customers, Store, StoreResult};
 
 impl Store {
     /// The page `query.paging` names, with its totals.
@@ -125,6 +125,43 @@ impl Store {
             let items = gathered.into_customers()?;
             let context = inheritance_context(conn, &items)?;
             Ok(sink(items, context))
+        })
+    }
+
+    /// The stored `data` and `integrationData` documents (JSON text) of every customer `query` matches, in no
+    /// particular order, a chunk at a time: what a flat export reads first to name its columns. Neither tags nor
+    /// names nor the other documents are read, and the customers are read in the order of their key, so this costs
+    /// a fraction of a walk (on SQLite, 100,000 customers took 1.5 s through `for_each_customer`).
+    pub fn for_each_customer_maps<E>(
+        &self,
+        query: &CustomerQuery,
+        mut sink: impl FnMut(&str, &str) -> Result<(), E>,
+    ) -> StoreResult<Result<(), E>> {
+        const CHUNK: i64 = 2_000;
+        let mut conn = self.conn()?;
+        conn.transaction(|conn| {
+            let resolved = resolve_filter(conn, &query.filter, &query.reach)?;
+            let mut after: Option<String> = None;
+            loop {
+                let mut next = resolved.query().order_by(customers::id.asc());
+                if let Some(last) = &after {
+                    next = next.filter(customers::id.gt(last.clone()));
+                }
+                let maps: Vec<(String, String, String)> = next
+                    .select((customers::id, customers::data, customers::integration_data))
+                    .limit(CHUNK)
+                    .load(conn)?;
+                for (_, data, integration_data) in &maps {
+                    if let Err(e) = sink(data, integration_data) {
+                        return Ok(Err(e));
+                    }
+                }
+                let done = maps.len() < CHUNK as usize;
+                match maps.into_iter().last() {
+                    Some((last, ..)) if !done => after = Some(last),
+                    _ => return Ok(Ok(())),
+                }
+            }
         })
     }
 
