@@ -51,14 +51,15 @@ pub(crate) struct CustomerRow {
 }
 
 impl CustomerRow {
-    /// The customer as users see it; `names` holds the names of (at least) its ancestors.
-    pub fn into_info(self, account_name: Option<String>, tags: Vec<Tag>, names: &Names) -> StoreResult<CustomerInfo> {
-        let breadcrumb = canopy_domain::hierarchy::ancestor_ids(&self.path)
-            .into_iter()
-            .map(|id| CustomerBreadcrumb {
-                id: id.to_owned(),
-                name: names.get(id).map(|name| name.to_string()).unwrap_or_default(),
-            })
+    /// The customer as users see it; `name_of` answers the names of (at least) its ancestors.
+    pub fn into_info(
+        self,
+        account_name: Option<String>,
+        tags: Vec<Tag>,
+        name_of: &dyn Fn(&str) -> Option<String>,
+    ) -> StoreResult<CustomerInfo> {
+        let breadcrumb = canopy_domain::hierarchy::ancestors(&self.path)
+            .map(|id| CustomerBreadcrumb { id: id.to_owned(), name: name_of(id).unwrap_or_default() })
             .collect();
         Ok(CustomerInfo {
             data: from_doc("data", &self.data)?,

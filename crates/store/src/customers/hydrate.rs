@@ -35,8 +35,8 @@ pub(super) fn hydrate(conn: &mut AnyConnection, rows: Vec<CustomerRow>) -> Store
 /// it meets, so that a customer's tags are read as ids alone.
 #[derive(Debug, Default)]
 pub(super) struct KnownNames {
-    /// Read at the start of a walk, kept to its end.
-    primed: Names,
+    /// Read at the start of a walk, kept to its end, and shared with every chunk rather than copied into it.
+    primed: Arc<PrimedNames>,
     /// Met chunk by chunk.
     customers: Names,
     accounts: Names,
@@ -54,28 +54,31 @@ impl KnownNames {
         conn: &mut AnyConnection,
         scope: super::filter::BoxedCustomers<'_>,
     ) -> StoreResult<()> {
-        let parents: Vec<(String, String)> = scope
+        let mut primed = PrimedNames::default();
+        // Read as a stream, not collected first: the names alone are held, not the names and a list of them.
+        let parents = scope
             .filter(sql::<Bool>(
                 "EXISTS (SELECT 1 FROM customers AS children WHERE children.parent_customer_id = customers.id)",
             ))
             .select((customers::id, customers::name))
             .limit(Self::PRIMED as i64)
-            .load(conn)?;
-        self.primed.extend(parents.into_iter().map(|(id, name)| (id.into(), name.into())));
+            .load_iter::<(String, String), diesel::connection::DefaultLoadingMode>(conn)?;
+        for parent in parents {
+            let (id, name) = parent?;
+            primed.push(&id, &name);
+        }
+        primed.sort();
+        self.primed = Arc::new(primed);
         Ok(())
     }
 
-    /// About 10 MiB of ids and names at most. Smaller costs more than it saves: at 20,000 a 100,000-customer export
+    /// At most 80,000 ids and names: about 3 MiB primed (with 32-character ids and 20-character names), or
+    /// about 10 MiB met chunk by chunk. Smaller costs more than it saves: at 20,000 a 100,000-customer export
     /// (55,000 distinct ancestors) kept forgetting and re-reading names, 25 % slower on an idle machine.
     const LIMIT: usize = 80_000;
 
     /// How many names a walk reads at its start: room is left for the names it still meets chunk by chunk.
     const PRIMED: usize = Self::LIMIT - Self::LIMIT / 5;
-
-    /// The id and name of customer `id`, if the walk knows them.
-    fn customer(&self, id: &str) -> Option<(&Arc<str>, &Arc<str>)> {
-        self.primed.get_key_value(id).or_else(|| self.customers.get_key_value(id))
-    }
 
     /// Makes room for `more` names, forgetting all but the primed ones when they would not fit.
     fn make_room(&mut self, more: usize) {
@@ -88,6 +91,49 @@ impl KnownNames {
     }
 }
 
+/// The names a walk read at its start, compact: one text holding every id and name, and the entries sorted by id
+/// (looked up by binary search). Held as `Names` (two shared strings and a table slot each), 55,000 names took
+/// about 7 MiB per export, and four exports at once grew past the 64 MiB they may; this takes about 40 % of it.
+#[derive(Debug, Default)]
+pub(super) struct PrimedNames {
+    text: String,
+    /// Where in `text` each id starts, where its name starts (where the id ends), and where the name ends.
+    entries: Vec<(u32, u32, u32)>,
+}
+
+impl PrimedNames {
+    fn push(&mut self, id: &str, name: &str) {
+        let start = self.text.len() as u32;
+        self.text.push_str(id);
+        let name_start = self.text.len() as u32;
+        self.text.push_str(name);
+        self.entries.push((start, name_start, self.text.len() as u32));
+    }
+
+    fn id_of(&self, entry: &(u32, u32, u32)) -> &str {
+        &self.text[entry.0 as usize..entry.1 as usize]
+    }
+
+    fn sort(&mut self) {
+        let mut entries = std::mem::take(&mut self.entries);
+        entries.sort_unstable_by(|a, b| self.id_of(a).cmp(self.id_of(b)));
+        self.entries = entries;
+        self.text.shrink_to_fit();
+        self.entries.shrink_to_fit();
+    }
+
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The name of customer `id`, if it was read.
+    pub(super) fn get(&self, id: &str) -> Option<&str> {
+        let found = self.entries.binary_search_by(|entry| self.id_of(entry).cmp(id)).ok()?;
+        let (_, name_start, end) = self.entries[found];
+        Some(&self.text[name_start as usize..end as usize])
+    }
+}
+
 /// Rows with what they need from the database to become `CustomerInfo`s: their tags, and the names on their
 /// breadcrumbs and of their accounts. Becoming customers ([`Gathered::into_customers`]: parsing the stored JSON
 /// documents, building breadcrumbs) needs no connection, so a walk does it on another thread while the next chunk
@@ -96,7 +142,8 @@ impl KnownNames {
 pub(super) struct Gathered {
     rows: Vec<CustomerRow>,
     tags: HashMap<String, Vec<Tag>>,
-    /// The names of these rows' ancestors and accounts (a copy of what the walk knows, limited to this chunk).
+    /// The names of these rows' ancestors and accounts: the walk's primed names, shared, and the others it knows
+    /// that this chunk needs.
     names: KnownNames,
 }
 
@@ -107,7 +154,10 @@ impl Gathered {
             .map(|row| {
                 let tags = tags.remove(&row.id).unwrap_or_default();
                 let account_name = names.accounts.get(row.account_id.as_str()).map(|name| name.to_string());
-                row.into_info(account_name, tags, &names.customers)
+                let name_of = |id: &str| {
+                    names.primed.get(id).map(str::to_owned).or_else(|| names.customers.get(id).map(|n| n.to_string()))
+                };
+                row.into_info(account_name, tags, &name_of)
             })
             .collect()
     }
@@ -145,15 +195,15 @@ pub(super) fn gather(
     }
     // This chunk's names, shared with what the walk knows (not copied), and the ones it does not know yet: one
     // pass over the chunk's ancestors.
-    let mut names = KnownNames::default();
+    let mut names = KnownNames { primed: Arc::clone(&known.primed), ..KnownNames::default() };
     let mut missing_ancestors: HashSet<&str> = HashSet::new();
     let mut missing_accounts: HashSet<&str> = HashSet::new();
     for row in &rows {
         for id in hierarchy::ancestors(&row.path) {
-            if names.customers.contains_key(id) || missing_ancestors.contains(id) {
+            if known.primed.get(id).is_some() || names.customers.contains_key(id) || missing_ancestors.contains(id) {
                 continue;
             }
-            match known.customer(id) {
+            match known.customers.get_key_value(id) {
                 Some((id, name)) => {
                     names.customers.insert(id.clone(), name.clone());
                 }

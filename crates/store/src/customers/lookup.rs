@@ -72,13 +72,12 @@ impl Store {
                 .into_iter()
                 .map(|r| (r.id.clone(), r))
                 .collect();
-            let no_names = HashMap::new();
-            let mut chain = vec![row.into_info(None, Vec::new(), &no_names)?];
+            let mut chain = vec![row.into_info(None, Vec::new(), &|_| None)?];
             for ancestor in ids.iter().rev() {
                 let ancestor_row = by_id
                     .remove(ancestor)
                     .ok_or_else(|| StoreError::Corrupt(format!("ancestor '{ancestor}' of '{id}' is missing")))?;
-                chain.push(ancestor_row.into_info(None, Vec::new(), &no_names)?);
+                chain.push(ancestor_row.into_info(None, Vec::new(), &|_| None)?);
             }
             let account_id = chain.first().map(|c| c.account_id.clone()).unwrap_or_default();
             let accounts = crate::accounts::account_chain(conn, &account_id)?;
@@ -153,13 +152,12 @@ pub(super) fn inheritance_context(
         .into_iter()
         .map(str::to_owned)
         .collect();
-    let no_names = HashMap::new();
     let mut ancestors = Vec::with_capacity(missing.len());
     for chunk in missing.chunks(BIND_CHUNK) {
         let rows: Vec<CustomerRow> =
             customers::table.filter(customers::id.eq_any(chunk)).select(CustomerRow::as_select()).load(conn)?;
         for row in rows {
-            ancestors.push(row.into_info(None, Vec::new(), &no_names)?);
+            ancestors.push(row.into_info(None, Vec::new(), &|_| None)?);
         }
     }
     let account_ids: Vec<String> =
