@@ -21,8 +21,8 @@ use crate::{
 };
 
 /// Turns rows into `CustomerInfo`s with one more statement whatever their number or depth (a `UNION ALL` of their
-/// tags, the names of every ancestor on their breadcrumbs, and their accounts' names), or three per thousand when
-/// there are too many ids for one statement.
+/// tags, the names of every ancestor on their breadcrumbs, and their accounts' names), or a statement per 900 ids
+/// for tags, names and account names each when there are too many ids for one statement.
 pub(super) fn hydrate(conn: &mut AnyConnection, rows: Vec<CustomerRow>) -> StoreResult<Vec<CustomerInfo>> {
     gather(conn, rows, TagIds::Ask, &mut KnownNames::default())?.into_customers()
 }
@@ -66,6 +66,9 @@ impl KnownNames {
         for parent in parents {
             let (id, name) = parent?;
             primed.push(&id, &name);
+            if primed.text.len() > Self::PRIMED_BYTES {
+                break;
+            }
         }
         primed.sort();
         self.primed = Arc::new(primed);
@@ -79,6 +82,10 @@ impl KnownNames {
 
     /// How many names a walk reads at its start: room is left for the names it still meets chunk by chunk.
     const PRIMED: usize = Self::LIMIT - Self::LIMIT / 5;
+
+    /// How much text (ids and names) a walk reads at its start, at most: names may be 200 characters long, and
+    /// 64,000 of those would be 50 MiB.
+    const PRIMED_BYTES: usize = 8 << 20;
 
     /// Makes room for `more` names, forgetting all but the primed ones when they would not fit.
     fn make_room(&mut self, more: usize) {
