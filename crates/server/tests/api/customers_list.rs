@@ -255,6 +255,14 @@ async fn a_streamed_list_equals_its_pages_for_every_sort_across_many_chunks() {
             items
         }
     };
+    let streamed_items_with = |query: &str| {
+        let (app, uri) = (&app, format!("/customers?all=true&{query}"));
+        async move {
+            let reply = app.get(&uri).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+            reply.body["items"].as_array().cloned().unwrap_or_default()
+        }
+    };
     for field in
         ["name", "id", "referenceId", "accountId", "parentCustomerId", "isStaging", "dateCreated", "dateLastModified"]
     {
@@ -269,30 +277,16 @@ async fn a_streamed_list_equals_its_pages_for_every_sort_across_many_chunks() {
             assert_eq!(streamed_items, paged(query).await, "{field} {order}");
         }
     }
-    let tagged = streamed_items_with(&app, "sortField=name").await;
+    let tagged = streamed_items_with("sortField=name").await;
     assert!(tagged.iter().any(|c| c["tags"].as_array().is_some_and(|t| t.len() > 1)), "some carry several tags");
     assert!(tagged.iter().any(|c| c["breadcrumb"].as_array().is_some_and(|b| b.len() > 2)), "some lie deep");
     // Narrowed walks read no names at their start (they meet few of the forest's ancestors): every name is read
     // chunk by chunk, and the customers are the same as a page's.
     for (query, at_least) in [("nameFilter=a", 1_000), ("tagIds=tag-1", 300), ("nameFilter=e&tagIds=tag-2", 300)] {
-        let streamed = streamed_items_with(&app, query).await;
+        let streamed = streamed_items_with(query).await;
         assert!(streamed.len() >= at_least, "{query} matches {}", streamed.len());
         assert_eq!(streamed, paged(query.to_owned()).await, "{query}");
     }
-}
-
-async fn streamed_items_with<S, B>(app: &crate::support::TestApp<S>, query: &str) -> Vec<Value>
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let reply = app.get(&format!("/customers?all=true&{query}")).await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
-    reply.body["items"].as_array().cloned().unwrap_or_default()
 }
 
 #[actix_web::test]
