@@ -519,7 +519,7 @@ fn import(
     Ok(())
 }
 
-/// Streams every customer to standard output in `format`, a thousand at a time (memory stays flat however many
+/// Streams every customer to standard output in `format`, 500 at a time (memory stays flat however many
 /// there are), with a progress line on standard error when it is a terminal.
 fn export(store: &Store, format: &str, csv_style: &str, fields: &[String]) -> Result<()> {
     let format = canopy_wire::negotiation::Format::from_name(format)

@@ -45,7 +45,7 @@ pub async fn list(ctx: Ctx, request: dto::ListCustomers) -> Result<Reply, ApiErr
     let view = View::new(layout, &request.fields, request.csv_style)?;
     let query = CustomerQuery { filter: request.filter(), reach: ctx.reach(), sort, order, paging };
     if paging == Paging::All {
-        // Every match, written as it is read a thousand at a time (memory stays flat however many there are),
+        // Every match, written as it is read 500 at a time (memory stays flat however many there are),
         // effective values included: they are resolved chunk by chunk. A flat CSV's header names every data and
         // integration key, so those are found first, by a pass over the same matches.
         let view = if view.is_flat(ctx.format) {

@@ -302,8 +302,10 @@ async fn a_whole_export_costs_about_one_statement_per_chunk() {
     // Five chunks of 500. Each chunk is one statement (its rows list their tag ids); the ancestors' names are read
     // once at the start; the tag catalogues and account names once per account met. Before, every chunk also read
     // its tags and its missing names apart: three statements or more per chunk. (The six others: the generations,
-    // BEGIN and COMMIT, the names, the catalogue, the account names.)
+    // BEGIN and COMMIT, the names, the catalogue, the account names; on PostgreSQL one more, which asks for one
+    // snapshot for the whole walk.)
     let chunks = 2_300_u64.div_ceil(500);
+    let snapshot = u64::from(app.store.backend() == canopy_store::Backend::Postgres);
     let cost = app.store.statements_executed() - before;
-    assert!(cost <= chunks + 6, "an export of {chunks} chunks cost {cost} statements");
+    assert!(cost <= chunks + 6 + snapshot, "an export of {chunks} chunks cost {cost} statements");
 }

@@ -72,7 +72,7 @@ impl Store {
     /// backends.
     ///
     /// Two threads share the work, as an export is the one request that keeps a core busy for seconds: a reader
-    /// runs the statements (rows, then their tags and names) while this thread turns the chunk before into
+    /// runs the statements (the rows, which list their tag ids, then the names it lacks) while this thread turns the chunk before into
     /// customers and hands them to `sink`. The channel holds nothing (each hand-over waits for this thread), so the
     /// reader is at most one chunk ahead and memory stays bounded by two chunks. When `sink` stops, the reader stops
     /// at its next chunk.
@@ -137,9 +137,11 @@ impl Store {
         query: &CustomerQuery,
         mut sink: impl FnMut(&str, &str) -> Result<(), E>,
     ) -> StoreResult<Result<(), E>> {
-        const CHUNK: i64 = 2_000;
+        // As many as a walk's chunk: documents may be large, and two chunks of them are what a walk holds.
+        const CHUNK: i64 = 500;
         let mut conn = self.conn()?;
         conn.transaction(|conn| {
+            one_snapshot(conn)?;
             let resolved = resolve_filter(conn, &query.filter, &query.reach)?;
             let mut after: Option<String> = None;
             loop {
@@ -175,6 +177,7 @@ impl Store {
     ) -> StoreResult<Result<(), E>> {
         let mut conn = self.conn()?;
         conn.transaction(|conn| {
+            one_snapshot(conn)?;
             let (sort, order) = (query.sort, query.order);
             let resolved = resolve_filter(conn, &query.filter, &query.reach)?;
             let chunk = chunk.clamp(1, 10_000);
@@ -185,7 +188,7 @@ impl Store {
             let mut offset = 0i64;
             let mut known = KnownNames::default();
             if query.filter.is_whole_scope() {
-                known.prime(conn, resolved.query())?;
+                known.prime(conn, &resolved)?;
             }
             let tag_ids = match conn {
                 AnyConnection::Sqlite(_) => TAG_IDS_SQLITE,
@@ -221,4 +224,17 @@ impl Store {
             }
         })
     }
+}
+
+/// Makes the transaction just begun see one snapshot to its end. SQLite's read transactions do already; on
+/// PostgreSQL a transaction reads what is committed as each statement starts unless asked otherwise, and a walk is
+/// many statements (its names read at the start, then chunk after chunk).
+fn one_snapshot(conn: &mut AnyConnection) -> StoreResult<()> {
+    if let AnyConnection::Postgresql(_) = conn {
+        diesel::connection::SimpleConnection::batch_execute(
+            conn,
+            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+        )?;
+    }
+    Ok(())
 }
