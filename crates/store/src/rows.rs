@@ -51,12 +51,13 @@ pub(crate) struct CustomerRow {
 }
 
 impl CustomerRow {
-    /// The customer as users see it; `name_of` answers the names of (at least) its ancestors.
+    /// The customer as users see it; `name_of` answers the names of (at least) its ancestors, asked for once each
+    /// from the root down.
     pub fn into_info(
         self,
         account_name: Option<String>,
         tags: Vec<Tag>,
-        name_of: &dyn Fn(&str) -> Option<String>,
+        name_of: &mut dyn FnMut(&str) -> Option<String>,
     ) -> StoreResult<CustomerInfo> {
         let breadcrumb = canopy_domain::hierarchy::ancestors(&self.path)
             .map(|id| CustomerBreadcrumb { id: id.to_owned(), name: name_of(id).unwrap_or_default() })

@@ -72,12 +72,12 @@ impl Store {
                 .into_iter()
                 .map(|r| (r.id.clone(), r))
                 .collect();
-            let mut chain = vec![row.into_info(None, Vec::new(), &|_| None)?];
+            let mut chain = vec![row.into_info(None, Vec::new(), &mut |_| None)?];
             for ancestor in ids.iter().rev() {
                 let ancestor_row = by_id
                     .remove(ancestor)
                     .ok_or_else(|| StoreError::Corrupt(format!("ancestor '{ancestor}' of '{id}' is missing")))?;
-                chain.push(ancestor_row.into_info(None, Vec::new(), &|_| None)?);
+                chain.push(ancestor_row.into_info(None, Vec::new(), &mut |_| None)?);
             }
             let account_id = chain.first().map(|c| c.account_id.clone()).unwrap_or_default();
             let accounts = crate::accounts::account_chain(conn, &account_id)?;
@@ -157,7 +157,7 @@ pub(super) fn inheritance_context(
         let rows: Vec<CustomerRow> =
             customers::table.filter(customers::id.eq_any(chunk)).select(CustomerRow::as_select()).load(conn)?;
         for row in rows {
-            ancestors.push(row.into_info(None, Vec::new(), &|_| None)?);
+            ancestors.push(row.into_info(None, Vec::new(), &mut |_| None)?);
         }
     }
     let account_ids: Vec<String> =

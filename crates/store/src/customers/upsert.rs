@@ -794,7 +794,7 @@ impl Importer<'_> {
                     .iter()
                     .map(|id| Tag { id: id.clone(), name: String::new(), color: Default::default() })
                     .collect();
-                let info = created.insert.to_row().into_info(None, tags, &|_| None)?;
+                let info = created.insert.to_row().into_info(None, tags, &mut |_| None)?;
                 changes.push((created.id.as_str(), diff(None, Some(&info))));
             }
             history::record_many(conn, self.actor, OPERATION, self.account_id, &changes)?;

@@ -238,7 +238,7 @@ pub(super) fn before_change(conn: &mut AnyConnection, row: &CustomerRow, with_ta
     } else {
         Vec::new()
     };
-    row.clone().into_info(None, tags, &|_| None)
+    row.clone().into_info(None, tags, &mut |_| None)
 }
 
 impl Store {
