@@ -57,6 +57,7 @@ diesel::table! {
         created_by -> Nullable<Text>,
         last_modified_by -> Nullable<Text>,
         version -> BigInt,
+        tag_ids -> Text,
     }
 }
 

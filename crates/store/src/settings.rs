@@ -66,6 +66,7 @@ impl Store {
                             .filter(customer_tags::tag_id.eq_any(&removed)),
                     )
                     .execute(conn)?;
+                    crate::customers::recompute_tag_ids(conn, account_id)?;
                     diesel::delete(
                         tags::table.filter(tags::account_id.eq(account_id)).filter(tags::id.eq_any(&removed)),
                     )

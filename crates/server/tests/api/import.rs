@@ -698,3 +698,58 @@ async fn a_typed_client_sends_the_request_itself_with_its_items() {
     assert_eq!(done.body["created"], 1, "{}", done.text);
     assert_eq!(customers_of(&app, &account).await[0]["name"], "Typed");
 }
+
+/// A walk (an export) reads each customer's tags from the ids stored on its row; a page reads `customer_tags`.
+/// Every kind of write that changes tags must change both: after each, the two agree, whole.
+#[actix_web::test]
+async fn every_write_that_changes_tags_keeps_an_export_in_step_with_a_page() {
+    let app = spawn().await;
+    let account = app.account("A").await;
+    let tags_after = |step: &'static str| {
+        let app = &app;
+        async move {
+            let streamed = app.get("/customers?all=true").await;
+            let paged = app.get("/customers?countPerPage=1000").await;
+            assert_eq!((streamed.status, paged.status), (StatusCode::OK, StatusCode::OK), "{step}");
+            assert_eq!(streamed.body["items"], paged.body["items"], "{step}");
+            let tags_of = |c: &Value| {
+                let ids = c["tags"].as_array().into_iter().flatten().filter_map(|t| t["id"].as_str());
+                (c["name"].as_str().unwrap_or_default().to_owned(), ids.collect::<Vec<_>>().join(","))
+            };
+            let mut tags: Vec<(String, String)> =
+                streamed.body["items"].as_array().into_iter().flatten().map(tags_of).collect();
+            tags.sort();
+            tags
+        }
+    };
+    let named = |pairs: &[(&str, &str)]| pairs.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect::<Vec<_>>();
+
+    // Created with a tag given twice, then tagged, re-tagged and cleared by PATCH.
+    let one =
+        app.post("/customers", json!({"accountId": account, "name": "One", "tagIds": ["trial", "vip", "trial"]})).await;
+    assert_eq!(one.status, StatusCode::OK, "{}", one.text);
+    let two = app.customer(&account, "Two", None).await;
+    assert_eq!(tags_after("created").await, named(&[("One", "vip,trial"), ("Two", "")]));
+    app.patch(&format!("/customers/{two}"), json!({"tagIds": ["vip"]})).await;
+    assert_eq!(tags_after("tagged by PATCH").await, named(&[("One", "vip,trial"), ("Two", "vip")]));
+    app.patch(&format!("/customers/{two}"), json!({"tagIds": ["trial"], "name": "Two"})).await;
+    assert_eq!(tags_after("re-tagged by PATCH").await, named(&[("One", "vip,trial"), ("Two", "trial")]));
+    app.patch(&format!("/customers/{two}"), json!({"tagIds": []})).await;
+    assert_eq!(tags_after("cleared by PATCH").await, named(&[("One", "vip,trial"), ("Two", "")]));
+
+    // An import that creates tagged customers and re-tags one that exists.
+    let rows = json!([
+        {"name": "Three", "tags": [{"id": "vip"}, {"id": "vip"}]},
+        {"id": two, "name": "Two", "tagIds": ["vip", "trial"]},
+    ]);
+    let imported = import_json(&app, &format!("/customers/import?accountId={account}"), rows).await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.text);
+    assert_eq!(tags_after("imported").await, named(&[("One", "vip,trial"), ("Three", "vip"), ("Two", "vip,trial")]));
+
+    // A tag leaves the catalogue, and so every customer that had it.
+    let settings = app
+        .patch(&format!("/system/settings?accountId={account}"), json!({"tags": [{"id": "trial", "name": "Trial"}]}))
+        .await;
+    assert_eq!(settings.status, StatusCode::OK, "{}", settings.text);
+    assert_eq!(tags_after("tag removed").await, named(&[("One", "trial"), ("Three", ""), ("Two", "trial")]));
+}

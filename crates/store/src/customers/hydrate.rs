@@ -237,22 +237,15 @@ impl Gathered {
     }
 }
 
-/// How a chunk's tags are known: asked for with the names in one statement (a page), or listed by the rows
-/// statement itself, each row's tag ids as a JSON array (a walk: see [`TAG_IDS_SQLITE`]).
+/// How a chunk's tags are known: asked for with the names in one statement (a page), or listed by each row's
+/// `tag_ids` column, a JSON array (a walk: the rows statement reads them with the rows, where a correlated
+/// subquery on `customer_tags` cost SQLite a quarter of that statement's time and PostgreSQL 2 ms a chunk; the
+/// writes keep the column in step, see `row::distinct_tag_ids`). A tag id may hold any character, hence JSON rather
+/// than a separator.
 pub(super) enum TagIds {
     Ask,
-    Listed(Vec<Option<String>>),
+    Listed(Vec<String>),
 }
-
-/// The tag ids of the customer on each row, as a JSON array of text (`[]` or NULL for none), computed by the rows
-/// statement itself. A correlated subquery answered by the `(customer_id, tag_id)` key alone: it adds about 0.2 s
-/// to SQLite's walk over 100,000 customers, where a statement per chunk binding the chunk's ids added 0.35 s (and
-/// on PostgreSQL a round trip per chunk). The two databases name the aggregate differently; a tag id may hold any
-/// character, hence JSON rather than a separator.
-pub(super) const TAG_IDS_SQLITE: &str =
-    "(SELECT json_group_array(customer_tags.tag_id) FROM customer_tags WHERE customer_tags.customer_id = customers.id)";
-pub(super) const TAG_IDS_POSTGRES: &str =
-    "(SELECT json_agg(customer_tags.tag_id)::text FROM customer_tags WHERE customer_tags.customer_id = customers.id)";
 
 /// Reads what `rows` need to become customers, asking only for the names `known` lacks and remembering them
 /// there: for a page, its tags and names in one statement (or a statement per 900 rows for tags and names each
@@ -371,7 +364,6 @@ pub(super) fn gather(
                 }
             }
             for (row, list) in rows.iter().zip(lists) {
-                let Some(list) = list else { continue };
                 let ids: Vec<std::borrow::Cow<'_, str>> = serde_json::from_str(&list)
                     .map_err(|e| StoreError::Corrupt(format!("tag ids of customer {}: {e}", row.id)))?;
                 if ids.is_empty() {

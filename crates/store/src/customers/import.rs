@@ -4,7 +4,7 @@
 use canopy_domain::patch::CustomerChanges;
 use diesel::prelude::*;
 
-use super::row::{CustomerInsert, PlacedCustomer};
+use super::row::{distinct_tag_ids, CustomerInsert, PlacedCustomer};
 use crate::{
     connection::AnyConnection,
     now_text,
@@ -47,11 +47,11 @@ impl Store {
                         &now,
                         created_by,
                     )?);
-                    for tag in c.fields.tag_ids.iter().flatten() {
+                    for tag in c.fields.tag_ids.as_deref().map(distinct_tag_ids).unwrap_or_default() {
                         tag_rows.push((
                             customer_tags::customer_id.eq(c.id.clone()),
                             customer_tags::account_id.eq(c.account_id.clone()),
-                            customer_tags::tag_id.eq(tag.clone()),
+                            customer_tags::tag_id.eq(tag),
                         ));
                     }
                 }

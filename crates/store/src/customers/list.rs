@@ -4,15 +4,11 @@ use canopy_domain::{
     listing::{PageTotals, Paging},
     CustomerInfo,
 };
-use diesel::{
-    dsl::sql,
-    prelude::*,
-    sql_types::{Nullable, Text},
-};
+use diesel::prelude::*;
 
 use super::{
     filter::{ordered, resolve_filter},
-    hydrate::{gather, hydrate, Gathered, KnownNames, TagIds, TAG_IDS_POSTGRES, TAG_IDS_SQLITE},
+    hydrate::{gather, hydrate, Gathered, KnownNames, TagIds},
     keyset::{after_key, keyset_column},
     lookup::{inheritance_context, InheritanceContext},
     CustomerPage, CustomerQuery,
@@ -72,7 +68,7 @@ impl Store {
     /// backends.
     ///
     /// Two threads share the work, as an export is the one request that keeps a core busy for seconds: a reader
-    /// runs the statements (the rows, which list their tag ids, then the names it lacks) while this thread turns the
+    /// runs the statements (the rows, which carry their tag ids, then the names it lacks) while this thread turns the
     /// chunk before into customers and hands them to `sink`. The channel holds nothing (each hand-over waits for this thread), so the
     /// reader is at most one chunk ahead and memory stays bounded by two chunks. When `sink` stops, the reader stops
     /// at its next chunk.
@@ -190,10 +186,6 @@ impl Store {
             if query.filter.is_whole_scope() {
                 known.prime(conn, &resolved)?;
             }
-            let tag_ids = match conn {
-                AnyConnection::Sqlite(_) => TAG_IDS_SQLITE,
-                AnyConnection::Postgresql(_) => TAG_IDS_POSTGRES,
-            };
             loop {
                 let mut next = ordered(resolved.query(), sort, order);
                 match (&after, keyset_column(sort)) {
@@ -201,10 +193,10 @@ impl Store {
                     (_, None) => next = next.offset(offset),
                     (None, Some(_)) => {}
                 }
-                let (rows, tags): (Vec<CustomerRow>, Vec<Option<String>>) = next
+                let (rows, tags): (Vec<CustomerRow>, Vec<String>) = next
                     .limit(chunk as i64)
-                    .select((CustomerRow::as_select(), sql::<Nullable<Text>>(tag_ids)))
-                    .load::<(CustomerRow, Option<String>)>(conn)?
+                    .select((CustomerRow::as_select(), customers::tag_ids))
+                    .load::<(CustomerRow, String)>(conn)?
                     .into_iter()
                     .unzip();
                 let done = rows.len() < chunk;

@@ -27,6 +27,7 @@ use crate::{rows::CustomerRow, StoreError};
 pub use import::ImportCustomer;
 pub use lookup::InheritanceContext;
 pub use upsert::{FieldRule, ImportRequest, ImportRow, RowValues};
+pub(crate) use write::recompute_tag_ids;
 
 /// The filters of ListCustomers. Empty lists mean "no filter".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

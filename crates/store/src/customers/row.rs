@@ -23,6 +23,13 @@ fn reference_key(reference_id: Option<&str>) -> String {
     reference_id.map(sort_key).unwrap_or_default()
 }
 
+/// Each tag id once, in the order first given: what `customer_tags` holds for a customer, and what its row's
+/// `tag_ids` lists.
+pub(super) fn distinct_tag_ids(tag_ids: &[String]) -> Vec<&str> {
+    let mut seen = std::collections::HashSet::new();
+    tag_ids.iter().map(String::as_str).filter(|id| seen.insert(*id)).collect()
+}
+
 /// The columns a [`CustomerChanges`] writes: `None` leaves a column as it is, `Some(None)` clears a nullable one.
 #[derive(AsChangeset)]
 #[diesel(table_name = customers)]
@@ -40,6 +47,9 @@ pub(super) struct CustomerChangeset {
     billing_settings: Option<Option<String>>,
     override_app_settings: Option<bool>,
     app_settings: Option<Option<String>>,
+    /// The customer's tag ids as a JSON array, kept with the row so that a walk reads them without asking
+    /// `customer_tags` (which the same write replaces, see `write::replace_tags`).
+    tag_ids: Option<String>,
     date_last_modified: String,
     last_modified_by: Option<Option<String>>,
 }
@@ -63,6 +73,7 @@ impl CustomerChangeset {
             billing_settings: doc_change(&changes.billing_settings)?.map(Some),
             override_app_settings: changes.override_app_settings,
             app_settings: doc_change(&changes.app_settings)?.map(Some),
+            tag_ids: changes.tag_ids.as_deref().map(|ids| to_doc(&distinct_tag_ids(ids))).transpose()?,
             date_last_modified: now,
             last_modified_by: Some(modified_by.map(str::to_owned)),
         })
@@ -105,6 +116,7 @@ pub(super) struct CustomerInsert {
     created_by: Option<String>,
     last_modified_by: Option<String>,
     version: i64,
+    tag_ids: String,
 }
 
 impl CustomerInsert {
@@ -135,6 +147,7 @@ impl CustomerInsert {
             created_by: created_by.map(str::to_owned),
             last_modified_by: values.last_modified_by.flatten(),
             version: 1,
+            tag_ids: values.tag_ids.unwrap_or_else(|| "[]".to_owned()),
         })
     }
 }

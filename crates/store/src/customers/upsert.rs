@@ -35,7 +35,7 @@ use diesel::prelude::*;
 use super::{
     hydrate::get_in_reach,
     path_in_reach,
-    row::{CustomerChangeset, CustomerInsert, PlacedCustomer},
+    row::{distinct_tag_ids, CustomerChangeset, CustomerInsert, PlacedCustomer},
     write::{before_change, customer_fields_of, lock_account, move_subtree, replace_tags},
 };
 use crate::{
@@ -720,9 +720,8 @@ impl Importer<'_> {
             &self.now,
             self.actor.user_id.as_deref(),
         )?;
-        let mut seen = HashSet::new();
-        let tag_ids =
-            changes.tag_ids.iter().flatten().filter(|t| seen.insert(t.as_str())).cloned().collect::<Vec<String>>();
+        let tag_ids = changes.tag_ids.as_deref().map(distinct_tag_ids).unwrap_or_default();
+        let tag_ids = tag_ids.into_iter().map(str::to_owned).collect();
         self.paths.insert(id.to_owned(), path);
         self.pending.push(PendingCreate {
             row,

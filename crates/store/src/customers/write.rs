@@ -22,7 +22,7 @@ use super::{
     in_reach,
     moved::BeforeMove,
     path_in_reach,
-    row::{CustomerChangeset, CustomerInsert, PlacedCustomer},
+    row::{distinct_tag_ids, CustomerChangeset, CustomerInsert, PlacedCustomer},
     NewCustomer,
 };
 use crate::{
@@ -79,6 +79,28 @@ fn check_tags(conn: &mut AnyConnection, account_id: &str, tag_ids: &[String]) ->
     Ok(errors.into_result()?)
 }
 
+/// Sets every tagged customer of `account_id`'s `tag_ids` again from `customer_tags`: after tags left the
+/// account's catalogue (and so every customer that had them), the one change to `customer_tags` that is not a
+/// customer's own write. A correlated subquery, as the migration that added the column fills it.
+pub(crate) fn recompute_tag_ids(conn: &mut AnyConnection, account_id: &str) -> StoreResult<()> {
+    let listed = match conn {
+        AnyConnection::Sqlite(_) => {
+            "coalesce((SELECT json_group_array(customer_tags.tag_id) FROM customer_tags \
+             WHERE customer_tags.customer_id = customers.id), '[]')"
+        }
+        AnyConnection::Postgresql(_) => {
+            "coalesce((SELECT json_agg(customer_tags.tag_id)::text FROM customer_tags \
+             WHERE customer_tags.customer_id = customers.id), '[]')"
+        }
+    };
+    diesel::update(customers::table.filter(customers::account_id.eq(account_id)).filter(customers::tag_ids.ne("[]")))
+        .set(customers::tag_ids.eq(diesel::dsl::sql::<diesel::sql_types::Text>(listed)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Makes `customer_tags` hold `tag_ids` (each once) for the customer; its row's `tag_ids` column is written by
+/// the same write's insert or changeset (see `row::distinct_tag_ids`).
 pub(super) fn replace_tags(
     conn: &mut AnyConnection,
     customer_id: &str,
@@ -86,8 +108,7 @@ pub(super) fn replace_tags(
     tag_ids: &[String],
 ) -> StoreResult<()> {
     diesel::delete(customer_tags::table.filter(customer_tags::customer_id.eq(customer_id))).execute(conn)?;
-    let mut seen = HashSet::new();
-    for tag_id in tag_ids.iter().filter(|id| seen.insert(id.as_str())) {
+    for tag_id in distinct_tag_ids(tag_ids) {
         diesel::insert_into(customer_tags::table)
             .values((
                 customer_tags::customer_id.eq(customer_id),
