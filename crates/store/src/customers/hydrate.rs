@@ -51,20 +51,25 @@ impl KnownNames {
     /// forest, and asking for each chunk's missing ancestors by id cost 0.7 s of SQLite's 1.8 s for 100,000
     /// customers, where this one scan takes under 0.1 s. Names it leaves out are read chunk by chunk as before.
     pub(super) fn prime(&mut self, conn: &mut AnyConnection, scope: &super::filter::ResolvedFilter) -> StoreResult<()> {
-        let parents_of = || {
-            scope
-                .query()
-                .filter(sql::<Bool>(
-                    "EXISTS (SELECT 1 FROM customers AS children WHERE children.parent_customer_id = customers.id)",
-                ))
-                .select((customers::id, customers::name))
+        // The customers with children, after id `after` when given. The children's side is bounded by it too:
+        // PostgreSQL answers EXISTS with a merge join, whose scan of the children would otherwise start from the
+        // first id for every slice (17 ms a slice in the middle of 100,000 customers, a quarter of a second in all).
+        let parents_of = |after: Option<String>| {
+            let exists = "EXISTS (SELECT 1 FROM customers AS children WHERE children.parent_customer_id = customers.id";
+            match after {
+                None => scope.query().filter(sql::<Bool>(exists).sql(")")),
+                Some(after) => scope.query().filter(customers::id.gt(after.clone())).filter(
+                    sql::<Bool>(exists).sql(" AND children.parent_customer_id > ").bind::<Text, _>(after).sql(")"),
+                ),
+            }
+            .select((customers::id, customers::name))
         };
         let mut primed = PrimedNames::default();
         match conn {
             // SQLite hands rows over one by one: one statement, read as a stream (the names alone are held, not the
             // names and a list of them), in the table's order (a sequential scan), sorted here.
             AnyConnection::Sqlite(_) => {
-                let parents = parents_of()
+                let parents = parents_of(None)
                     .limit(Self::PRIMED as i64)
                     .load_iter::<(String, String), diesel::connection::DefaultLoadingMode>(conn)?;
                 for parent in parents {
@@ -80,10 +85,7 @@ impl KnownNames {
                 const SLICE: i64 = 4_096;
                 let mut after: Option<String> = None;
                 'slices: loop {
-                    let mut slice = parents_of().order_by(customers::id.asc()).limit(SLICE);
-                    if let Some(last) = after.take() {
-                        slice = slice.filter(customers::id.gt(last));
-                    }
+                    let slice = parents_of(after.take()).order_by(customers::id.asc()).limit(SLICE);
                     let parents: Vec<(String, String)> = slice.load(conn)?;
                     let done = parents.len() < SLICE as usize;
                     for (id, name) in &parents {
