@@ -219,9 +219,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// The store of a command that runs once and ends (the server opens its own, see `Command::Serve`).
 fn open_store(settings: &Settings) -> Result<Store> {
     let database = canopy_store::redact(&settings.database_url);
-    let store = Store::open(&settings.database_url).with_context(|| format!("opening the database {database}"))?;
+    let store =
+        Store::open_for_command(&settings.database_url).with_context(|| format!("opening the database {database}"))?;
     tracing::info!(%database, "database ready");
     Ok(store)
 }
@@ -229,7 +231,10 @@ fn open_store(settings: &Settings) -> Result<Store> {
 fn run(command: Command, settings: &Settings) -> Result<()> {
     match command {
         Command::Serve { demo, demo_fixture } => {
-            let store = open_store(settings)?;
+            let database = canopy_store::redact(&settings.database_url);
+            let store =
+                Store::open(&settings.database_url).with_context(|| format!("opening the database {database}"))?;
+            tracing::info!(%database, "database ready");
             if demo {
                 load_demo(&store, &demo_fixture)
                     .with_context(|| format!("loading the demo fixture {}", demo_fixture.display()))?;
@@ -238,7 +243,8 @@ fn run(command: Command, settings: &Settings) -> Result<()> {
         }
         Command::Migrate => {
             let database = canopy_store::redact(&settings.database_url);
-            let store = Store::connect(&settings.database_url).with_context(|| format!("connecting to {database}"))?;
+            let store = Store::connect_for_command(&settings.database_url)
+                .with_context(|| format!("connecting to {database}"))?;
             let applied = store.migrate().context("applying migrations")?;
             println!("applied {applied} migration(s)");
             Ok(())
