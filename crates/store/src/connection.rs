@@ -196,6 +196,83 @@ mod tests {
         assert!(DatabaseUrl::parse("mysql://x").is_err());
     }
 
+    /// Runs every migration before the one that added `customers.tag_ids` on a database holding tagged
+    /// customers, then that one: it must fill each row's list from `customer_tags`. A macro rather than a function
+    /// generic over the connection, as the two connections' bounds for loading rows differ.
+    macro_rules! tag_ids_filled_by_migration {
+        ($conn:expr, $migrations:expr) => {{
+            let conn = $conn;
+            loop {
+                let pending = conn.pending_migrations($migrations).expect("pending migrations");
+                let next = pending.first().expect("the tag_ids migration is pending");
+                if next.name().to_string().ends_with("_customer_tag_ids") {
+                    break;
+                }
+                conn.run_migration(next.as_ref()).expect("an earlier migration");
+            }
+            conn.batch_execute(
+                r#"
+                INSERT INTO accounts (id, name, name_key, path, date_created, date_last_modified)
+                    VALUES ('a', 'A', 'a', '/a/', 'now', 'now');
+                INSERT INTO tags (account_id, id, name, color, position) VALUES
+                    ('a', 'vip', 'VIP', 'Gold', 0), ('a', 'trial', 'Trial', 'Cyan', 1), ('a', 'odd, "one"', 'Odd', 'Red', 2);
+                INSERT INTO customers (id, account_id, path, name, name_key, date_created, date_last_modified) VALUES
+                    ('c1', 'a', '/c1/', 'One', 'one', 'now', 'now'),
+                    ('c2', 'a', '/c2/', 'Two', 'two', 'now', 'now'),
+                    ('c3', 'a', '/c1/c3/', 'Three', 'three', 'now', 'now');
+                INSERT INTO customer_tags (customer_id, account_id, tag_id) VALUES
+                    ('c1', 'a', 'vip'), ('c1', 'a', 'trial'), ('c3', 'a', 'odd, "one"');
+                "#,
+            )
+            .expect("tagged customers");
+            conn.run_pending_migrations($migrations).expect("the tag_ids migration and the rest");
+            use diesel::prelude::*;
+            use crate::schema::customers;
+            let rows: Vec<(String, String)> =
+                customers::table.select((customers::id, customers::tag_ids)).order(customers::id).load(conn).expect("rows");
+            rows.into_iter()
+                .map(|(id, list)| {
+                    let mut ids: Vec<String> = serde_json::from_str(&list).expect("a JSON list");
+                    ids.sort();
+                    (id, ids)
+                })
+                .collect::<Vec<_>>()
+        }};
+    }
+
+    fn tag_ids_expected() -> Vec<(String, Vec<String>)> {
+        let ids = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
+        vec![
+            ("c1".to_owned(), ids(&["trial", "vip"])),
+            ("c2".to_owned(), ids(&[])),
+            ("c3".to_owned(), ids(&["odd, \"one\""])),
+        ]
+    }
+
+    #[test]
+    fn the_tag_ids_migration_fills_each_row_from_customer_tags_on_sqlite() {
+        let mut conn = SqliteConnection::establish(":memory:").expect("an in-memory database");
+        assert_eq!(tag_ids_filled_by_migration!(&mut conn, SQLITE_MIGRATIONS), tag_ids_expected());
+    }
+
+    /// The same on PostgreSQL, in a database of its own, when `CANOPY_TEST_POSTGRES` names a server.
+    #[test]
+    fn the_tag_ids_migration_fills_each_row_from_customer_tags_on_postgres() {
+        let Ok(base) = std::env::var("CANOPY_TEST_POSTGRES") else { return };
+        let base = base.trim_end_matches('/');
+        let name = format!("canopy_test_tag_ids_migration_{}", std::process::id());
+        let mut admin = PgConnection::establish(&format!("{base}/postgres")).expect("the postgres database");
+        // Two statements: PostgreSQL runs a multi-statement string as one transaction, which neither may be in.
+        admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).expect("no database left over");
+        admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("a database");
+        let filled = std::panic::catch_unwind(|| {
+            let mut conn = PgConnection::establish(&format!("{base}/{name}")).expect("the new database");
+            tag_ids_filled_by_migration!(&mut conn, POSTGRES_MIGRATIONS)
+        });
+        admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).expect("dropped");
+        assert_eq!(filled.expect("the migration ran"), tag_ids_expected());
+    }
+
     #[test]
     fn passwords_never_reach_logs() {
         assert_eq!(redact("postgres://canopy:s3cret@db:5432/canopy"), "postgres://canopy:***@db:5432/canopy");
