@@ -257,6 +257,7 @@ mod tests {
 
     /// The same on PostgreSQL, in a database of its own, when `CANOPY_TEST_POSTGRES` names a server.
     #[test]
+    #[allow(clippy::disallowed_methods)] // a knob of this test run, not a setting of the service
     fn the_tag_ids_migration_fills_each_row_from_customer_tags_on_postgres() {
         let Ok(base) = std::env::var("CANOPY_TEST_POSTGRES") else { return };
         let base = base.trim_end_matches('/');
