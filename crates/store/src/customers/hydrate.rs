@@ -67,7 +67,7 @@ impl KnownNames {
         let mut primed = PrimedNames::default();
         match conn {
             // SQLite hands rows over one by one: one statement, read as a stream (the names alone are held, not the
-            // names and a list of them), in the table's order (a sequential scan), sorted here.
+            // names and a list of them), in the table's order (a sequential scan).
             AnyConnection::Sqlite(_) => {
                 let parents = parents_of(None)
                     .limit(Self::PRIMED as i64)
@@ -128,12 +128,11 @@ impl KnownNames {
     }
 }
 
-/// The names a walk read at its start, compact: one text holding every id and name, and a hash table of entry
-/// numbers over it. Held as `Names` (two shared strings and a table slot each), 55,000 names took about 7 MiB per
-/// export, and four exports at once grew past the 64 MiB they may; this takes about 40 % of it. Looked up twice per
-/// ancestor of every customer (finding what a chunk lacks, then building breadcrumbs): a binary search by id was
-/// 12 % of an export's CPU, as each of its steps compares against another part of the text; a hash lookup compares
-/// once.
+/// The names a walk read at its start, compact: one text holding every id and name, and a hash table of where
+/// each is in it. Held as `Names` (two shared strings and a table slot each), 55,000 names took about 7 MiB per
+/// export, and four exports at once grew past the 64 MiB they may; this takes about half of it. Looked up once per
+/// ancestor of every customer: a binary search by id (the first form) was 12 % of an export's CPU, as each of its
+/// steps compares against another part of the text; a hash lookup compares once.
 #[derive(Debug, Default)]
 pub(super) struct PrimedNames {
     text: String,
