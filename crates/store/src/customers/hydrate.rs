@@ -140,7 +140,7 @@ pub(super) struct PrimedNames {
     /// ends; by the hash of its id. Held in the table itself, not numbered into a list beside it: a lookup touches
     /// the table and the text and nothing else.
     by_id: hashbrown::HashTable<(u32, u32, u32)>,
-    /// Keyed per process, so that ids chosen to collide cannot make lookups slow.
+    /// Randomly keyed (each table its own keys), so that ids chosen to collide cannot make lookups slow.
     hasher: std::hash::RandomState,
 }
 

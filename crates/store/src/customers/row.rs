@@ -48,7 +48,8 @@ pub(super) struct CustomerChangeset {
     override_app_settings: Option<bool>,
     app_settings: Option<Option<String>>,
     /// The customer's tag ids as a JSON array, kept with the row so that a walk reads them without asking
-    /// `customer_tags` (which the same write replaces, see `write::replace_tags`).
+    /// `customer_tags`, which the same write replaces (`write::replace_tags`, or the bulk imports' multi-row
+    /// INSERTs of the same deduplicated list).
     tag_ids: Option<String>,
     date_last_modified: String,
     last_modified_by: Option<Option<String>>,

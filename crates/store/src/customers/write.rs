@@ -81,7 +81,9 @@ fn check_tags(conn: &mut AnyConnection, account_id: &str, tag_ids: &[String]) ->
 
 /// Sets every tagged customer of `account_id`'s `tag_ids` again from `customer_tags`: after tags left the
 /// account's catalogue (and so every customer that had them), the one change to `customer_tags` that is not a
-/// customer's own write. A correlated subquery, as the migration that added the column fills it.
+/// customer's own write. A correlated subquery, as the migration that added the column fills it. It rewrites every
+/// tagged customer of the account, not only those that held a removed tag: one statement for a rare change to a
+/// catalogue, rather than finding the holders first and listing each one's remaining tags apart.
 pub(crate) fn recompute_tag_ids(conn: &mut AnyConnection, account_id: &str) -> StoreResult<()> {
     let listed = match conn {
         AnyConnection::Sqlite(_) => {
