@@ -68,21 +68,8 @@ pub(crate) fn push_cell(out: &mut String, cell: &str, quote: bool) {
         return;
     }
     out.push('"');
-    push_quotes_doubled(out, cell);
+    jsv::push_quotes_doubled(out, cell);
     out.push('"');
-}
-
-/// Appends `text` with each `"` doubled, a run at a time rather than a character at a time: cells hold whole
-/// documents (a schedule is hundreds of characters), and pushing them by `char` was 5 % of an export's CPU.
-pub(crate) fn push_quotes_doubled(out: &mut String, text: &str) {
-    out.reserve(text.len());
-    let mut rest = text;
-    while let Some(quote) = rest.find('"') {
-        out.push_str(&rest[..=quote]);
-        out.push('"');
-        rest = &rest[quote + 1..];
-    }
-    out.push_str(rest);
 }
 
 fn write_line<'a>(out: &mut String, cells: impl IntoIterator<Item = &'a str>) {

@@ -21,6 +21,7 @@ pub use members::split_object;
 pub use ser::{needs_quotes, write_string, Compound, Serializer};
 
 pub(crate) use de::{match_name, parse_bool, ScalarEnum};
+pub(crate) use ser::push_quotes_doubled;
 
 /// Bounds on what the reader accepts, so that hostile input fails with an error rather than exhausting memory
 /// or the stack.

@@ -35,11 +35,25 @@ pub fn write_string(out: &mut String, s: &str) {
     if needs_quotes(s) {
         out.reserve(s.len() + 2);
         out.push('"');
-        crate::csv::push_quotes_doubled(out, s);
+        push_quotes_doubled(out, s);
         out.push('"');
     } else {
         out.push_str(s);
     }
+}
+
+/// Appends `text` with each `"` doubled, a run at a time rather than a character at a time: JSV strings and CSV
+/// cells (which quote the same way) hold whole documents (a schedule is hundreds of characters), and pushing them
+/// by `char` was 5 % of an export's CPU.
+pub(crate) fn push_quotes_doubled(out: &mut String, text: &str) {
+    out.reserve(text.len());
+    let mut rest = text;
+    while let Some(quote) = rest.find('"') {
+        out.push_str(&rest[..=quote]);
+        out.push('"');
+        rest = &rest[quote + 1..];
+    }
+    out.push_str(rest);
 }
 
 /// Writes JSV into a `String`. Use [`super::to_string`] unless you need to reuse the buffer.
