@@ -196,6 +196,21 @@ mod tests {
         assert!(DatabaseUrl::parse("mysql://x").is_err());
     }
 
+    /// The bundled SQLite is built as `.cargo/config.toml` asks (multi-thread mode, no memory statistics): a
+    /// build that lost the setting would still work, only slower, so nothing else would notice.
+    #[test]
+    fn the_bundled_sqlite_is_built_in_multi_thread_mode() {
+        use diesel::{dsl::sql, sql_types::Integer, RunQueryDsl};
+        let mut conn = SqliteConnection::establish(":memory:").expect("an in-memory database");
+        let used = |conn: &mut SqliteConnection, option: &str| -> i32 {
+            diesel::select(sql::<Integer>(&format!("sqlite_compileoption_used('{option}')")))
+                .get_result(conn)
+                .expect("a compile option")
+        };
+        assert_eq!(used(&mut conn, "THREADSAFE=2"), 1, "SQLITE_THREADSAFE");
+        assert_eq!(used(&mut conn, "DEFAULT_MEMSTATUS=0"), 1, "SQLITE_DEFAULT_MEMSTATUS");
+    }
+
     /// Runs every migration before the one that added `customers.tag_ids` on a database holding tagged
     /// customers, then that one: it must fill each row's list from `customer_tags`. A macro rather than a function
     /// generic over the connection, as the two connections' bounds for loading rows differ.
