@@ -149,6 +149,8 @@ enum ListWriter<W: Write> {
     Jsv {
         out: W,
         count: u64,
+        /// Each row is written here first (JSV is built as text), one buffer for the whole list.
+        row: String,
     },
     Csv {
         writer: CsvWriter<W>,
@@ -177,7 +179,7 @@ impl<W: Write> ListWriter<W> {
             }
             Format::Jsv => {
                 out.write_all(b"{items:[")?;
-                ListWriter::Jsv { out, count: 0 }
+                ListWriter::Jsv { out, count: 0, row: String::new() }
             }
             Format::Csv => ListWriter::Csv { writer: CsvWriter::with_columns(out, columns), count: 0 },
         })
@@ -192,11 +194,13 @@ impl<W: Write> ListWriter<W> {
                 serde_json::to_writer(&mut *out, row).map_err(io_error)?;
                 *count += 1;
             }
-            ListWriter::Jsv { out, count } => {
+            ListWriter::Jsv { out, count, row: text } => {
+                text.clear();
                 if *count > 0 {
-                    out.write_all(b",")?;
+                    text.push(',');
                 }
-                canopy_wire::jsv::to_writer(&mut *out, row).map_err(io_error)?;
+                canopy_wire::jsv::append_to(text, row).map_err(io_error)?;
+                out.write_all(text.as_bytes())?;
                 *count += 1;
             }
             ListWriter::Csv { writer, count } => {
@@ -233,7 +237,7 @@ impl<W: Write> ListWriter<W> {
                 out.flush()?;
                 Ok(out)
             }
-            ListWriter::Jsv { mut out, count } => {
+            ListWriter::Jsv { mut out, count, .. } => {
                 let (total, pages) = totals(count);
                 write!(out, "],totalCount:{total},totalPages:{pages},hasMorePages:False}}")?;
                 out.flush()?;

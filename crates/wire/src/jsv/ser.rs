@@ -71,6 +71,11 @@ impl Serializer {
         Serializer { out: String::new(), depth: 0, null: false, raw_root_strings: false }
     }
 
+    /// Writes after what `out` holds already.
+    pub(crate) fn appending_to(out: String) -> Self {
+        Serializer { out, depth: 0, null: false, raw_root_strings: false }
+    }
+
     pub(crate) fn for_csv_cell(out: String) -> Self {
         Serializer { out, depth: 0, null: false, raw_root_strings: true }
     }
@@ -431,5 +436,22 @@ mod tests {
         for edge in ["", " a", "a ", "\ta"] {
             assert!(needs_quotes(edge), "{edge:?}");
         }
+    }
+
+    /// A buffer kept across values (a streamed list) gets each value after the ones before, written as
+    /// `to_string` writes it alone: an empty string at the root stays empty, a null member is dropped.
+    #[test]
+    fn appending_writes_after_what_the_buffer_holds_as_to_string_would() {
+        use std::collections::BTreeMap;
+        let first: BTreeMap<&str, Option<&str>> = [("a", Some("x, y")), ("b", None)].into();
+        let mut buffer = String::from("[");
+        crate::jsv::append_to(&mut buffer, &first).expect("first");
+        buffer.push(',');
+        crate::jsv::append_to(&mut buffer, "").expect("second");
+        buffer.push(',');
+        crate::jsv::append_to(&mut buffer, &first).expect("third");
+        let alone = crate::jsv::to_string(&first).expect("alone");
+        assert_eq!(alone, "{a:\"x, y\"}");
+        assert_eq!(buffer, format!("[{alone},,{alone}"));
     }
 }
