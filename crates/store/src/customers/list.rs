@@ -69,9 +69,11 @@ impl Store {
     ///
     /// Two threads share the work, as an export is the one request that keeps a core busy for seconds: a reader
     /// runs the statements (the rows, which carry their tag ids, then the names it lacks) while this thread turns the
-    /// chunk before into customers and hands them to `sink`. The channel holds nothing (each hand-over waits for this thread), so the
-    /// reader is at most one chunk ahead and memory stays bounded by two chunks. When `sink` stops, the reader stops
-    /// at its next chunk.
+    /// chunk before into customers and hands them to `sink`. The channel holds nothing (each hand-over waits for this
+    /// thread), so the reader is at most one statement's rows ahead and memory stays bounded by two of them and a
+    /// chunk of customers. When `sink` stops, the reader stops at its next statement.
+    ///
+    /// `sink` gets `chunk` customers at a time; the reader may read more per statement ([`rows_per_statement`]).
     pub fn for_each_customer<E>(
         &self,
         query: &CustomerQuery,
@@ -82,15 +84,16 @@ impl Store {
         struct NoLongerWanted;
         let (chunks_out, chunks_in) = std::sync::mpsc::sync_channel::<Gathered>(0);
         std::thread::scope(|scope| {
+            let per_statement = rows_per_statement(self.backend(), chunk);
             let reader = scope.spawn(move || {
-                self.walk(query, chunk, |_, gathered| Ok(chunks_out.send(gathered).map_err(|_| NoLongerWanted)))
+                self.walk(query, per_statement, |_, gathered| Ok(chunks_out.send(gathered).map_err(|_| NoLongerWanted)))
             });
             let mut written: StoreResult<Result<(), E>> = Ok(Ok(()));
             for gathered in chunks_in.iter() {
-                match gathered.into_customers().map(&mut sink) {
+                match gathered.into_customers_in_parts(chunk, &mut sink) {
                     Ok(Ok(())) => {}
                     stopped => {
-                        written = stopped.map(|sunk| sunk.map(|_| ()));
+                        written = stopped;
                         break;
                     }
                 }
@@ -215,6 +218,20 @@ impl Store {
                 }
             }
         })
+    }
+}
+
+/// How many rows a walk that hands `chunk` customers at a time reads per statement. On SQLite, `chunk`: a statement
+/// is a function call that steps rows as they are asked for. On PostgreSQL, at least 2,000: each statement is a
+/// round trip whose whole result libpq takes before the first row is decoded, so the reader waits for the
+/// database once per statement (and on two cores, for it to be scheduled); with 500 rows a statement the 200
+/// round trips of a 100,000-customer export made the HTTP answers 1.9–2.0× `COPY`, with 2,000 1.3–1.4×
+/// (docs/performance.md, seventh pass). The rows are still turned into customers `chunk` at a time.
+fn rows_per_statement(backend: crate::Backend, chunk: usize) -> usize {
+    const POSTGRES_ROWS_PER_STATEMENT: usize = 2_000;
+    match backend {
+        crate::Backend::Sqlite => chunk,
+        crate::Backend::Postgres => chunk.max(POSTGRES_ROWS_PER_STATEMENT),
     }
 }
 
