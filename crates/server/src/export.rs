@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use crate::{error::ApiError, view::View};
 
-/// How many customers an export reads, and holds in memory, at a time, however many it writes in all.
+/// How many customers an export turns into values and writes at a time, however many it writes in all (on
+/// PostgreSQL the store reads more rows per statement, see `Store::for_each_customer`).
 pub const EXPORT_CHUNK: usize = 500;
 
 /// Why an export stopped: the store could not read, effective values could not be resolved, or the output could
