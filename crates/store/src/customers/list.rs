@@ -225,7 +225,7 @@ impl Store {
 /// is a function call that steps rows as they are asked for. On PostgreSQL, at least 2,000: each statement is a
 /// round trip whose whole result libpq takes before the first row is decoded, so the reader waits for the
 /// database once per statement (and on two cores, for it to be scheduled); with 500 rows a statement the 200
-/// round trips of a 100,000-customer export made the HTTP answers 1.9–2.0× `COPY`, with 2,000 1.3–1.4×
+/// round trips of a 100,000-customer export made the HTTP answers 1.9–2.0× `COPY`, with 2,000 1.3–1.5×
 /// (docs/performance.md, seventh pass). The rows are still turned into customers `chunk` at a time.
 fn rows_per_statement(backend: crate::Backend, chunk: usize) -> usize {
     const POSTGRES_ROWS_PER_STATEMENT: usize = 2_000;
