@@ -222,13 +222,13 @@ pub(super) struct Gathered {
 
 impl Gathered {
     pub(super) fn into_customers(self) -> StoreResult<Vec<CustomerInfo>> {
+        // One part holding every row: the sink only keeps it, and cannot stop the walk.
         let mut customers = Vec::new();
-        let all = self.rows.len().max(1);
-        self.into_customers_in_parts(all, |part| {
+        let kept: Result<(), std::convert::Infallible> = self.into_customers_in_parts(usize::MAX, |part| {
             customers = part;
-            Ok::<(), std::convert::Infallible>(())
-        })?
-        .unwrap_or_else(|never| match never {});
+            Ok(())
+        })?;
+        let Ok(()) = kept;
         Ok(customers)
     }
 

@@ -59,12 +59,6 @@ pub fn append_to<T: ?Sized + Serialize>(buffer: &mut String, value: &T) -> Resul
     written
 }
 
-/// Writes `value` as JSV into `writer` (UTF-8, no BOM).
-pub fn to_writer<W: std::io::Write, T: ?Sized + Serialize>(mut writer: W, value: &T) -> Result<(), Error> {
-    let text = to_string(value)?;
-    writer.write_all(text.as_bytes()).map_err(|e| Error::Serialize(e.to_string()))
-}
-
 /// Reads a `T` from JSV with the default [`Limits`].
 pub fn from_str<T: DeserializeOwned>(input: &str) -> Result<T, Error> {
     from_str_with_limits(input, Limits::DEFAULT)
